@@ -1,0 +1,131 @@
+/* crm-admin: operator commands run on the server host.
+ *   crm-admin create-user --email E --name N --role ADMIN|STAFF|PATIENT [--if-missing]
+ *       password from CRM_ADMIN_PASSWORD, else one line on standard input
+ *   crm-admin config      the settings table (Markdown)
+ * This is the documented way to create the first admin of a new deployment. */
+#include "config.h"
+
+#include "crm_config.h"
+#include "db.h"
+#include "log.h"
+#include "password.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMAIL_MAX 254
+#define NAME_MAX_LEN 100
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: crm-admin create-user --email E --name N --role ADMIN|STAFF|PATIENT "
+                    "[--if-missing]\n       crm-admin config\n");
+    return 2;
+}
+
+static int read_password(char *buf, size_t size)
+{
+    const char *env = getenv("CRM_ADMIN_PASSWORD");
+    if (env) {
+        if (strlen(env) >= size)
+            return -1;
+        strcpy(buf, env);
+        return 0;
+    }
+    if (!fgets(buf, (int)size, stdin))
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+static int create_user(struct crm_config *cfg, int argc, char **argv)
+{
+    const char *email = NULL, *name = NULL, *role = NULL;
+    int if_missing = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--if-missing") == 0)
+            if_missing = 1;
+        else if (i + 1 < argc && strcmp(argv[i], "--email") == 0)
+            email = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--name") == 0)
+            name = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--role") == 0)
+            role = argv[++i];
+        else
+            return usage();
+    }
+    if (!email || !name || !role)
+        return usage();
+    if (strlen(email) > EMAIL_MAX || !strchr(email, '@')) {
+        fprintf(stderr, "crm-admin: --email must be an address of at most %d bytes\n", EMAIL_MAX);
+        return 2;
+    }
+    if (!*name || strlen(name) > NAME_MAX_LEN) {
+        fprintf(stderr, "crm-admin: --name must be 1 to %d bytes\n", NAME_MAX_LEN);
+        return 2;
+    }
+    if (strcmp(role, "ADMIN") && strcmp(role, "STAFF") && strcmp(role, "PATIENT")) {
+        fprintf(stderr, "crm-admin: --role must be ADMIN, STAFF or PATIENT\n");
+        return 2;
+    }
+
+    char password[CRM_PASSWORD_MAX + 2];
+    char hash[CRM_PASSWORD_HASH_LEN];
+    if (read_password(password, sizeof password) < 0 || crm_password_init() < 0 ||
+        crm_password_hash(password, strlen(password), hash) < 0) {
+        fprintf(stderr, "crm-admin: the password must be %d to %d bytes\n", CRM_PASSWORD_MIN,
+                CRM_PASSWORD_MAX);
+        return 2;
+    }
+    sodium_memzero(password, sizeof password);
+
+    struct crm_db db;
+    crm_db_init(&db, cfg->database_url);
+    PGconn *c = crm_db_get(&db);
+    if (!c) {
+        fprintf(stderr, "crm-admin: cannot reach PostgreSQL (CRM_DATABASE_URL)\n");
+        return 1;
+    }
+    const char *params[] = {email, name, role, hash};
+    PGresult *r = PQexecParams(c,
+                               "INSERT INTO users (email, display_name, role, password_hash) "
+                               "VALUES ($1, $2, $3::user_role, $4) "
+                               "ON CONFLICT ((lower(email))) DO NOTHING RETURNING id",
+                               4, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "crm-admin: %s", PQerrorMessage(c));
+        rc = 1;
+    } else if (PQntuples(r) == 0) {
+        if (!if_missing) {
+            fprintf(stderr, "crm-admin: a user with that email exists\n");
+            rc = 1;
+        }
+    } else {
+        printf("%s\n", PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    crm_db_deinit(&db);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct crm_config cfg;
+    char err[256];
+    crm_log_init("crm-admin", "warn");
+    if (argc < 2)
+        return usage();
+    if (strcmp(argv[1], "config") == 0) {
+        crm_config_print_table(stdout);
+        return 0;
+    }
+    if (crm_config_load(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "crm-admin: configuration: %s\n", err);
+        return 1;
+    }
+    if (strcmp(argv[1], "create-user") == 0)
+        return create_user(&cfg, argc - 2, argv + 2);
+    return usage();
+}

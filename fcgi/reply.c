@@ -1,0 +1,41 @@
+#include "config.h"
+
+#include "reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+void reply_json(FCGX_Request *req, int status, const char *body, size_t len)
+{
+    FCGX_FPrintF(req->out,
+                 "Status: %d %s\r\n"
+                 "Content-Type: application/json; charset=utf-8\r\n"
+                 "Cache-Control: no-store\r\n"
+                 "X-Content-Type-Options: nosniff\r\n"
+                 "Content-Length: %zu\r\n\r\n",
+                 status, status_text(status), len);
+    FCGX_PutStr(body, (int)len, req->out);
+}
+
+void reply_error(FCGX_Request *req, int status, const char *message)
+{
+    char body[256];
+    int n = snprintf(body, sizeof body, "{\"error\":\"%s\"}", message);
+    reply_json(req, status, body, (size_t)n);
+}

@@ -1,0 +1,159 @@
+#include "config.h"
+
+#include "crm_config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum setting_kind { SETTING_STR, SETTING_INT };
+
+struct setting {
+    const char *name;
+    enum setting_kind kind;
+    size_t offset;      /* where the value goes in struct crm_config */
+    const char *defval; /* NULL: unset means NULL (strings only) */
+    long min, max;      /* range for integers */
+    const char *doc;
+};
+
+#define STR(field, name, def, doc) {name, SETTING_STR, offsetof(struct crm_config, field), def, 0, 0, doc}
+#define INT(field, name, def, lo, hi, doc) {name, SETTING_INT, offsetof(struct crm_config, field), def, lo, hi, doc}
+
+static const struct setting settings[] = {
+    STR(log_level, "CRM_LOG_LEVEL", "info", "error, warn, info or debug"),
+    STR(database_url, "CRM_DATABASE_URL", "host=127.0.0.1 port=5432 dbname=crm user=crm_app",
+        "libpq connection string of the application role"),
+    STR(redis_host, "CRM_REDIS_HOST", "127.0.0.1", "Redis host"),
+    INT(redis_port, "CRM_REDIS_PORT", "6379", 1, 65535, "Redis port"),
+    STR(jwt_secret, "CRM_JWT_SECRET", CRM_DEV_JWT_SECRET,
+        "HS256 signing key, at least 32 bytes; the default is dev-only and refused in production"),
+    INT(jwt_ttl, "CRM_JWT_TTL", "3600", 60, 7 * 24 * 3600, "token lifetime in seconds"),
+    STR(schema_path, "CRM_SCHEMA_PATH", CRM_PKGDATADIR "/schema.graphql",
+        "the GraphQL SDL loaded at start-up"),
+    INT(streams, "CRM_STREAMS", "1", 1, 1024, "message streams; rooms are spread over them"),
+    INT(resume_window, "CRM_RESUME_WINDOW", "86400", 60, 30 * 86400,
+        "seconds of stream kept for subscribers resuming with `after`"),
+    STR(ws_bind, "CRM_WS_BIND", "127.0.0.1", "crm-pushd listen address"),
+    INT(ws_port, "CRM_WS_PORT", "3002", 1, 65535, "crm-pushd port (WebSocket, /health, /metrics)"),
+    INT(ws_processes, "CRM_WS_PROCESSES", "1", 1, 64, "crm-pushd processes sharing the port"),
+    STR(ws_origins, "CRM_WS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000",
+        "comma-separated Origin allow-list for WebSocket upgrades"),
+    INT(worker_batch, "CRM_WORKER_BATCH", "500", 1, 10000, "most entries per database transaction"),
+    INT(worker_batch_wait, "CRM_WORKER_BATCH_WAIT_MS", "20", 0, 60000,
+        "longest wait in milliseconds to fill a batch"),
+    INT(worker_max_deliveries, "CRM_WORKER_MAX_DELIVERIES", "5", 1, 1000,
+        "deliveries of an entry the database rejects before it is dead-lettered"),
+    INT(worker_claim_idle, "CRM_WORKER_CLAIM_IDLE_MS", "30000", 1000, 86400000,
+        "idle time after which a dead consumer's entries are claimed"),
+    STR(worker_name, "CRM_WORKER_NAME", NULL, "consumer name; default hostname-pid"),
+    STR(worker_metrics_bind, "CRM_WORKER_METRICS_BIND", "127.0.0.1", "crm-worker metrics address"),
+    INT(worker_metrics_port, "CRM_WORKER_METRICS_PORT", "3003", 0, 65535,
+        "crm-worker Prometheus metrics port; 0 disables it"),
+};
+
+static int parse_int(const char *s, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Reads KEY=VALUE lines (CRM_* keys only; # comments) into the environment
+ * without overriding what is already set. A program spawned by a stock lighttpd
+ * gets its settings this way, keeping secrets out of lighttpd's config. */
+static int load_env_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (err)
+            snprintf(err, errlen, "CRM_ENV_FILE %s cannot be read", path);
+        return CRM_CONFIG_EINVAL;
+    }
+    char line[4096];
+    int lineno = 0, rc = CRM_CONFIG_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line + strspn(line, " \t");
+        if (!*p || *p == '#')
+            continue;
+        char *eq = strchr(p, '=');
+        if (!eq || strncmp(p, "CRM_", 4) != 0) {
+            if (err)
+                snprintf(err, errlen, "CRM_ENV_FILE line %d: expected CRM_NAME=value", lineno);
+            rc = CRM_CONFIG_EINVAL;
+            break;
+        }
+        *eq = '\0';
+        setenv(p, eq + 1, 0);
+    }
+    fclose(f);
+    return rc;
+}
+
+int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    const char *env_file = getenv("CRM_ENV_FILE");
+    if (env_file && *env_file) {
+        int rc = load_env_file(env_file, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    const char *env = getenv("CRM_ENV");
+    cfg->production = env && strcmp(env, "production") == 0;
+    if (env && *env && !cfg->production && strcmp(env, "development") != 0 &&
+        strcmp(env, "test") != 0) {
+        if (err)
+            snprintf(err, errlen, "CRM_ENV must be production, development or test");
+        return CRM_CONFIG_EINVAL;
+    }
+
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const struct setting *s = &settings[i];
+        const char *v = getenv(s->name);
+        if (!v || !*v)
+            v = s->defval;
+        char *slot = (char *)cfg + s->offset;
+        if (s->kind == SETTING_STR) {
+            memcpy(slot, &v, sizeof v);
+        } else if (parse_int(v, s->min, s->max, (int *)(void *)slot) < 0) {
+            if (err)
+                snprintf(err, errlen, "%s must be an integer from %ld to %ld", s->name,
+                         s->min, s->max);
+            return CRM_CONFIG_EINVAL;
+        }
+    }
+
+    if (strlen(cfg->jwt_secret) < 32) {
+        if (err)
+            snprintf(err, errlen, "CRM_JWT_SECRET must be at least 32 bytes");
+        return cfg->production ? CRM_CONFIG_EPROD : CRM_CONFIG_EINVAL;
+    }
+    if (cfg->production && strcmp(cfg->jwt_secret, CRM_DEV_JWT_SECRET) == 0) {
+        if (err)
+            snprintf(err, errlen,
+                     "CRM_JWT_SECRET is the dev-only default; set a secret of your own "
+                     "(for example: openssl rand -base64 48)");
+        return CRM_CONFIG_EPROD;
+    }
+    return CRM_CONFIG_OK;
+}
+
+void crm_config_print_table(FILE *out)
+{
+    fprintf(out, "| variable | default | meaning |\n| --- | --- | --- |\n");
+    fprintf(out, "| `CRM_ENV` | `development` | `production` refuses dev-only defaults |\n");
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        const struct setting *s = &settings[i];
+        fprintf(out, "| `%s` | %s%s%s | %s |\n", s->name, s->defval ? "`" : "",
+                s->defval ? s->defval : "(unset)", s->defval ? "`" : "", s->doc);
+    }
+}

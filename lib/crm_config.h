@@ -1,0 +1,53 @@
+/* Settings for every program, read from environment variables once at start-up.
+ * The table in config.c is the one place a setting is named, defaulted and
+ * described; `crm-admin config` prints it (the README's table comes from it). */
+#ifndef CRM_CONFIG_H
+#define CRM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct crm_config {
+    bool production;          /* CRM_ENV=production: dev-only defaults are refused */
+    const char *log_level;    /* CRM_LOG_LEVEL */
+    const char *database_url; /* CRM_DATABASE_URL: a libpq conninfo string or URI */
+    const char *redis_host;   /* CRM_REDIS_HOST */
+    int redis_port;           /* CRM_REDIS_PORT */
+    const char *jwt_secret;   /* CRM_JWT_SECRET: HS256 key, at least 32 bytes */
+    int jwt_ttl;              /* CRM_JWT_TTL: token lifetime in seconds */
+    const char *schema_path;  /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
+    int streams;              /* CRM_STREAMS: message streams, rooms hashed over them */
+    int resume_window;        /* CRM_RESUME_WINDOW: seconds of stream kept for resume */
+    const char *ws_bind;      /* CRM_WS_BIND: crm-pushd listen address */
+    int ws_port;              /* CRM_WS_PORT */
+    int ws_processes;         /* CRM_WS_PROCESSES: crm-pushd processes on one port */
+    const char *ws_origins;   /* CRM_WS_ORIGINS: comma-separated Origin allow-list */
+    int worker_batch;         /* CRM_WORKER_BATCH: most entries per transaction */
+    int worker_batch_wait;    /* CRM_WORKER_BATCH_WAIT_MS: longest wait to fill a batch */
+    int worker_max_deliveries;/* CRM_WORKER_MAX_DELIVERIES: before dead-lettering */
+    int worker_claim_idle;    /* CRM_WORKER_CLAIM_IDLE_MS: idle time before XAUTOCLAIM */
+    const char *worker_name;  /* CRM_WORKER_NAME: consumer name, default host-pid */
+    const char *worker_metrics_bind; /* CRM_WORKER_METRICS_BIND */
+    int worker_metrics_port;  /* CRM_WORKER_METRICS_PORT: 0 disables the endpoint */
+};
+
+/* The JWT secret used when CRM_JWT_SECRET is unset; refused in production. */
+#define CRM_DEV_JWT_SECRET "dev-only-jwt-secret-do-not-use-in-production"
+
+enum crm_config_err {
+    CRM_CONFIG_OK = 0,
+    CRM_CONFIG_EINVAL = -1, /* a value does not parse or is out of range */
+    CRM_CONFIG_EPROD = -2,  /* a dev-only default or weak value in production */
+};
+
+/* Fills cfg from the environment (getenv), after adding the lines of the file
+ * named by CRM_ENV_FILE, if set, for variables not already set. Strings point into the environment or
+ * static defaults: they live as long as the process and are not freed. On error,
+ * writes one line naming the variable to err (may be NULL) and returns a
+ * negative crm_config_err; cfg is then partly filled and must not be used. */
+int crm_config_load(struct crm_config *cfg, char *err, size_t errlen);
+
+/* Writes the settings table (name, default, description) as Markdown rows. */
+void crm_config_print_table(FILE *out);
+
+#endif

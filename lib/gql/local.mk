@@ -1,0 +1,1 @@
+# GraphQL engine sources and tests (appended by its owner).

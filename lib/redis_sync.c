@@ -1,0 +1,62 @@
+#include "config.h"
+
+#include "redis_sync.h"
+
+#include "log.h"
+
+#include <string.h>
+#include <sys/time.h>
+
+void crm_redis_init(struct crm_redis *r, const char *host, int port, int timeout_ms)
+{
+    r->ctx = NULL;
+    r->host = host;
+    r->port = port;
+    r->timeout_ms = timeout_ms;
+}
+
+redisContext *crm_redis_get(struct crm_redis *r)
+{
+    if (r->ctx && !r->ctx->err)
+        return r->ctx;
+    crm_redis_reset(r);
+    struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
+    redisContext *c = redisConnectWithTimeout(r->host, r->port, tv);
+    if (!c || c->err) {
+        log_warn("redis: connect to %s:%d failed: %s", r->host, r->port,
+                 c ? c->errstr : "out of memory");
+        if (c)
+            redisFree(c);
+        return NULL;
+    }
+    redisSetTimeout(c, tv);
+    r->ctx = c;
+    return c;
+}
+
+void crm_redis_reset(struct crm_redis *r)
+{
+    if (r->ctx) {
+        redisFree(r->ctx);
+        r->ctx = NULL;
+    }
+}
+
+void crm_redis_deinit(struct crm_redis *r)
+{
+    crm_redis_reset(r);
+}
+
+int crm_redis_ping(struct crm_redis *r)
+{
+    redisContext *c = crm_redis_get(r);
+    if (!c)
+        return -1;
+    redisReply *rep = redisCommand(c, "PING");
+    int ok = rep && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
+    if (rep)
+        freeReplyObject(rep);
+    if (!rep || c->err)
+        crm_redis_reset(r);
+    return ok ? 0 : -1;
+}

@@ -1,0 +1,25 @@
+/* Names shared by crm-api, crm-pushd and crm-worker for the Redis keys of the
+ * message path. Messages are spread over CRM_STREAMS streams by room, so order is
+ * kept per room while several Redis servers can carry the streams. */
+#ifndef CRM_STREAMS_H
+#define CRM_STREAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CRM_STREAM_PREFIX "crm:msg:"   /* + partition number */
+#define CRM_AUDIT_STREAM "crm:audit"   /* audit records, persisted by crm-worker */
+#define CRM_DEAD_STREAM "crm:dead"     /* entries the database refused N times */
+#define CRM_WORKER_GROUP "crm-worker"  /* the consumer group of every crm-worker */
+#define CRM_STREAM_NAME_MAX 32
+
+/* The partition of a room: room_id modulo streams (streams >= 1). */
+static inline int crm_stream_of_room(int64_t room_id, int streams)
+{
+    return (int)((uint64_t)room_id % (uint64_t)streams);
+}
+
+/* Writes the key of partition i into buf; returns buf. */
+char *crm_stream_name(char buf[CRM_STREAM_NAME_MAX], int partition);
+
+#endif

@@ -1,0 +1,153 @@
+#include "config.h"
+
+#include "redis_link.h"
+
+#include "log.h"
+#include "metrics.h"
+
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define PING_INTERVAL_MS 2000
+
+struct redis_link {
+    struct event_base *base;
+    const char *host;
+    int port;
+    redisAsyncContext *ac;  /* NULL while disconnected; hiredis frees it on disconnect */
+    struct event *retry;    /* fires the next connect attempt */
+    struct event *ping;     /* periodic PING: a half-open TCP link shows up here */
+    int backoff_ms;         /* next retry delay, doubled per failure */
+    int up;                 /* connected and the last PING answered */
+    int ever_connected;
+    int closing;            /* redis_link_free in progress: do not reconnect */
+};
+
+static void link_connect(struct redis_link *link);
+
+static void schedule_retry(struct redis_link *link)
+{
+    if (link->closing)
+        return;
+    struct timeval tv = {link->backoff_ms / 1000, (link->backoff_ms % 1000) * 1000};
+    evtimer_add(link->retry, &tv);
+    link->backoff_ms = link->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : link->backoff_ms * 2;
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+    struct redis_link *link = ac->data;
+    if (status != REDIS_OK) {
+        /* hiredis frees the context after this callback. */
+        log_warn("redis: connect to %s:%d failed: %s", link->host, link->port, ac->errstr);
+        link->ac = NULL;
+        link->up = 0;
+        schedule_retry(link);
+        return;
+    }
+    if (link->ever_connected)
+        push_metrics.redis_reconnects++;
+    link->ever_connected = 1;
+    link->up = 1;
+    link->backoff_ms = BACKOFF_MIN_MS;
+    log_info("redis: connected to %s:%d", link->host, link->port);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+    struct redis_link *link = ac->data;
+    link->ac = NULL; /* freed by hiredis once we return */
+    link->up = 0;
+    if (link->closing)
+        return;
+    log_warn("redis: connection lost (%s); reconnecting", status == REDIS_OK ? "closed" : ac->errstr);
+    schedule_retry(link);
+}
+
+static void on_pong(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct redis_link *link = priv;
+    (void)ac;
+    redisReply *r = reply;
+    link->up = r && r->type == REDIS_REPLY_STATUS;
+}
+
+static void on_ping_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct redis_link *link = arg;
+    (void)fd;
+    (void)what;
+    if (link->ac && redisAsyncCommand(link->ac, on_pong, link, "PING") != REDIS_OK)
+        link->up = 0;
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    link_connect(arg);
+}
+
+static void link_connect(struct redis_link *link)
+{
+    redisAsyncContext *ac = redisAsyncConnect(link->host, link->port);
+    if (!ac) {
+        schedule_retry(link);
+        return;
+    }
+    if (ac->err) {
+        log_warn("redis: connect to %s:%d failed: %s", link->host, link->port, ac->errstr);
+        redisAsyncFree(ac);
+        schedule_retry(link);
+        return;
+    }
+    ac->data = link;
+    redisLibeventAttach(ac, link->base);
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    link->ac = ac;
+}
+
+struct redis_link *redis_link_new(struct event_base *base, const char *host, int port)
+{
+    struct redis_link *link = calloc(1, sizeof *link);
+    if (!link)
+        return NULL;
+    link->base = base;
+    link->host = host;
+    link->port = port;
+    link->backoff_ms = BACKOFF_MIN_MS;
+    link->retry = evtimer_new(base, on_retry, link);
+    link->ping = event_new(base, -1, EV_PERSIST, on_ping_timer, link);
+    if (!link->retry || !link->ping) {
+        redis_link_free(link);
+        return NULL;
+    }
+    struct timeval tv = {PING_INTERVAL_MS / 1000, (PING_INTERVAL_MS % 1000) * 1000};
+    event_add(link->ping, &tv);
+    link_connect(link);
+    return link;
+}
+
+void redis_link_free(struct redis_link *link)
+{
+    if (!link)
+        return;
+    link->closing = 1;
+    if (link->ac)
+        redisAsyncFree(link->ac); /* runs on_disconnect, which clears link->ac */
+    if (link->retry)
+        event_free(link->retry);
+    if (link->ping)
+        event_free(link->ping);
+    free(link);
+}
+
+int redis_link_is_up(const struct redis_link *link)
+{
+    return link && link->up;
+}
