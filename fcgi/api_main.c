@@ -17,10 +17,14 @@
 
 static volatile sig_atomic_t stopping;
 
+/* libfcgi retries accept() after EINTR, so a flag alone would never be seen while
+ * idle: closing the listening socket (fd 0, given by lighttpd) makes the pending
+ * or next accept fail, and the loop ends after the request in hand. */
 static void on_term(int sig)
 {
     (void)sig;
     stopping = 1;
+    close(0);
 }
 
 /* Routes on REQUEST_URI: lighttpd splits SCRIPT_NAME/PATH_INFO by its prefix. */

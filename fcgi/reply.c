@@ -23,13 +23,16 @@ static const char *status_text(int status)
 
 void reply_json(FCGX_Request *req, int status, const char *body, size_t len)
 {
-    FCGX_FPrintF(req->out,
-                 "Status: %d %s\r\n"
-                 "Content-Type: application/json; charset=utf-8\r\n"
-                 "Cache-Control: no-store\r\n"
-                 "X-Content-Type-Options: nosniff\r\n"
-                 "Content-Length: %zu\r\n\r\n",
-                 status, status_text(status), len);
+    /* libfcgi's own printf lacks C99 length modifiers such as %zu: format here. */
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "Status: %d %s\r\n"
+                     "Content-Type: application/json; charset=utf-8\r\n"
+                     "Cache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     status, status_text(status), len);
+    FCGX_PutStr(head, n, req->out);
     FCGX_PutStr(body, (int)len, req->out);
 }
 
