@@ -1,0 +1,1 @@
+# GraphQL execution, coercion, introspection, document cache; appended by its owner.
