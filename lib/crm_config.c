@@ -151,6 +151,8 @@ void crm_config_print_table(FILE *out)
 {
     fprintf(out, "| variable | default | meaning |\n| --- | --- | --- |\n");
     fprintf(out, "| `CRM_ENV` | `development` | `production` refuses dev-only defaults |\n");
+    fprintf(out, "| `CRM_ENV_FILE` | (unset) | a file of `CRM_NAME=value` lines read first; "
+                 "variables already set win |\n");
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         const struct setting *s = &settings[i];
         fprintf(out, "| `%s` | %s%s%s | %s |\n", s->name, s->defval ? "`" : "",

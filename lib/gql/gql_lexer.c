@@ -437,8 +437,8 @@ static int gql_read_string(gql_lexer *lx, size_t start, gql_token *tok)
 		if (c == '\0')
 			return gql_nul_in_string(lx, p);
 		if (c == '\\') {
-			uint32_t cp;
-			size_t size;
+			uint32_t cp = 0;
+			size_t size = 0;
 			int rc = gql_read_escape(lx, p, &cp, &size);
 			if (rc != 0)
 				return rc;
