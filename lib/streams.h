@@ -13,6 +13,16 @@
 #define CRM_WORKER_GROUP "crm-worker"  /* the consumer group of every crm-worker */
 #define CRM_STREAM_NAME_MAX 32
 
+/* Token revocation (logout): the key CRM_REVOKED_PREFIX + jti exists until the
+ * token's exp, and the jti is published on CRM_REVOKED_CHANNEL so that every
+ * crm-pushd closes that token's sockets at once (4403). */
+#define CRM_REVOKED_PREFIX "crm:revoked:"
+#define CRM_REVOKED_CHANNEL "crm:revocations"
+
+/* Room membership cache of crm-pushd: a set of user ids per room, filled from
+ * PostgreSQL on a miss, deleted by crm-api when members change. */
+#define CRM_MEMBERS_PREFIX "crm:members:"
+
 /* The partition of a room: room_id modulo streams (streams >= 1). */
 static inline int crm_stream_of_room(int64_t room_id, int streams)
 {
