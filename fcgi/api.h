@@ -1,0 +1,59 @@
+/* crm-api's state: one per process (struct api) and one per request
+ * (struct api_call, the context every resolver gets). */
+#ifndef CRM_API_API_H
+#define CRM_API_API_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "crm_config.h"
+#include "db.h"
+#include "gql/gql_exec.h"
+#include "redis_sync.h"
+#include "token.h"
+
+struct api {
+    struct crm_config cfg;
+    struct crm_db db;
+    struct crm_redis redis;
+};
+
+struct api_call {
+    struct api *api;
+    const char *client_addr;        /* REMOTE_ADDR, borrowed */
+    int authed;                     /* 1: who is a verified, unrevoked token */
+    int auth_unavailable;           /* 1: the token could not be checked (Redis down) */
+    struct crm_token_claims who;
+    long long now;                  /* seconds since the epoch, fixed for the request */
+    json_object *users;             /* per-request cache id -> User value; owned */
+};
+
+/* Fails the field with UNAUTHENTICATED unless the caller is signed in, and with
+ * FORBIDDEN unless their role is one of roles ("ADMIN", "STAFF,ADMIN"; NULL: any).
+ * Returns 0 to go on, else the error to return from the resolver. */
+int api_require(gql_resolve_info *info, struct api_call *call, const char *roles);
+
+/* The GraphQL User value from a users row (id, email, display_name, role,
+ * created_at) at row i, starting at column col. A patient viewer sees other
+ * users' names and roles only: their email is given as "". */
+json_object *api_user_json(const struct api_call *call, const PGresult *r, int i, int col);
+
+/* Parses a GraphQL ID argument as a database id. 0 or -1. */
+int api_parse_id(json_object *v, int64_t *out);
+
+/* Fails the field for a database or Redis outage, logging nothing private. */
+int api_unavailable(gql_resolve_info *info);
+
+/* The argument `name` of the field, or NULL (absent or null). */
+json_object *api_arg(gql_resolve_info *info, const char *name);
+
+/* Registers every resolver of the schema. Returns 0 or a gql error code. */
+int api_resolvers_register(gql_resolvers *r);
+
+/* The resolver families, each registering its own fields. */
+int api_register_auth(gql_resolvers *r);
+int api_register_rooms(gql_resolvers *r);
+int api_register_messages(gql_resolvers *r);
+int api_register_admin(gql_resolvers *r);
+
+#endif

@@ -1,0 +1,23 @@
+# crm-api (the FastCGI program) and crm-admin. Included by the top-level
+# Makefile.am; only appends to its variables.
+bin_PROGRAMS += crm-api crm-admin
+crm_api_SOURCES = fcgi/api_main.c \
+	fcgi/health.c fcgi/health.h fcgi/reply.c fcgi/reply.h \
+	fcgi/gql_http.c fcgi/gql_http.h \
+	fcgi/sql.c fcgi/sql.h fcgi/message.c fcgi/message.h \
+	fcgi/send.c fcgi/send.h fcgi/history.c fcgi/history.h \
+	fcgi/auth.c fcgi/auth.h fcgi/audit.c fcgi/audit.h \
+	fcgi/ratelimit.c fcgi/ratelimit.h fcgi/hash_slots.c fcgi/hash_slots.h
+crm_api_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(LIBPQ_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
+	$(SODIUM_CFLAGS) $(LIBJWT_CFLAGS)
+crm_api_LDADD = $(CRM_LIBS) $(FCGI_LIBS)
+
+crm_admin_SOURCES = fcgi/admin_main.c
+crm_admin_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
+crm_admin_LDADD = $(CRM_LIBS)
+
+check_PROGRAMS += tests/unit/test_gql_http
+TESTS += tests/unit/test_gql_http
+tests_unit_test_gql_http_SOURCES = tests/unit/test_gql_http.c fcgi/gql_http.c fcgi/gql_http.h
+tests_unit_test_gql_http_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/fcgi
+tests_unit_test_gql_http_LDADD = $(CRM_TEST_LIBS)

@@ -1,0 +1,166 @@
+/* Resolvers: messages. sendMessage, messages, Message.sender. */
+#include "config.h"
+
+#include "api.h"
+#include "audit.h"
+#include "history.h"
+#include "send.h"
+#include "sql.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CRM_SEND_RATE_DEFAULT 60 /* messages per sender per CRM_SEND_RATE_WINDOW_MS */
+
+/* 1 when the caller belongs to room, 0 when not, -1 when the database is away. */
+static int is_member(struct api_call *call, int64_t room)
+{
+    char sroom[24], suser[24];
+    snprintf(sroom, sizeof sroom, "%" PRId64, room);
+    snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
+    const char *params[] = {sroom, suser};
+    PGresult *r = sql_run(&call->api->db, SQL_IS_MEMBER, 2, params);
+    int rc = !r || PQresultStatus(r) != PGRES_TUPLES_OK ? -1 : PQntuples(r) == 1;
+    PQclear(r);
+    return rc;
+}
+
+/* Resolves the room argument to a room the caller is in. 0 or a resolver error. */
+static int room_arg(gql_resolve_info *info, struct api_call *call, json_object *v, int64_t *room)
+{
+    if (api_parse_id(v, room) < 0)
+        return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+    int m = is_member(call, *room);
+    if (m < 0)
+        return api_unavailable(info);
+    if (!m)
+        return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+    return 0;
+}
+
+static int send_rate(void)
+{
+    const char *v = getenv("CRM_SEND_RATE");
+    int n = v ? atoi(v) : 0;
+    return n > 0 ? n : CRM_SEND_RATE_DEFAULT;
+}
+
+static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    struct api_call *call = ctx;
+    int rc = api_require(info, call, NULL);
+    if (rc)
+        return rc;
+    json_object *input = api_arg(info, "input");
+    json_object *room_v = json_object_object_get(input, "roomId");
+    json_object *body_v = json_object_object_get(input, "body");
+    json_object *key_v = json_object_object_get(input, "idempotencyKey");
+    struct crm_stream_entry e = {0};
+    if ((rc = room_arg(info, call, room_v, &e.room_id)))
+        return rc;
+    e.sender_id = call->who.user_id;
+    e.body = json_object_get_string(body_v);
+    e.body_len = (size_t)json_object_get_string_len(body_v);
+    e.key = json_object_get_string(key_v);
+    e.key_len = (size_t)json_object_get_string_len(key_v);
+    int err = crm_stream_entry_validate(&e);
+    if (err == CRM_ENTRY_EBODY)
+        return gql_resolve_error(info, "BAD_USER_INPUT",
+                                 "The body must be 1 to %d characters of text.", CRM_ENTRY_BODY_MAX_CHARS);
+    if (err == CRM_ENTRY_EKEY)
+        return gql_resolve_error(info, "BAD_USER_INPUT",
+                                 "The idempotencyKey must be 1 to %d bytes.", CRM_ENTRY_KEY_MAX);
+    if (err)
+        return gql_resolve_error(info, "BAD_USER_INPUT", "The message is not valid.");
+
+    struct api_message m;
+    long retry_ms = 0;
+    switch (send_message(&call->api->redis, &call->api->db, call->api->cfg.streams, send_rate(), &e,
+                         &m, &retry_ms)) {
+    case SEND_ACCEPTED:
+    case SEND_REPLAYED:
+        break;
+    case SEND_RATE_LIMITED:
+        return gql_resolve_error(info, "RATE_LIMITED",
+                                 "Too many messages; try again in %ld ms with the same idempotencyKey.",
+                                 retry_ms);
+    default:
+        /* Never a PENDING success when Redis did not take the entry. */
+        return gql_resolve_error(info, "INTERNAL_SERVER_ERROR",
+                                 "The message was not accepted; retry with the same idempotencyKey.");
+    }
+    *out = api_message_to_json(&m);
+    api_message_deinit(&m);
+    return *out ? 0 : GQL_ENOMEM;
+}
+
+static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    struct api_call *call = ctx;
+    int rc = api_require(info, call, NULL);
+    if (rc)
+        return rc;
+    int64_t room;
+    if ((rc = room_arg(info, call, api_arg(info, "roomId"), &room)))
+        return rc;
+    json_object *lv = api_arg(info, "limit"), *bv = api_arg(info, "before");
+    int limit = lv ? json_object_get_int(lv) : 50;
+    if (limit < 1 || limit > CRM_HISTORY_MAX)
+        return gql_resolve_error(info, "BAD_USER_INPUT", "limit must be 1 to %d.", CRM_HISTORY_MAX);
+    uint64_t bms = 0, bseq = 0;
+    if (bv && crm_stream_id_parse(json_object_get_string(bv), (size_t)json_object_get_string_len(bv),
+                                  &bms, &bseq) != 0)
+        return gql_resolve_error(info, "BAD_USER_INPUT", "before must be a cursor from a message.");
+    struct api_message *msgs;
+    size_t n;
+    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, room, bv != NULL,
+                     bms, bseq, limit, &msgs, &n) != HISTORY_OK)
+        return api_unavailable(info);
+    json_object *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(list, api_message_to_json(&msgs[i]));
+    history_free(msgs, n);
+    char target[40];
+    snprintf(target, sizeof target, "room:%" PRId64, room);
+    audit_record(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr, NULL);
+    *out = list;
+    return 0;
+}
+
+/* The sender of a message: users are cached per request, so a page of 100
+ * messages from two people costs two lookups. */
+static int r_message_sender(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    struct api_call *call = ctx;
+    const char *id = json_object_get_string(json_object_object_get(info->parent, "senderId"));
+    json_object *cached;
+    if (!call->users)
+        call->users = json_object_new_object();
+    if (json_object_object_get_ex(call->users, id, &cached)) {
+        *out = json_object_get(cached);
+        return 0;
+    }
+    const char *params[] = {id};
+    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_ID, 1, params);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return api_unavailable(info);
+    }
+    json_object *u = api_user_json(call, r, 0, 0);
+    PQclear(r);
+    json_object_object_add(call->users, id, json_object_get(u));
+    *out = u;
+    return 0;
+}
+
+int api_register_messages(gql_resolvers *r)
+{
+    int rc;
+    if ((rc = gql_resolvers_add(r, "Mutation.sendMessage", r_send_message)) ||
+        (rc = gql_resolvers_add(r, "Query.messages", r_messages)) ||
+        (rc = gql_resolvers_add(r, "Message.sender", r_message_sender)))
+        return rc;
+    return 0;
+}

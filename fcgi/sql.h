@@ -1,0 +1,43 @@
+/* crm-api's SQL: every statement it runs, prepared once per connection and run
+ * with parameters only. One table names them all, so what the API asks of the
+ * database (and which index serves it: sql/001_init.sql) is in one place. */
+#ifndef CRM_API_SQL_H
+#define CRM_API_SQL_H
+
+#include "db.h"
+
+#include <libpq-fe.h>
+
+enum sql_stmt {
+    SQL_USER_BY_ID,
+    SQL_USER_BY_EMAIL,
+    SQL_USER_INSERT,
+    SQL_USERS_SEARCH,
+    SQL_ROOMS_OF_USER,
+    SQL_ROOM_IF_MEMBER,
+    SQL_IS_MEMBER,
+    SQL_ROOM_MEMBERS,
+    SQL_ROOM_INSERT,
+    SQL_MEMBER_INSERT,
+    SQL_MESSAGES_BEFORE,
+    SQL_MESSAGES_LATEST,
+    SQL_MESSAGE_BY_SENDER_KEY,
+    SQL_LAST_MESSAGE,
+    SQL_COUNT
+};
+
+/* Runs statement s with n text parameters (NULL for SQL NULL), preparing it on
+ * this connection first if needed. Returns the result (PQclear it), or NULL when
+ * the database cannot be reached or the connection broke (db is then reset so the
+ * next call reconnects). A result with an error status is returned as is. */
+PGresult *sql_run(struct crm_db *db, enum sql_stmt s, int n, const char *const *params);
+
+/* True when r is an error caused by bad input (a constraint, a check), rather than
+ * by the database being unavailable. */
+int sql_is_constraint_error(const PGresult *r, const char **constraint);
+
+/* Runs BEGIN, COMMIT or ROLLBACK ("BEGIN" ...). Returns 0, or -1 (connection reset
+ * on a lost server). */
+int sql_tx(struct crm_db *db, const char *verb);
+
+#endif
