@@ -8,7 +8,7 @@
 
 #include "crm_config.h"
 #include "db.h"
-#include "gql/gql_exec.h"
+#include "gql/gql_engine.h"
 #include "redis_sync.h"
 #include "token.h"
 
@@ -48,12 +48,12 @@ int api_unavailable(gql_resolve_info *info);
 json_object *api_arg(gql_resolve_info *info, const char *name);
 
 /* Registers every resolver of the schema. Returns 0 or a gql error code. */
-int api_resolvers_register(gql_resolvers *r);
+int api_resolvers_register(gql_engine *r);
 
 /* The resolver families, each registering its own fields. */
-int api_register_auth(gql_resolvers *r);
-int api_register_rooms(gql_resolvers *r);
-int api_register_messages(gql_resolvers *r);
-int api_register_admin(gql_resolvers *r);
+int api_register_auth(gql_engine *r);
+int api_register_rooms(gql_engine *r);
+int api_register_messages(gql_engine *r);
+int api_register_admin(gql_engine *r);
 
 #endif

@@ -2,9 +2,12 @@
  * is single-threaded and keeps its own PostgreSQL and Redis connections. */
 #include "config.h"
 
+#include "api.h"
 #include "crm_config.h"
 #include "db.h"
+#include "graphql_endpoint.h"
 #include "health.h"
+#include "password.h"
 #include "log.h"
 #include "redis_sync.h"
 #include "reply.h"
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stopping;
+static char api_err[256];
 
 /* libfcgi retries accept() after EINTR, so a flag alone would never be seen while
  * idle: closing the listening socket (fd 0, given by lighttpd) makes the pending
@@ -28,7 +32,7 @@ static void on_term(int sig)
 }
 
 /* Routes on REQUEST_URI: lighttpd splits SCRIPT_NAME/PATH_INFO by its prefix. */
-static void route(FCGX_Request *req, struct crm_db *db, struct crm_redis *redis)
+static void route(FCGX_Request *req, struct api *api, gql_engine *engine)
 {
     const char *uri = FCGX_GetParam("REQUEST_URI", req->envp);
     const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp);
@@ -42,25 +46,56 @@ static void route(FCGX_Request *req, struct crm_db *db, struct crm_redis *redis)
             reply_error(req, 405, "method not allowed");
             return;
         }
-        health_handle(req, db, redis);
+        health_handle(req, &api->db, &api->redis);
+        return;
+    }
+    if (path_len == 8 && strncmp(uri, "/graphql", 8) == 0) {
+        graphql_handle(req, api, engine);
         return;
     }
     reply_error(req, 404, "not found");
 }
 
+/* Loads the schema and binds the resolvers; logs and returns NULL on failure. */
+static gql_engine *engine_create(const struct crm_config *cfg, gql_schema **schema)
+{
+    gql_error_list errs;
+    gql_error_list_init(&errs);
+    gql_engine *engine = NULL;
+    if (gql_schema_load_file(cfg->schema_path, schema, &errs) != 0) {
+        log_error("schema %s: %s", cfg->schema_path, errs.head ? errs.head->message : "cannot load");
+        goto done;
+    }
+    gql_engine_options opts = {0};
+    opts.disable_introspection = !cfg->api_introspection;
+    engine = gql_engine_new(*schema, &opts);
+    if (!engine || api_resolvers_register(engine) != 0) {
+        log_error("engine: cannot register the resolvers");
+        gql_engine_free(engine);
+        engine = NULL;
+    }
+done:
+    gql_error_list_deinit(&errs);
+    return engine;
+}
+
 int main(int argc, char **argv)
 {
-    struct crm_config cfg;
-    char err[256];
+    static struct api api;
+    gql_schema *schema = NULL;
     (void)argc;
     (void)argv;
 
-    if (crm_config_load(&cfg, err, sizeof err) < 0) {
+    if (crm_config_load(&api.cfg, api_err, sizeof api_err) < 0) {
         crm_log_init("crm-api", NULL);
-        log_error("configuration: %s", err);
+        log_error("configuration: %s", api_err);
         return 1;
     }
-    crm_log_init("crm-api", cfg.log_level);
+    crm_log_init("crm-api", api.cfg.log_level);
+    if (crm_password_init() < 0) {
+        log_error("libsodium: initialisation failed");
+        return 1;
+    }
 
     /* No SA_RESTART: SIGTERM must interrupt the blocking accept. */
     struct sigaction sa;
@@ -79,11 +114,14 @@ int main(int argc, char **argv)
         log_error("crm-api is a FastCGI program: start it from lighttpd (mod_fastcgi bin-path)");
         return 1;
     }
+    gql_engine *engine = engine_create(&api.cfg, &schema);
+    if (!engine) {
+        gql_schema_free(schema);
+        return 1;
+    }
 
-    struct crm_db db;
-    struct crm_redis redis;
-    crm_db_init(&db, cfg.database_url);
-    crm_redis_init(&redis, cfg.redis_host, cfg.redis_port, 2000);
+    crm_db_init(&api.db, api.cfg.database_url);
+    crm_redis_init(&api.redis, api.cfg.redis_host, api.cfg.redis_port, 2000);
 
     FCGX_Request req;
     FCGX_InitRequest(&req, 0, 0);
@@ -91,12 +129,14 @@ int main(int argc, char **argv)
     while (!stopping) {
         if (FCGX_Accept_r(&req) < 0)
             break;
-        route(&req, &db, &redis);
+        route(&req, &api, engine);
         FCGX_Finish_r(&req);
     }
     FCGX_Free(&req, 1);
-    crm_redis_deinit(&redis);
-    crm_db_deinit(&db);
+    gql_engine_free(engine);
+    gql_schema_free(schema);
+    crm_redis_deinit(&api.redis);
+    crm_db_deinit(&api.db);
     log_info("stopped");
     return 0;
 }

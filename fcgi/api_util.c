@@ -64,7 +64,7 @@ json_object *api_arg(gql_resolve_info *info, const char *name)
     return v;
 }
 
-int api_resolvers_register(gql_resolvers *r)
+int api_resolvers_register(gql_engine *r)
 {
     int rc;
     if ((rc = api_register_auth(r)) || (rc = api_register_rooms(r)) ||

@@ -16,12 +16,8 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
         log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
         return -1;
     }
-    redisContext *c = crm_redis_get(r);
-    if (!c)
-        return -1;
-    redisReply *rep = redisCommandArgv(c, av.argc, av.argv, av.argvlen);
+    redisReply *rep = crm_redis_argv(r, av.argc, av.argv, av.argvlen);
     if (!rep) {
-        crm_redis_reset(r);
         log_warn("audit %s not recorded: redis unavailable", action);
         return -1;
     }

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "streams.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,14 +20,12 @@ enum auth_result auth_check(const char *header, const char *secret, struct crm_r
     tok += strspn(tok, " ");
     if (crm_token_verify(secret, strlen(secret), tok, strlen(tok), now, claims) != CRM_TOKEN_OK)
         return AUTH_INVALID;
-    redisContext *c = crm_redis_get(r);
-    if (!c)
+    char key[sizeof CRM_REVOKED_PREFIX + CRM_TOKEN_JTI_LEN];
+    snprintf(key, sizeof key, CRM_REVOKED_PREFIX "%s", claims->jti);
+    const char *argv[] = {"EXISTS", key};
+    redisReply *rep = crm_redis_argv(r, 2, argv, NULL);
+    if (!rep)
         return AUTH_UNAVAILABLE;
-    redisReply *rep = redisCommand(c, "EXISTS " CRM_REVOKED_PREFIX "%s", claims->jti);
-    if (!rep) {
-        crm_redis_reset(r);
-        return AUTH_UNAVAILABLE;
-    }
     enum auth_result res = rep->type == REDIS_REPLY_INTEGER
                                ? (rep->integer == 0 ? AUTH_OK : AUTH_INVALID)
                                : AUTH_UNAVAILABLE;

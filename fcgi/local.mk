@@ -1,13 +1,16 @@
 # crm-api (the FastCGI program) and crm-admin. Included by the top-level
 # Makefile.am; only appends to its variables.
 bin_PROGRAMS += crm-api crm-admin
-crm_api_SOURCES = fcgi/api_main.c \
+crm_api_SOURCES = fcgi/api_main.c fcgi/api.h fcgi/api_util.c \
+	fcgi/graphql_endpoint.c fcgi/graphql_endpoint.h \
 	fcgi/health.c fcgi/health.h fcgi/reply.c fcgi/reply.h \
 	fcgi/gql_http.c fcgi/gql_http.h \
 	fcgi/sql.c fcgi/sql.h fcgi/message.c fcgi/message.h \
 	fcgi/send.c fcgi/send.h fcgi/history.c fcgi/history.h \
 	fcgi/auth.c fcgi/auth.h fcgi/audit.c fcgi/audit.h \
-	fcgi/ratelimit.c fcgi/ratelimit.h fcgi/hash_slots.c fcgi/hash_slots.h
+	fcgi/ratelimit.c fcgi/ratelimit.h fcgi/hash_slots.c fcgi/hash_slots.h \
+	fcgi/resolvers_auth.c fcgi/resolvers_rooms.c fcgi/resolvers_messages.c \
+	fcgi/resolvers_admin.c
 crm_api_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(LIBPQ_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(SODIUM_CFLAGS) $(LIBJWT_CFLAGS)
 crm_api_LDADD = $(CRM_LIBS) $(FCGI_LIBS)

@@ -6,8 +6,6 @@
 
 #include "redis_sync.h"
 
-#define CRM_LOGIN_PER_EMAIL 10      /* attempts per window for one email */
-#define CRM_LOGIN_PER_ADDR 50       /* attempts per window from one client address */
 #define CRM_LOGIN_WINDOW_MS (15 * 60 * 1000)
 
 enum ratelimit_result { RATE_OK = 0, RATE_LIMITED = 1, RATE_UNAVAILABLE = -1 };

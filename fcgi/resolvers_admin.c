@@ -105,12 +105,12 @@ static int r_retry_dead_letter(gql_resolve_info *info, void *ctx, json_object **
     return 0;
 }
 
-int api_register_admin(gql_resolvers *r)
+int api_register_admin(gql_engine *r)
 {
     int rc;
-    if ((rc = gql_resolvers_add(r, "Query.queueStats", r_queue_stats)) ||
-        (rc = gql_resolvers_add(r, "Query.deadLetters", r_dead_letters)) ||
-        (rc = gql_resolvers_add(r, "Mutation.retryDeadLetter", r_retry_dead_letter)))
+    if ((rc = gql_engine_register(r, "Query.queueStats", r_queue_stats)) ||
+        (rc = gql_engine_register(r, "Query.deadLetters", r_dead_letters)) ||
+        (rc = gql_engine_register(r, "Mutation.retryDeadLetter", r_retry_dead_letter)))
         return rc;
     return 0;
 }

@@ -159,12 +159,12 @@ static int login_limits(gql_resolve_info *info, struct api_call *call, const cha
     size_t n = (size_t)snprintf(key, sizeof key, "crm:rate:login:email:");
     for (const char *p = email; *p && n + 1 < sizeof key; p++)
         key[n++] = (char)tolower((unsigned char)*p);
-    enum ratelimit_result a = ratelimit_hit(&call->api->redis, key, n, CRM_LOGIN_PER_EMAIL,
+    enum ratelimit_result a = ratelimit_hit(&call->api->redis, key, n, call->api->cfg.login_per_email,
                                             CRM_LOGIN_WINDOW_MS, &retry);
     n = (size_t)snprintf(key, sizeof key, "crm:rate:login:addr:%s",
                          call->client_addr ? call->client_addr : "-");
     enum ratelimit_result b = a == RATE_OK ? ratelimit_hit(&call->api->redis, key, n,
-                                                           CRM_LOGIN_PER_ADDR, CRM_LOGIN_WINDOW_MS, &retry)
+                                                           call->api->cfg.login_per_addr, CRM_LOGIN_WINDOW_MS, &retry)
                                            : a;
     if (a == RATE_UNAVAILABLE || b == RATE_UNAVAILABLE)
         return api_unavailable(info);
@@ -249,14 +249,14 @@ static int r_me(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-int api_register_auth(gql_resolvers *r)
+int api_register_auth(gql_engine *r)
 {
     int rc;
-    if ((rc = gql_resolvers_add(r, "Mutation.register", r_register)) ||
-        (rc = gql_resolvers_add(r, "Mutation.login", r_login)) ||
-        (rc = gql_resolvers_add(r, "Mutation.logout", r_logout)) ||
-        (rc = gql_resolvers_add(r, "Mutation.createUser", r_create_user)) ||
-        (rc = gql_resolvers_add(r, "Query.me", r_me)))
+    if ((rc = gql_engine_register(r, "Mutation.register", r_register)) ||
+        (rc = gql_engine_register(r, "Mutation.login", r_login)) ||
+        (rc = gql_engine_register(r, "Mutation.logout", r_logout)) ||
+        (rc = gql_engine_register(r, "Mutation.createUser", r_create_user)) ||
+        (rc = gql_engine_register(r, "Query.me", r_me)))
         return rc;
     return 0;
 }

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CRM_SEND_RATE_DEFAULT 60 /* messages per sender per CRM_SEND_RATE_WINDOW_MS */
-
 /* 1 when the caller belongs to room, 0 when not, -1 when the database is away. */
 static int is_member(struct api_call *call, int64_t room)
 {
@@ -38,13 +36,6 @@ static int room_arg(gql_resolve_info *info, struct api_call *call, json_object *
     if (!m)
         return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
     return 0;
-}
-
-static int send_rate(void)
-{
-    const char *v = getenv("CRM_SEND_RATE");
-    int n = v ? atoi(v) : 0;
-    return n > 0 ? n : CRM_SEND_RATE_DEFAULT;
 }
 
 static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
@@ -77,7 +68,7 @@ static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
 
     struct api_message m;
     long retry_ms = 0;
-    switch (send_message(&call->api->redis, &call->api->db, call->api->cfg.streams, send_rate(), &e,
+    switch (send_message(&call->api->redis, &call->api->db, call->api->cfg.streams, call->api->cfg.send_rate, &e,
                          &m, &retry_ms)) {
     case SEND_ACCEPTED:
     case SEND_REPLAYED:
@@ -155,12 +146,12 @@ static int r_message_sender(gql_resolve_info *info, void *ctx, json_object **out
     return 0;
 }
 
-int api_register_messages(gql_resolvers *r)
+int api_register_messages(gql_engine *r)
 {
     int rc;
-    if ((rc = gql_resolvers_add(r, "Mutation.sendMessage", r_send_message)) ||
-        (rc = gql_resolvers_add(r, "Query.messages", r_messages)) ||
-        (rc = gql_resolvers_add(r, "Message.sender", r_message_sender)))
+    if ((rc = gql_engine_register(r, "Mutation.sendMessage", r_send_message)) ||
+        (rc = gql_engine_register(r, "Query.messages", r_messages)) ||
+        (rc = gql_engine_register(r, "Message.sender", r_message_sender)))
         return rc;
     return 0;
 }

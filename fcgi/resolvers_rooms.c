@@ -149,10 +149,12 @@ static int add_members(gql_resolve_info *info, struct api_call *call, int64_t ro
         const char *constraint = NULL;
         int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         int bad = !ok && sql_is_constraint_error(r, &constraint);
+        /* constraint points into r: read it before r is cleared. */
+        int second_patient = bad && constraint && strcmp(constraint, "room_members_one_patient") == 0;
         if (ok)
             *added += atoi(PQcmdTuples(r));
         PQclear(r);
-        if (bad && constraint && strcmp(constraint, "room_members_one_patient") == 0)
+        if (second_patient)
             return gql_resolve_error(info, "BAD_USER_INPUT", "A room holds at most one patient.");
         if (bad)
             return gql_resolve_error(info, "BAD_USER_INPUT", "Unknown user.");
@@ -286,16 +288,16 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     return 0;
 }
 
-int api_register_rooms(gql_resolvers *r)
+int api_register_rooms(gql_engine *r)
 {
     int rc;
-    if ((rc = gql_resolvers_add(r, "Query.rooms", r_rooms)) ||
-        (rc = gql_resolvers_add(r, "Query.room", r_room)) ||
-        (rc = gql_resolvers_add(r, "Query.users", r_users)) ||
-        (rc = gql_resolvers_add(r, "Mutation.createRoom", r_create_room)) ||
-        (rc = gql_resolvers_add(r, "Mutation.addMembers", r_add_members)) ||
-        (rc = gql_resolvers_add(r, "Room.members", r_room_members)) ||
-        (rc = gql_resolvers_add(r, "Room.lastMessage", r_room_last_message)))
+    if ((rc = gql_engine_register(r, "Query.rooms", r_rooms)) ||
+        (rc = gql_engine_register(r, "Query.room", r_room)) ||
+        (rc = gql_engine_register(r, "Query.users", r_users)) ||
+        (rc = gql_engine_register(r, "Mutation.createRoom", r_create_room)) ||
+        (rc = gql_engine_register(r, "Mutation.addMembers", r_add_members)) ||
+        (rc = gql_engine_register(r, "Room.members", r_room_members)) ||
+        (rc = gql_engine_register(r, "Room.lastMessage", r_room_last_message)))
         return rc;
     return 0;
 }

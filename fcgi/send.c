@@ -27,11 +27,14 @@ static const char send_script[] =
 
 static char script_sha[41];
 
-/* Runs the script by SHA, loading it on NOSCRIPT (a restarted Redis forgets it). */
-static redisReply *run_script(redisContext *c, int argc, const char **argv, size_t *lens)
+/* Runs the script by SHA, loading it on NOSCRIPT (a restarted Redis forgets it).
+ * Repeating it after a lost connection is safe: the key makes it idempotent. */
+static redisReply *run_script(struct crm_redis *r, int argc, const char **argv, size_t *lens)
 {
     if (!script_sha[0]) {
-        redisReply *l = redisCommand(c, "SCRIPT LOAD %b", send_script, sizeof send_script - 1);
+        const char *load[] = {"SCRIPT", "LOAD", send_script};
+        size_t load_lens[] = {6, 4, sizeof send_script - 1};
+        redisReply *l = crm_redis_argv(r, 3, load, load_lens);
         if (!l)
             return NULL;
         if (l->type == REDIS_REPLY_STRING && l->len == 40)
@@ -42,11 +45,11 @@ static redisReply *run_script(redisContext *c, int argc, const char **argv, size
     }
     argv[1] = script_sha;
     lens[1] = 40;
-    redisReply *rep = redisCommandArgv(c, argc, argv, lens);
+    redisReply *rep = crm_redis_argv(r, argc, argv, lens);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(rep);
         script_sha[0] = '\0';
-        return run_script(c, argc, argv, lens);
+        return run_script(r, argc, argv, lens);
     }
     return rep;
 }
@@ -125,15 +128,12 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
     size_t lens[] = {7, 40, 1, strlen(stream), idem_len, strlen(ratekey), strlen(room),
                      strlen(sender), e->key_len, e->body_len, strlen(ttl), strlen(rate),
                      strlen(window), strlen(stream)};
-    redisContext *c = crm_redis_get(r);
-    if (!c)
-        return SEND_UNAVAILABLE;
-    redisReply *rep = run_script(c, 14, argv, lens);
+    redisReply *rep = run_script(r, 14, argv, lens);
     if (!rep) {
-        log_warn("redis: sendMessage: %s", c->errstr);
-        crm_redis_reset(r);
+        log_warn("redis: sendMessage: Redis unavailable");
         return SEND_UNAVAILABLE;
     }
+    redisContext *c = r->ctx;
     enum send_status st = SEND_UNAVAILABLE;
     if (rep->type == REDIS_REPLY_ERROR) {
         /* OOM (noeviction), MISCONF (disk), READONLY: refused, nothing accepted. */

@@ -52,7 +52,7 @@ static const struct stmt stmts[SQL_COUNT] = {
                          "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
     [SQL_MEMBER_INSERT] = {"member_insert",
                            "INSERT INTO room_members (room_id, user_id, added_by) VALUES ($1, $2, $3) "
-                           "ON CONFLICT DO NOTHING"},
+                           "ON CONFLICT (room_id, user_id) DO NOTHING"},
     /* messages_room_position, backwards from a position */
     [SQL_MESSAGES_BEFORE] = {"messages_before",
                              "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
@@ -74,11 +74,15 @@ static const struct stmt stmts[SQL_COUNT] = {
 static unsigned prepared_generation;
 static unsigned char prepared[SQL_COUNT];
 
-PGresult *sql_run(struct crm_db *db, enum sql_stmt s, int n, const char *const *params)
+/* One attempt; *lost is set when the connection broke (db reset). */
+static PGresult *run_once(struct crm_db *db, enum sql_stmt s, int n, const char *const *params,
+                          int *lost, int *idle)
 {
+    *lost = 0;
     PGconn *c = crm_db_get(db);
     if (!c)
         return NULL;
+    *idle = PQtransactionStatus(c) == PQTRANS_IDLE;
     if (prepared_generation != db->generation) {
         memset(prepared, 0, sizeof prepared);
         prepared_generation = db->generation;
@@ -86,26 +90,43 @@ PGresult *sql_run(struct crm_db *db, enum sql_stmt s, int n, const char *const *
     if (!prepared[s]) {
         PGresult *p = PQprepare(c, stmts[s].name, stmts[s].text, 0, NULL);
         int ok = PQresultStatus(p) == PGRES_COMMAND_OK;
-        if (!ok)
+        if (!ok && PQstatus(c) == CONNECTION_OK)
             log_error("prepare %s: %s", stmts[s].name, PQresultErrorMessage(p));
         PQclear(p);
         if (!ok) {
-            if (PQstatus(c) != CONNECTION_OK)
+            if (PQstatus(c) != CONNECTION_OK) {
+                *lost = 1;
                 crm_db_reset(db);
+            }
             return NULL;
         }
         prepared[s] = 1;
     }
     PGresult *r = PQexecPrepared(c, stmts[s].name, n, params, NULL, NULL, 0);
     if (!r || PQstatus(c) != CONNECTION_OK) {
-        /* The server went away mid-request: report it, reconnect next time. */
-        log_warn("postgresql: %s failed: connection lost", stmts[s].name);
         PQclear(r);
+        *lost = 1;
         crm_db_reset(db);
         return NULL;
     }
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_FATAL_ERROR && !sql_is_constraint_error(r, NULL))
+    return r;
+}
+
+PGresult *sql_run(struct crm_db *db, enum sql_stmt s, int n, const char *const *params)
+{
+    int lost, idle = 0;
+    int fresh = db->conn == NULL;
+    PGresult *r = run_once(db, s, n, params, &lost, &idle);
+    /* A connection that died since the last request (the server restarted) is
+     * replaced and a read sent again; a write or a statement inside a
+     * transaction is not repeated: the caller reports the error. */
+    if (!r && lost && !fresh && idle && strncmp(stmts[s].text, "SELECT", 6) == 0)
+        r = run_once(db, s, n, params, &lost, &idle);
+    if (!r) {
+        log_warn("postgresql: %s failed: %s", stmts[s].name, lost ? "connection lost" : "unavailable");
+        return NULL;
+    }
+    if (PQresultStatus(r) == PGRES_FATAL_ERROR && !sql_is_constraint_error(r, NULL))
         log_warn("postgresql: %s: %s", stmts[s].name, PQresultErrorField(r, PG_DIAG_SQLSTATE));
     return r;
 }

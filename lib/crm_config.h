@@ -15,6 +15,10 @@ struct crm_config {
     int redis_port;           /* CRM_REDIS_PORT */
     const char *jwt_secret;   /* CRM_JWT_SECRET: HS256 key, at least 32 bytes */
     int jwt_ttl;              /* CRM_JWT_TTL: token lifetime in seconds */
+    int login_per_email;      /* CRM_LOGIN_PER_EMAIL: sign-in attempts per 15 min per email */
+    int login_per_addr;       /* CRM_LOGIN_PER_ADDR: sign-in attempts per 15 min per address */
+    int send_rate;            /* CRM_SEND_RATE: messages per 10 s per sender */
+    int api_introspection;    /* CRM_API_INTROSPECTION: 1 serves __schema/__type */
     const char *schema_path;  /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
     int streams;              /* CRM_STREAMS: message streams, rooms hashed over them */
     int resume_window;        /* CRM_RESUME_WINDOW: seconds of stream kept for resume */
@@ -26,6 +30,7 @@ struct crm_config {
     int worker_batch_wait;    /* CRM_WORKER_BATCH_WAIT_MS: longest wait to fill a batch */
     int worker_max_deliveries;/* CRM_WORKER_MAX_DELIVERIES: before dead-lettering */
     int worker_claim_idle;    /* CRM_WORKER_CLAIM_IDLE_MS: idle time before XAUTOCLAIM */
+    int worker_trim_interval; /* CRM_WORKER_TRIM_INTERVAL_MS: time between stream trims */
     const char *worker_name;  /* CRM_WORKER_NAME: consumer name, default host-pid */
     const char *worker_metrics_bind; /* CRM_WORKER_METRICS_BIND */
     int worker_metrics_port;  /* CRM_WORKER_METRICS_PORT: 0 disables the endpoint */

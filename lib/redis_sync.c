@@ -47,6 +47,25 @@ void crm_redis_deinit(struct crm_redis *r)
     crm_redis_reset(r);
 }
 
+redisReply *crm_redis_argv(struct crm_redis *r, int argc, const char **argv, const size_t *lens)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fresh = r->ctx == NULL;
+        redisContext *c = crm_redis_get(r);
+        if (!c)
+            return NULL;
+        redisReply *rep = redisCommandArgv(c, argc, argv, lens);
+        if (rep)
+            return rep;
+        int io = c->err == REDIS_ERR_IO || c->err == REDIS_ERR_EOF;
+        crm_redis_reset(r);
+        /* A fresh connection that fails is an outage, not a stale socket. */
+        if (!io || fresh)
+            return NULL;
+    }
+    return NULL;
+}
+
 int crm_redis_ping(struct crm_redis *r)
 {
     redisContext *c = crm_redis_get(r);

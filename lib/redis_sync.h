@@ -25,6 +25,13 @@ void crm_redis_reset(struct crm_redis *r);
 
 void crm_redis_deinit(struct crm_redis *r);
 
+/* Runs one command (argv form; lens may be NULL for C strings). A connection
+ * found dead (Redis restarted since the last command) is replaced and the
+ * command sent once more, so only a real outage fails a request; callers send
+ * only commands that are safe to repeat. Returns the reply (freeReplyObject it)
+ * or NULL, the connection then reset. */
+redisReply *crm_redis_argv(struct crm_redis *r, int argc, const char **argv, const size_t *lens);
+
 /* Sends PING; 0 on PONG, -1 otherwise. */
 int crm_redis_ping(struct crm_redis *r);
 

@@ -2,14 +2,19 @@
 
 #include "http_conn.h"
 
+#include "log.h"
 #include "metrics.h"
+#include "pushd.h"
 #include "redis_link.h"
+#include "ws_conn.h"
+#include "ws_handshake.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct http_conn {
     struct bufferevent *bev;
@@ -17,11 +22,71 @@ struct http_conn {
     int replied; /* a response is queued: close once it is written */
 };
 
+static void reply(struct http_conn *c, int status, const char *reason, const char *type,
+                  const char *body, size_t len);
+
 static void conn_free(struct http_conn *c)
 {
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    bufferevent_free(c->bev);
+    if (fd >= 0)
+        evutil_closesocket(fd);
+    free(c);
+    push_metrics.connections_open--;
+}
+
+/* Answers the upgrade and hands the socket, with any bytes already read after
+ * the head, to ws_conn. */
+static void upgrade(struct http_conn *c, const struct ws_handshake *hs)
+{
+    char resp[256];
+    int n = snprintf(resp, sizeof resp,
+                     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n",
+                     hs->accept,
+                     hs->subprotocol_ok ? "Sec-WebSocket-Protocol: " WS_SUBPROTOCOL "\r\n" : "");
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t left = evbuffer_get_length(in);
+    char *rest = NULL;
+    if (left > 0 && (rest = malloc(left)) != NULL)
+        evbuffer_remove(in, rest, left);
+    /* A fresh socket's send buffer takes 200 bytes at once. */
+    if (write(fd, resp, (size_t)n) != n || (left && !rest)) {
+        free(rest);
+        conn_free(c);
+        return;
+    }
+    bufferevent_setfd(c->bev, -1);
     bufferevent_free(c->bev);
     free(c);
     push_metrics.connections_open--;
+    ws_conn_start(fd, rest, rest ? left : 0, hs->subprotocol_ok);
+    free(rest);
+}
+
+static void refuse(struct http_conn *c, int rc)
+{
+    push_metrics.handshakes_refused++;
+    switch (rc) {
+    case WS_HS_EVERSION: {
+        struct evbuffer *out = bufferevent_get_output(c->bev);
+        static const char msg[] = "unsupported WebSocket version\n";
+        evbuffer_add_printf(out,
+                            "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\n"
+                            "Content-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                            sizeof msg - 1, msg);
+        c->replied = 1;
+        bufferevent_disable(c->bev, EV_READ);
+        break;
+    }
+    case WS_HS_EORIGIN:
+        reply(c, 403, "Forbidden", "text/plain", "origin not allowed\n", 19);
+        break;
+    default:
+        reply(c, 400, "Bad Request", "text/plain", "bad websocket handshake\n", 24);
+        break;
+    }
 }
 
 static void reply(struct http_conn *c, int status, const char *reason, const char *type,
@@ -53,8 +118,18 @@ static int parse_request_line(char *line, char **method, char **target)
     return 0;
 }
 
-static void handle_head(struct http_conn *c, char *head)
+static void handle_head(struct http_conn *c, char *head, size_t len)
 {
+    struct ws_handshake hs;
+    int rc = ws_handshake_check(head, len, pushd->cfg.ws_origins, &hs);
+    if (rc == WS_HS_OK && !pushd->stopping) {
+        upgrade(c, &hs);
+        return;
+    }
+    if (rc != WS_HS_NOT_UPGRADE) {
+        refuse(c, rc);
+        return;
+    }
     char *eol = strstr(head, "\r\n");
     char *method, *target;
     if (!eol) {
@@ -75,7 +150,7 @@ static void handle_head(struct http_conn *c, char *head)
         reply(c, up ? 200 : 503, up ? "OK" : "Service Unavailable", "application/json", body,
               strlen(body));
     } else if (strcmp(target, "/metrics") == 0 && is_get) {
-        char buf[2048];
+        char buf[4096];
         push_metrics.redis_up = redis_link_is_up(c->link);
         size_t n = push_metrics_render(buf, sizeof buf);
         if (n >= sizeof buf)
@@ -104,7 +179,7 @@ static void on_read(struct bufferevent *bev, void *arg)
     char head[PUSH_MAX_HEAD_BYTES + 1];
     evbuffer_remove(in, head, len);
     head[len] = '\0';
-    handle_head(c, head);
+    handle_head(c, head, len);
 }
 
 static void on_write(struct bufferevent *bev, void *arg)
@@ -125,7 +200,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 void http_conn_start(struct event_base *base, evutil_socket_t fd, struct redis_link *link)
 {
     struct http_conn *c = calloc(1, sizeof *c);
-    struct bufferevent *bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev = bufferevent_socket_new(base, fd, 0);
     if (!c || !bev) {
         free(c);
         if (bev)

@@ -1,10 +1,44 @@
 # crm-pushd: the WebSocket daemon. Included by the top-level Makefile.am; only
 # appends to its variables.
 bin_PROGRAMS += crm-pushd
-crm_pushd_SOURCES = push/pushd_main.c \
+crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/supervisor.c push/supervisor.h \
 	push/http_conn.c push/http_conn.h \
 	push/redis_link.c push/redis_link.h \
-	push/metrics.c push/metrics.h
-crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS)
+	push/metrics.c push/metrics.h \
+	push/ws_handshake.c push/ws_handshake.h \
+	push/gtws.c push/gtws.h \
+	push/message.c push/message.h \
+	push/sub_query.c push/sub_query.h \
+	push/ws_conn.c push/ws_conn.h \
+	push/session.c push/session.h \
+	push/subs.c push/subs.h \
+	push/user_cache.c push/user_cache.h \
+	push/stream_reader.c push/stream_reader.h \
+	push/revocation.c push/revocation.h
+crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
+	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
 crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
+
+# Unit tests of crm-pushd's pure parts: handshake, protocol state machine,
+# selection plans.
+check_PROGRAMS += tests/unit/test_ws_handshake tests/unit/test_ws_gtws tests/unit/test_ws_sub_query
+TESTS += tests/unit/test_ws_handshake tests/unit/test_ws_gtws tests/unit/test_ws_sub_query
+tests_unit_test_ws_handshake_SOURCES = tests/unit/test_ws_handshake.c \
+	push/ws_handshake.c push/ws_handshake.h
+tests_unit_test_ws_handshake_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
+tests_unit_test_ws_handshake_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_ws_gtws_SOURCES = tests/unit/test_ws_gtws.c push/gtws.c push/gtws.h
+tests_unit_test_ws_gtws_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
+tests_unit_test_ws_gtws_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_ws_sub_query_SOURCES = tests/unit/test_ws_sub_query.c \
+	push/sub_query.c push/sub_query.h push/message.c push/message.h
+tests_unit_test_ws_sub_query_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
+tests_unit_test_ws_sub_query_LDADD = $(CRM_TEST_LIBS)
+
+# The load generator (not installed): bench/ws_bench.sh runs it.
+noinst_PROGRAMS += bench/ws_load
+bench_ws_load_SOURCES = bench/ws_load.c
+bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+bench_ws_load_LDADD = $(LIBEVENT_LIBS)
+EXTRA_DIST += bench/ws_bench.sh

@@ -9,16 +9,21 @@ struct push_metrics push_metrics;
 
 size_t push_metrics_render(char *buf, size_t size)
 {
+    const struct push_metrics *m = &push_metrics;
     int n = snprintf(buf, size,
-                     "# TYPE crm_pushd_connections gauge\n"
-                     "crm_pushd_connections %" PRIu64 "\n"
-                     "# TYPE crm_pushd_connections_total counter\n"
-                     "crm_pushd_connections_total %" PRIu64 "\n"
-                     "# TYPE crm_pushd_redis_reconnects_total counter\n"
-                     "crm_pushd_redis_reconnects_total %" PRIu64 "\n"
-                     "# TYPE crm_pushd_redis_up gauge\n"
-                     "crm_pushd_redis_up %d\n",
-                     push_metrics.connections_open, push_metrics.connections_total,
-                     push_metrics.redis_reconnects, push_metrics.redis_up);
+#define G(name) "# TYPE crm_pushd_" name " gauge\ncrm_pushd_" name " %" PRIu64 "\n"
+#define C(name) "# TYPE crm_pushd_" name " counter\ncrm_pushd_" name " %" PRIu64 "\n"
+                     G("connections") C("connections_total") G("sockets") C("sockets_total")
+                     G("subscriptions") C("entries_read_total") C("messages_sent_total")
+                     C("bytes_out_total") C("slow_consumers_closed_total")
+                     C("pong_timeouts_total") C("revocations_total")
+                     C("handshakes_refused_total") C("redis_reconnects_total")
+                     "# TYPE crm_pushd_redis_up gauge\ncrm_pushd_redis_up %d\n",
+#undef G
+#undef C
+                     m->connections_open, m->connections_total, m->sockets, m->sockets_total,
+                     m->subscriptions, m->entries_read, m->messages_sent, m->bytes_out,
+                     m->slow_consumers, m->pong_timeouts, m->revocations, m->handshakes_refused,
+                     m->redis_reconnects, m->redis_up);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -1,13 +1,23 @@
 /* crm-pushd: the WebSocket daemon. A supervisor process runs CRM_WS_PROCESSES
  * children, each with its own libevent loop and a listener on the same port
- * (SO_REUSEPORT), since one process holds at most ~20,000 sockets here. */
+ * (SO_REUSEPORT), since one process holds at most ~20,000 sockets here. This
+ * file owns the loop: listener, signals, the 1 s sweep, the flush event. */
 #include "config.h"
 
 #include "crm_config.h"
+#include "gql/gql_schema.h"
 #include "http_conn.h"
 #include "log.h"
+#include "metrics.h"
+#include "pushd.h"
 #include "redis_link.h"
+#include "revocation.h"
+#include "stream_reader.h"
+#include "sub_query.h"
+#include "subs.h"
 #include "supervisor.h"
+#include "user_cache.h"
+#include "ws_conn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,31 +26,85 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
-struct pushd {
-    struct crm_config cfg;
-    struct event_base *base;
-    struct redis_link *link;
-};
+#define STOP_GRACE_MS 1500 /* after SIGTERM: time for close frames to go out */
+
+struct pushd *pushd;
+static struct timespec started;
+
+uint32_t pushd_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)(ts.tv_sec - started.tv_sec);
+}
+
+static int env_int(const char *name, int def, int min, int max)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return def;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < min || n > max) {
+        log_warn("%s=%s is out of range %d..%d; using %d", name, v, min, max, def);
+        return def;
+    }
+    return (int)n;
+}
 
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                       int socklen, void *arg)
 {
-    struct pushd *p = arg;
     (void)l;
     (void)sa;
     (void)socklen;
-    http_conn_start(p->base, fd, p->link);
+    (void)arg;
+    http_conn_start(pushd->base, fd, pushd->cmd);
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    (void)l;
+    (void)arg;
+    /* EMFILE and friends: logged, and the listener keeps going. */
+    log_warn("accept: %s", strerror(errno));
+}
+
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    ws_conn_sweep((int64_t)time(NULL));
+    stream_reader_watchdog();
+    push_metrics.redis_up = redis_link_is_up(pushd->xread);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    ws_conn_flush_all();
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
-    struct pushd *p = arg;
     (void)what;
-    log_info("signal %d: stopping", (int)sig);
-    event_base_loopexit(p->base, NULL);
+    (void)arg;
+    if (pushd->stopping)
+        return;
+    pushd->stopping = 1;
+    log_info("signal %d: closing %zu socket(s) with 1001", (int)sig, pushd->nconns);
+    ws_conn_close_all(1001, "server going away");
+    ws_conn_flush_all();
+    struct timeval tv = {STOP_GRACE_MS / 1000, (STOP_GRACE_MS % 1000) * 1000};
+    event_base_loopexit(pushd->base, &tv);
 }
 
 static int child_main(int index, void *arg)
@@ -49,9 +113,23 @@ static int child_main(int index, void *arg)
     int rc = SUPERVISOR_EXIT_FATAL;
     struct evconnlistener *listener = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
+    gql_error_list errs;
 
+    pushd = p;
+    p->index = index;
+    clock_gettime(CLOCK_MONOTONIC, &started);
+    gql_error_list_init(&errs);
+    if (gql_schema_load_file(p->cfg.schema_path, &p->schema, &errs) != 0) {
+        log_error("schema %s: %s", p->cfg.schema_path,
+                  errs.head ? errs.head->message : "cannot be loaded");
+        gql_error_list_deinit(&errs);
+        return SUPERVISOR_EXIT_FATAL;
+    }
+    gql_error_list_deinit(&errs);
+    p->queries = sub_query_cache_new(p->schema, user_cache_get);
+    crm_db_init(&p->db, p->cfg.database_url);
     p->base = event_base_new();
-    if (!p->base)
+    if (!p->base || !p->queries)
         goto done;
 
     struct sockaddr_in sin;
@@ -64,31 +142,55 @@ static int child_main(int index, void *arg)
     }
     listener = evconnlistener_new_bind(
         p->base, on_accept, p, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT,
-        1024, (struct sockaddr *)&sin, sizeof sin);
+        4096, (struct sockaddr *)&sin, sizeof sin);
     if (!listener) {
         log_error("cannot listen on %s:%d: %s (is another program using the port? set CRM_WS_PORT)",
                   p->cfg.ws_bind, p->cfg.ws_port, strerror(errno));
         goto done;
     }
-    p->link = redis_link_new(p->base, p->cfg.redis_host, p->cfg.redis_port);
+    evconnlistener_set_error_cb(listener, on_accept_error);
+    p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, 1, NULL, NULL);
+    p->xread = redis_link_new(p->base, "xread", p->cfg.redis_host, p->cfg.redis_port, 0,
+                              stream_reader_on_connect, NULL);
+    p->pubsub = redis_link_new(p->base, "pubsub", p->cfg.redis_host, p->cfg.redis_port, 0,
+                               revocation_on_connect, NULL);
+    p->sweep = event_new(p->base, -1, EV_PERSIST, on_sweep, NULL);
+    p->flush = event_new(p->base, -1, 0, on_flush, NULL);
     sigterm = evsignal_new(p->base, SIGTERM, on_signal, p);
     sigint = evsignal_new(p->base, SIGINT, on_signal, p);
-    if (!p->link || !sigterm || !sigint)
+    if (!p->cmd || !p->xread || !p->pubsub || !p->sweep || !p->flush || !sigterm || !sigint)
         goto done;
+    struct timeval second = {1, 0};
+    event_add(p->sweep, &second);
     evsignal_add(sigterm, NULL);
     evsignal_add(sigint, NULL);
 
-    log_info("process %d listening on %s:%d", index, p->cfg.ws_bind, p->cfg.ws_port);
+    log_info("process %d listening on %s:%d (ping %d s, init timeout %d s)", index, p->cfg.ws_bind,
+             p->cfg.ws_port, p->ping_sec, p->init_sec);
     event_base_dispatch(p->base);
     rc = 0;
 done:
     if (listener)
         evconnlistener_free(listener);
-    redis_link_free(p->link);
+    while (p->conns)
+        ws_conn_abort(p->conns, NULL);
+    redis_link_free(p->cmd);
+    redis_link_free(p->xread);
+    redis_link_free(p->pubsub);
+    stream_reader_free();
+    subs_shutdown();
+    user_cache_clear();
+    sub_query_cache_free(p->queries);
+    gql_schema_free(p->schema);
+    crm_db_deinit(&p->db);
     if (sigterm)
         event_free(sigterm);
     if (sigint)
         event_free(sigint);
+    if (p->sweep)
+        event_free(p->sweep);
+    if (p->flush)
+        event_free(p->flush);
     if (p->base)
         event_base_free(p->base);
     log_info("process %d stopped", index);
@@ -106,6 +208,9 @@ int main(void)
         return 1;
     }
     crm_log_init("crm-pushd", p.cfg.log_level);
+    /* Settings of crm-pushd alone (not yet in the shared config table). */
+    p.ping_sec = env_int("CRM_WS_PING_INTERVAL", WS_DEFAULT_PING_SEC, 1, 3600);
+    p.init_sec = env_int("CRM_WS_INIT_TIMEOUT", WS_DEFAULT_INIT_SEC, 1, 600);
     signal(SIGPIPE, SIG_IGN);
     log_info("starting %d process(es)", p.cfg.ws_processes);
     return supervisor_run(p.cfg.ws_processes, child_main, &p);

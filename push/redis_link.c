@@ -16,6 +16,10 @@
 
 struct redis_link {
     struct event_base *base;
+    const char *name;       /* for logs: "commands", "xread", "pubsub" */
+    redis_link_connect_fn on_connect;
+    void *arg;
+    int do_ping;
     const char *host;
     int port;
     redisAsyncContext *ac;  /* NULL while disconnected; hiredis frees it on disconnect */
@@ -43,7 +47,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     struct redis_link *link = ac->data;
     if (status != REDIS_OK) {
         /* hiredis frees the context after this callback. */
-        log_warn("redis: connect to %s:%d failed: %s", link->host, link->port, ac->errstr);
+        log_warn("redis %s: connect to %s:%d failed: %s", link->name, link->host, link->port, ac->errstr);
         link->ac = NULL;
         link->up = 0;
         schedule_retry(link);
@@ -54,7 +58,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
     link->ever_connected = 1;
     link->up = 1;
     link->backoff_ms = BACKOFF_MIN_MS;
-    log_info("redis: connected to %s:%d", link->host, link->port);
+    log_info("redis %s: connected to %s:%d", link->name, link->host, link->port);
+    if (link->on_connect)
+        link->on_connect(link, (redisAsyncContext *)ac, link->arg);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -64,7 +70,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     link->up = 0;
     if (link->closing)
         return;
-    log_warn("redis: connection lost (%s); reconnecting", status == REDIS_OK ? "closed" : ac->errstr);
+    log_warn("redis %s: connection lost (%s); reconnecting", link->name,
+             status == REDIS_OK ? "closed" : ac->errstr);
     schedule_retry(link);
 }
 
@@ -81,7 +88,8 @@ static void on_ping_timer(evutil_socket_t fd, short what, void *arg)
     struct redis_link *link = arg;
     (void)fd;
     (void)what;
-    if (link->ac && redisAsyncCommand(link->ac, on_pong, link, "PING") != REDIS_OK)
+    if (link->do_ping && link->ac &&
+        redisAsyncCommand(link->ac, on_pong, link, "PING") != REDIS_OK)
         link->up = 0;
 }
 
@@ -100,7 +108,7 @@ static void link_connect(struct redis_link *link)
         return;
     }
     if (ac->err) {
-        log_warn("redis: connect to %s:%d failed: %s", link->host, link->port, ac->errstr);
+        log_warn("redis %s: connect to %s:%d failed: %s", link->name, link->host, link->port, ac->errstr);
         redisAsyncFree(ac);
         schedule_retry(link);
         return;
@@ -112,12 +120,17 @@ static void link_connect(struct redis_link *link)
     link->ac = ac;
 }
 
-struct redis_link *redis_link_new(struct event_base *base, const char *host, int port)
+struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host,
+                                  int port, int ping, redis_link_connect_fn connected, void *arg)
 {
     struct redis_link *link = calloc(1, sizeof *link);
     if (!link)
         return NULL;
     link->base = base;
+    link->name = name;
+    link->do_ping = ping;
+    link->on_connect = connected;
+    link->arg = arg;
     link->host = host;
     link->port = port;
     link->backoff_ms = BACKOFF_MIN_MS;
@@ -150,4 +163,17 @@ void redis_link_free(struct redis_link *link)
 int redis_link_is_up(const struct redis_link *link)
 {
     return link && link->up;
+}
+
+redisAsyncContext *redis_link_ctx(const struct redis_link *link)
+{
+    return link && link->ac && link->up ? link->ac : NULL;
+}
+
+void redis_link_reset(struct redis_link *link)
+{
+    if (link->ac) {
+        log_warn("redis %s: dropping a stuck connection", link->name);
+        redisAsyncDisconnect(link->ac); /* on_disconnect schedules the retry */
+    }
 }

@@ -1,20 +1,33 @@
-/* crm-pushd's Redis connection: hiredis async on the process's libevent loop,
- * reconnected with backoff after a loss. */
+/* A Redis connection of crm-pushd: hiredis async on the process's libevent loop,
+ * reconnected with backoff after a loss. A process has three: commands (PINGed
+ * to notice a dead link), XREAD BLOCK, and SUBSCRIBE. */
 #ifndef CRM_PUSH_REDIS_LINK_H
 #define CRM_PUSH_REDIS_LINK_H
 
 #include <event2/event.h>
+#include <hiredis/async.h>
 
 struct redis_link;
 
-/* Creates the link and starts connecting to host:port on base. host is borrowed
- * and must outlive the link. Returns NULL when out of memory. */
-struct redis_link *redis_link_new(struct event_base *base, const char *host, int port);
+/* Called on the loop after every successful (re)connection. */
+typedef void (*redis_link_connect_fn)(struct redis_link *link, redisAsyncContext *ac, void *arg);
 
-/* Disconnects and frees; NULL is a no-op. */
+/* Creates the link and starts connecting to host:port on base. host and name are
+ * borrowed and must outlive the link. ping: 1 to PING every 2 s (not for a link
+ * that blocks or subscribes). Returns NULL when out of memory. */
+struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host,
+                                  int port, int ping, redis_link_connect_fn on_connect, void *arg);
+
+/* Disconnects and frees; NULL is a no-op. Pending callbacks run with a NULL reply. */
 void redis_link_free(struct redis_link *link);
 
-/* 1 while connected and answering, else 0. */
+/* 1 while connected (and, with ping, the last PING answered), else 0. */
 int redis_link_is_up(const struct redis_link *link);
+
+/* The connected context, or NULL while down. Valid until the next return to the loop. */
+redisAsyncContext *redis_link_ctx(const struct redis_link *link);
+
+/* Drops the connection (a reply shows it is stuck); it reconnects with backoff. */
+void redis_link_reset(struct redis_link *link);
 
 #endif

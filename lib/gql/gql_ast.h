@@ -114,6 +114,7 @@ typedef struct gql_selection {
 	const char *name;                /* FIELD: field name; FRAGMENT_SPREAD: fragment name; else NULL */
 	gql_loc name_loc;                /* location of name */
 	const char *type_condition;      /* INLINE_FRAGMENT: type after `on`, or NULL */
+	gql_loc type_condition_loc;      /* INLINE_FRAGMENT: location of that type name, 0:0 if none */
 	gql_argument *args;              /* FIELD: arguments, NULL if none */
 	size_t nargs;                    /* FIELD: number of arguments */
 	gql_directive *directives;       /* directives, NULL if none */
@@ -126,6 +127,8 @@ typedef struct gql_variable_def {
 	gql_loc loc;                    /* location of the $ (or its description) */
 	const char *description;        /* description string or NULL */
 	const char *name;               /* variable name without $ */
+	gql_loc variable_loc;           /* location of the $ */
+	gql_loc name_loc;               /* location of the name after the $ */
 	gql_type_ref *type;             /* declared type, never NULL */
 	gql_value *default_value;       /* constant default or NULL */
 	gql_directive *directives;      /* directives, NULL if none */
@@ -177,6 +180,7 @@ typedef struct gql_operation_type_def {
 	gql_loc loc;                         /* location of the operation keyword */
 	gql_operation operation;             /* which root */
 	const char *type_name;               /* the named type */
+	gql_loc type_loc;                    /* location of that type name */
 	struct gql_operation_type_def *next; /* next, NULL at end */
 } gql_operation_type_def;
 
@@ -207,6 +211,7 @@ typedef struct gql_definition {
 	gql_variable_def *variables;     /* OPERATION: variable definitions or NULL */
 	size_t nvariables;               /* OPERATION: number of variables */
 	const char *type_condition;      /* FRAGMENT: type after `on` */
+	gql_loc type_condition_loc;      /* FRAGMENT: location of that type name */
 	gql_directive *directives;       /* directives on the definition, NULL if none */
 	gql_selection_set *selection_set;/* OPERATION, FRAGMENT: never NULL there */
 	gql_name_list *interfaces;       /* OBJECT, INTERFACE: implemented interfaces */

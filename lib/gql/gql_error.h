@@ -18,7 +18,8 @@ enum gql_status {
 	GQL_ELIMIT = -3,  /* a gql_limits bound was exceeded */
 	GQL_EINVAL = -4,  /* bad argument from the caller */
 	GQL_ESCHEMA = -5, /* the SDL is well-formed but not a valid schema */
-	GQL_EIO = -6      /* a file could not be read */
+	GQL_EIO = -6,     /* a file could not be read */
+	GQL_EVALID = -7   /* the document breaks a validation rule (gql_validate) */
 };
 
 /* A position in the source: 1-based line and column, the column counted in

@@ -469,9 +469,9 @@ static int gql_parse_variable_definition(gql_parser *p, gql_variable_def **out)
 		return GQL_ENOMEM;
 	vd->loc = p->tok.loc;
 	TRY(gql_parse_description(p, &vd->description));
-	gql_value *var;
-	TRY(gql_parse_variable(p, &var));
-	vd->name = var->str;
+	vd->variable_loc = p->tok.loc;
+	TRY(gql_expect(p, GQL_TOKEN_DOLLAR));
+	TRY(gql_parse_name(p, &vd->name, &vd->name_loc));
 	TRY(gql_expect(p, GQL_TOKEN_COLON));
 	TRY(gql_parse_type_reference(p, &vd->type));
 	TRY(gql_expect_optional(p, GQL_TOKEN_EQUALS, &hit));
@@ -559,6 +559,7 @@ static int gql_parse_fragment(gql_parser *p, gql_selection *s)
 		gql_type_ref *t;
 		TRY(gql_parse_named_type(p, &t));
 		s->type_condition = t->name;
+		s->type_condition_loc = t->loc;
 	}
 	TRY(gql_parse_directives(p, 0, &s->directives));
 	return gql_parse_selection_set(p, &s->selection_set);
@@ -610,6 +611,7 @@ static int gql_parse_fragment_definition(gql_parser *p, gql_definition *d)
 	gql_type_ref *t;
 	TRY(gql_parse_named_type(p, &t));
 	d->type_condition = t->name;
+	d->type_condition_loc = t->loc;
 	TRY(gql_parse_directives(p, 0, &d->directives));
 	return gql_parse_selection_set(p, &d->selection_set);
 }
@@ -628,6 +630,7 @@ static int gql_parse_operation_type_definition(gql_parser *p, gql_operation_type
 	gql_type_ref *t;
 	TRY(gql_parse_named_type(p, &t));
 	o->type_name = t->name;
+	o->type_loc = t->loc;
 	*out = o;
 	return GQL_OK;
 }

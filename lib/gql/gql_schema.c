@@ -724,6 +724,11 @@ const gql_type *gql_schema_root(const gql_schema *s, gql_operation op)
 	return s->roots[op];
 }
 
+const gql_document *gql_schema_document(const gql_schema *s)
+{
+	return s->doc;
+}
+
 const char *gql_schema_description(const gql_schema *s)
 {
 	return s == NULL ? NULL : s->description;

@@ -127,6 +127,11 @@ const gql_type *gql_schema_type(const gql_schema *s, const char *name);
 /* The root type of an operation, or NULL if the schema has none. */
 const gql_type *gql_schema_root(const gql_schema *s, gql_operation op);
 
+/* The parsed SDL the schema was built from, definitions in source order
+ * (introspection lists types in that order, as graphql-js does). Owned by
+ * the schema; lives until gql_schema_free. */
+const gql_document *gql_schema_document(const gql_schema *s);
+
 /* The schema's description (schema definition), or NULL. */
 const char *gql_schema_description(const gql_schema *s);
 

@@ -2,6 +2,8 @@
  * differential tests against graphql-js.
  *   gqltool parse FILE    prints OK, or one "ERROR line:col message" per error
  *   gqltool schema FILE   prints "OK <n> types", or the errors like parse
+ *   gqltool validate SCHEMA DOC   see gqltool_validate.c
+ *   gqltool execute SCHEMA DOC VARS ROOT [OP] | introspect SCHEMA   see gqltool_exec.c
  * FILE "-" reads standard input. Exit status: 0 OK, 1 error, 2 usage/IO. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +71,18 @@ static void print_errors(const gql_error_list *errs)
 		printf("ERROR 0:0 Internal error: out of memory.\n");
 }
 
+int gqltool_validate(int argc, char **argv); /* gqltool_validate.c */
+int gqltool_execute(int argc, char **argv);    /* gqltool_exec.c */
+int gqltool_introspect(int argc, char **argv); /* gqltool_exec.c */
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "validate") == 0)
+		return gqltool_validate(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "execute") == 0)
+		return gqltool_execute(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "introspect") == 0)
+		return gqltool_introspect(argc, argv);
 	if (argc != 3 || (strcmp(argv[1], "parse") != 0 && strcmp(argv[1], "schema") != 0)) {
 		fprintf(stderr, "usage: gqltool parse|schema FILE\n");
 		return 2;

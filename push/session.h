@@ -1,0 +1,20 @@
+/* The graphql-transport-ws host of one socket: token checks at connection_init
+ * (JWT, then the revocation key in Redis), revocation and expiry, and the
+ * subscriptions it starts (subs.c). */
+#ifndef CRM_PUSH_SESSION_H
+#define CRM_PUSH_SESSION_H
+
+#include <stddef.h>
+
+struct ws_conn;
+
+/* The socket is going away: drop its subscriptions. */
+void session_end(struct ws_conn *c);
+
+/* The socket's output queue drained: replays waiting for room continue. */
+void session_drained(struct ws_conn *c);
+
+/* A token was revoked (jti from the revocation channel): its sockets close 4403. */
+void session_revoked(const char *jti, size_t len);
+
+#endif

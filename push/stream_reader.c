@@ -1,0 +1,186 @@
+/* XREAD BLOCK over every message stream. The position of each stream is the
+ * last entry ID seen; at the first connection it is the stream's last entry
+ * (XREVRANGE ... COUNT 1), so a new process starts with what comes next. */
+#include "config.h"
+
+#include "stream_reader.h"
+
+#include "log.h"
+#include "message.h"
+#include "metrics.h"
+#include "pushd.h"
+#include "redis_link.h"
+#include "stream_entry.h"
+#include "streams.h"
+#include "subs.h"
+
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+    int nstreams;
+    int known;            /* positions were read at least once */
+    int pending;          /* XREVRANGE replies still to come */
+    uint32_t issued_at;   /* pushd_now() when the XREAD in flight was sent; 0 if none */
+    struct redis_link *link;
+    char (*names)[CRM_STREAM_NAME_MAX];
+    char (*ids)[PUSH_ID_MAX];
+};
+
+static struct reader rd;
+
+static void issue_xread(redisAsyncContext *ac);
+
+static int ensure_state(void)
+{
+    if (rd.names)
+        return 0;
+    rd.nstreams = pushd->cfg.streams;
+    rd.names = calloc((size_t)rd.nstreams, sizeof *rd.names);
+    rd.ids = calloc((size_t)rd.nstreams, sizeof *rd.ids);
+    if (!rd.names || !rd.ids)
+        return -1;
+    for (int i = 0; i < rd.nstreams; i++) {
+        crm_stream_name(rd.names[i], i);
+        strcpy(rd.ids[i], "0-0");
+    }
+    return 0;
+}
+
+static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
+{
+    redisReply *r = reply;
+    (void)priv;
+    rd.issued_at = 0;
+    if (!r)
+        return; /* disconnected: on_connect resumes from the positions kept */
+    if (r->type == REDIS_REPLY_ERROR) {
+        log_error("XREAD failed: %s", r->str);
+        redis_link_reset(rd.link);
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY) {
+        for (size_t s = 0; s < r->elements; s++) {
+            const redisReply *st = r->element[s];
+            if (st->type != REDIS_REPLY_ARRAY || st->elements != 2)
+                continue;
+            int idx = -1;
+            for (int i = 0; i < rd.nstreams; i++)
+                if (strlen(rd.names[i]) == st->element[0]->len &&
+                    memcmp(rd.names[i], st->element[0]->str, st->element[0]->len) == 0)
+                    idx = i;
+            const redisReply *list = st->element[1];
+            if (idx < 0 || list->type != REDIS_REPLY_ARRAY)
+                continue;
+            for (size_t e = 0; e < list->elements; e++) {
+                const redisReply *ent = list->element[e];
+                uint64_t ms, seq;
+                if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
+                    ent->element[0]->type != REDIS_REPLY_STRING ||
+                    crm_stream_id_parse(ent->element[0]->str, ent->element[0]->len, &ms, &seq) != 0)
+                    continue;
+                snprintf(rd.ids[idx], PUSH_ID_MAX, "%" PRIu64 "-%" PRIu64, ms, seq);
+                push_metrics.entries_read++;
+                struct crm_stream_entry se;
+                int rc = crm_stream_entry_parse(ent->element[1], &se);
+                if (rc != 0) {
+                    log_warn("stream %s entry %s skipped: %s", rd.names[idx], rd.ids[idx],
+                             crm_stream_entry_strerror(rc));
+                    continue;
+                }
+                struct push_message *m = push_message_new(ms, seq, se.room_id, se.sender_id, se.key,
+                                                          se.key_len, se.body, se.body_len, 0);
+                if (!m) {
+                    log_error("out of memory");
+                    abort();
+                }
+                subs_deliver(m);
+                push_message_unref(m);
+            }
+        }
+    }
+    /* Frames are flushed by the flush event after this callback. */
+    issue_xread(ac);
+}
+
+static void issue_xread(redisAsyncContext *ac)
+{
+    int argc = 6 + 2 * rd.nstreams;
+    const char **argv = calloc((size_t)argc, sizeof *argv);
+    if (!argv) {
+        log_error("out of memory");
+        abort();
+    }
+    char block[16], count[16];
+    snprintf(block, sizeof block, "%d", READER_BLOCK_MS);
+    snprintf(count, sizeof count, "%d", READER_COUNT);
+    argv[0] = "XREAD";
+    argv[1] = "COUNT";
+    argv[2] = count;
+    argv[3] = "BLOCK";
+    argv[4] = block;
+    argv[5] = "STREAMS";
+    for (int i = 0; i < rd.nstreams; i++) {
+        argv[6 + i] = rd.names[i];
+        argv[6 + rd.nstreams + i] = rd.ids[i];
+    }
+    if (redisAsyncCommandArgv(ac, on_entries, NULL, argc, argv, NULL) == REDIS_OK)
+        rd.issued_at = pushd_now() ? pushd_now() : 1;
+    free(argv);
+}
+
+static void on_last_id(redisAsyncContext *ac, void *reply, void *priv)
+{
+    redisReply *r = reply;
+    int idx = (int)(intptr_t)priv;
+    if (!r)
+        return;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
+        r->element[0]->element[0]->type == REDIS_REPLY_STRING)
+        snprintf(rd.ids[idx], PUSH_ID_MAX, "%.*s", (int)r->element[0]->element[0]->len,
+                 r->element[0]->element[0]->str);
+    if (--rd.pending == 0) {
+        rd.known = 1;
+        log_info("reading %d stream(s) from their ends", rd.nstreams);
+        issue_xread(ac);
+    }
+}
+
+void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext *ac, void *arg)
+{
+    (void)arg;
+    rd.link = link;
+    if (ensure_state() < 0) {
+        log_error("out of memory");
+        abort();
+    }
+    push_metrics.redis_up = 1;
+    if (rd.known) {
+        log_info("resuming the streams after %s", rd.ids[0]);
+        issue_xread(ac);
+        return;
+    }
+    rd.pending = rd.nstreams;
+    for (int i = 0; i < rd.nstreams; i++)
+        redisAsyncCommand(ac, on_last_id, (void *)(intptr_t)i, "XREVRANGE %s + - COUNT 1",
+                          rd.names[i]);
+}
+
+void stream_reader_watchdog(void)
+{
+    if (rd.issued_at && pushd_now() - rd.issued_at > READER_STALL_SEC && rd.link) {
+        rd.issued_at = 0;
+        redis_link_reset(rd.link);
+    }
+}
+
+void stream_reader_free(void)
+{
+    free(rd.names);
+    free(rd.ids);
+    memset(&rd, 0, sizeof rd);
+}

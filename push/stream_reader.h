@@ -1,0 +1,23 @@
+/* Reads every message stream (crm:msg:0..CRM_STREAMS-1) with XREAD BLOCK on a
+ * connection of its own and hands each entry to subs_deliver. After a lost
+ * connection it continues from the last ID it saw, so nothing is skipped. */
+#ifndef CRM_PUSH_STREAM_READER_H
+#define CRM_PUSH_STREAM_READER_H
+
+struct redis_link;
+struct redisAsyncContext;
+
+#define READER_BLOCK_MS 5000   /* XREAD BLOCK time */
+#define READER_COUNT 1000      /* entries per XREAD reply at most */
+#define READER_STALL_SEC 15    /* no reply for this long: the link is reset */
+
+/* The redis_link on_connect hook of the XREAD link: starts (or resumes) reading. */
+void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext *ac, void *arg);
+
+/* Checks for a stuck XREAD (called by the 1 s sweep). */
+void stream_reader_watchdog(void);
+
+/* Frees the reader's state. */
+void stream_reader_free(void);
+
+#endif

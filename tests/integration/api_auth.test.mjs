@@ -1,0 +1,103 @@
+// Sign-up, sign-in, sign-out, tokens and their attacks, rate limits, audit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { gql, ok, codes, makeUser, signJwt, PASSWORD, psql } from './api.mjs';
+import { eventually } from './lib.mjs';
+
+const ME = '{ me { id email role displayName } }';
+
+test('register makes a PATIENT and returns a working token', async () => {
+  const email = `new-${randomUUID()}@test.example`;
+  const d = await ok('mutation($e:String!,$p:String!,$n:String!){register(email:$e,password:$p,displayName:$n){token expiresAt user{id email role}}}',
+    { e: email, p: 'a-long-password', n: 'New Patient' });
+  assert.equal(d.register.user.role, 'PATIENT');
+  assert.match(d.register.expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const me = await ok(ME, {}, { token: d.register.token });
+  assert.equal(me.me.email, email);
+  const again = await gql('mutation($e:String!){register(email:$e,password:"another-pw-1",displayName:"X"){token}}',
+    { e: email.toUpperCase() });
+  assert.deepEqual(codes(again), ['BAD_USER_INPUT']);
+});
+
+test('register refuses bad input', async () => {
+  for (const [e, p, n] of [['not-an-email', 'long-enough-pw', 'N'], ['a@b.test', 'short', 'N'],
+    ['a@b.test', 'long-enough-pw', ''], ['a@b.test', 'long-enough-pw', 'x'.repeat(101)],
+    ['a@b.test', 'x'.repeat(1025), 'N']]) {
+    const r = await gql('mutation($e:String!,$p:String!,$n:String!){register(email:$e,password:$p,displayName:$n){token}}', { e, p, n });
+    assert.deepEqual(codes(r), ['BAD_USER_INPUT'], JSON.stringify([e, p.length, n.length]));
+  }
+});
+
+test('a wrong password and an unknown email get the same answer', async () => {
+  const u = await makeUser('STAFF');
+  const a = await gql('mutation($e:String!){login(email:$e,password:"wrong-password"){token}}', { e: u.email });
+  const b = await gql('mutation{login(email:"nobody-here@test.example",password:"wrong-password"){token}}');
+  assert.deepEqual(codes(a), ['UNAUTHENTICATED']);
+  assert.equal(a.body.errors[0].message, b.body.errors[0].message);
+  assert.equal(a.body.data, null);
+  // email is case-insensitive
+  await ok('mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}', { e: u.email.toUpperCase(), p: PASSWORD });
+});
+
+test('logins are recorded in the audit log, failed ones too', async () => {
+  const u = await makeUser('STAFF');
+  await gql('mutation($e:String!){login(email:$e,password:"wrong-password"){token}}', { e: u.email });
+  await eventually(async () => (await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${u.id} AND action = 'login.failed'`)) === '1');
+  await eventually(async () => (await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${u.id} AND action = 'login'`)) === '1');
+});
+
+test('logins are limited per email', async () => {
+  const u = await makeUser('PATIENT');
+  let limited = null;
+  for (let i = 0; i < 12 && !limited; i++) {
+    const r = await gql('mutation($e:String!){login(email:$e,password:"wrong-password"){token}}', { e: u.email });
+    if (codes(r)[0] === 'RATE_LIMITED') limited = i;
+  }
+  // makeUser signed in once: with 9 failures that is the 10 allowed; the 11th is refused.
+  assert.equal(limited, 9);
+  const r = await gql('mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}', { e: u.email, p: PASSWORD });
+  assert.deepEqual(codes(r), ['RATE_LIMITED']);
+});
+
+test('logout revokes the token', async () => {
+  const u = await makeUser('STAFF');
+  assert.equal((await ok('mutation{logout}', {}, { token: u.token })).logout, true);
+  assert.deepEqual(codes(await gql(ME, {}, { token: u.token })), ['UNAUTHENTICATED']);
+});
+
+test('no token, forged and tampered tokens are UNAUTHENTICATED', async () => {
+  const u = await makeUser('PATIENT');
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: u.id, role: 'ADMIN', jti: '0123456789abcdef0123456789abcdef', iat: now, exp: now + 600 };
+  const [h, , s] = u.token.split('.');
+  const tampered = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+  const bad = {
+    none: undefined,
+    garbage: 'garbage',
+    algNone: signJwt({ alg: 'none', typ: 'JWT' }, claims, '', null),
+    hs512: signJwt({ alg: 'HS512', typ: 'JWT' }, claims, undefined, 'sha512'),
+    wrongKey: signJwt({ alg: 'HS256', typ: 'JWT' }, claims, 'some-other-secret-that-is-long-enough-123'),
+    expired: signJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 7200, exp: now - 3600 }),
+    noExp: signJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, exp: undefined }),
+    tampered,
+  };
+  for (const [name, token] of Object.entries(bad)) {
+    const r = await gql(ME, {}, { token });
+    assert.deepEqual(codes(r), ['UNAUTHENTICATED'], name);
+    assert.equal(r.body.data, null, name);
+  }
+  // The control: the same claims signed right are accepted.
+  const good = signJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, role: 'PATIENT' });
+  assert.equal((await ok(ME, {}, { token: good })).me.id, u.id);
+});
+
+test('only an ADMIN creates users, with any role', async () => {
+  const admin = await makeUser('ADMIN');
+  const staff = await makeUser('STAFF');
+  const q = 'mutation($e:String!){createUser(email:$e,password:"a-long-password",displayName:"Made",role:STAFF){id role}}';
+  const d = await ok(q, { e: `made-${randomUUID()}@test.example` }, { token: admin.token });
+  assert.equal(d.createUser.role, 'STAFF');
+  assert.deepEqual(codes(await gql(q, { e: `x-${randomUUID()}@test.example` }, { token: staff.token })), ['FORBIDDEN']);
+  assert.deepEqual(codes(await gql(q, { e: `y-${randomUUID()}@test.example` })), ['UNAUTHENTICATED']);
+});

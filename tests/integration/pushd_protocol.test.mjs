@@ -1,0 +1,222 @@
+// crm-pushd speaks graphql-transport-ws as the graphql-ws library defines it:
+// the real graphql-ws client for the normal paths, raw sockets for misbehaviour.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { redisCli, svc, eventually, WS_PORT } from './lib.mjs';
+import {
+  makeUser, makeRoom, token, jtiOf, xadd, gqlClient, collect, rawSocket, initedSocket,
+  MESSAGE_FIELDS, sleep,
+} from './pushd_lib.mjs';
+
+const SUB = `subscription S($room: ID!, $after: String) { messageAdded(roomId: $room, after: $after) { ${MESSAGE_FIELDS} } }`;
+
+test('subscribe: messages of the room arrive in order, with the Message fields', async () => {
+  const staff = await makeUser('STAFF', 'Nora Nurse');
+  const room = await makeRoom(staff);
+  const { client } = gqlClient(token(staff));
+  const sub = collect(client, SUB, { room });
+  await sleep(300); // the subscription is registered
+  const ids = [];
+  for (let i = 0; i < 5; i++) ids.push(await xadd(room, staff, `hello ${i}`, `key-${i}`));
+  const items = await sub.waitFor(5);
+  assert.deepEqual(items.map((i) => i.data.messageAdded.body), ['hello 0', 'hello 1', 'hello 2', 'hello 3', 'hello 4']);
+  const m = items[0].data.messageAdded;
+  assert.equal(m.id, ids[0]);
+  assert.equal(m.cursor, ids[0]);
+  assert.equal(m.roomId, String(room));
+  assert.equal(m.status, 'PENDING');
+  assert.equal(m.idempotencyKey, 'key-0');
+  assert.equal(m.createdAt, new Date(Number(ids[0].split('-')[0])).toISOString());
+  assert.equal(m.sender.id, String(staff.id));
+  assert.equal(m.sender.displayName, 'Nora Nurse');
+  assert.equal(m.sender.role, 'STAFF');
+  assert.match(m.sender.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  sub.dispose(); // sends complete
+  await sleep(200);
+  await xadd(room, staff, 'after complete');
+  await sleep(300);
+  assert.equal(sub.items.length, 5);
+  await client.dispose();
+});
+
+test('a wrong, forged or expired token closes with 4403', async () => {
+  const u = await makeUser();
+  for (const tok of ['not-a-jwt', token(u, { secret: 'x'.repeat(40) }), token(u, { ttl: -10 })]) {
+    const { client, closed } = gqlClient(tok);
+    const e = await closed;
+    assert.equal(e.code, 4403, `token ${tok.slice(0, 12)}`);
+    await client.dispose();
+  }
+  const { client, closed } = gqlClient(undefined);
+  assert.equal((await closed).code, 4403);
+  await client.dispose();
+});
+
+test('a revoked token is refused at connection_init, and closes open sockets at once', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  const revokedTok = token(u);
+  await redisCli('SET', `crm:revoked:${jtiOf(revokedTok)}`, '1', 'EX', '600');
+  const first = gqlClient(revokedTok);
+  assert.equal((await first.closed).code, 4403);
+  await first.client.dispose();
+
+  const tok = token(u);
+  const { client, closed } = gqlClient(tok);
+  const sub = collect(client, SUB, { room });
+  await sleep(300);
+  await xadd(room, u, 'before logout');
+  await sub.waitFor(1);
+  // Logout as crm-api does it: the key, then the PUBLISH.
+  await redisCli('SET', `crm:revoked:${jtiOf(tok)}`, '1', 'EX', '600');
+  await redisCli('PUBLISH', 'crm:revocations', jtiOf(tok));
+  const e = await closed;
+  assert.equal(e.code, 4403);
+  await client.dispose();
+});
+
+test('subscribing to a room one is not a member of gets an error and no data', async () => {
+  const patient = await makeUser('PATIENT');
+  const other = await makeUser('PATIENT');
+  const staff = await makeUser('STAFF');
+  const otherRoom = await makeRoom(staff, other);
+  const { client } = gqlClient(token(patient));
+  const sub = collect(client, SUB, { room: otherRoom });
+  assert.equal(await sub.done, 'error');
+  assert.equal(sub.error[0].extensions.code, 'FORBIDDEN');
+  await xadd(otherRoom, staff, 'secret');
+  await sleep(300);
+  assert.equal(sub.items.length, 0);
+  await client.dispose();
+});
+
+test('a subscription that fails validation gets an error message', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  const { client } = gqlClient(token(u));
+  const sub = collect(client, `subscription { messageAdded(roomId: "${room}") { nope } }`);
+  assert.equal(await sub.done, 'error');
+  assert.equal(sub.error[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+  assert.match(sub.error[0].message, /Cannot query field "nope" on type "Message"/);
+  const q = collect(client, '{ me { id } }');
+  assert.equal(await q.done, 'error');
+  await client.dispose();
+});
+
+test('resume with after across a crm-pushd restart: no gap, no duplicate', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  const tok = token(u);
+  let { client } = gqlClient(tok);
+  const sub = collect(client, SUB, { room });
+  await sleep(300);
+  for (let i = 0; i < 3; i++) await xadd(room, u, `m${i}`);
+  await sub.waitFor(3);
+  const last = sub.items[2].data.messageAdded.cursor;
+  await client.dispose();
+  await svc('stop', 'pushd');
+  for (let i = 3; i < 6; i++) await xadd(room, u, `m${i}`);
+  await svc('start', 'pushd');
+  ({ client } = gqlClient(tok));
+  const again = collect(client, SUB, { room, after: last });
+  await again.waitFor(3);
+  for (let i = 6; i < 8; i++) await xadd(room, u, `m${i}`);
+  await again.waitFor(5);
+  await sleep(300);
+  assert.deepEqual(again.items.map((i) => i.data.messageAdded.body), ['m3', 'm4', 'm5', 'm6', 'm7']);
+  await client.dispose();
+});
+
+test('a cursor older than the stream is replayed from PostgreSQL (PERSISTED)', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  // Rows persisted long ago, no longer in the stream.
+  const { psql } = await import('./lib.mjs');
+  for (let i = 1; i <= 3; i++) {
+    await psql(`INSERT INTO messages (room_id, sender_id, body, idempotency_key, stream_ms, stream_seq, created_at)
+      VALUES (${room}, ${u.id}, 'old ${i}', 'old-${room}-${i}', 1000, ${i}, to_timestamp(1))`);
+  }
+  const { client } = gqlClient(token(u));
+  const sub = collect(client, SUB, { room, after: '1000-1' });
+  await sub.waitFor(2);
+  await sleep(300);
+  await xadd(room, u, 'new');
+  await sub.waitFor(3);
+  assert.deepEqual(sub.items.map((i) => [i.data.messageAdded.body, i.data.messageAdded.status]),
+    [['old 2', 'PERSISTED'], ['old 3', 'PERSISTED'], ['new', 'PENDING']]);
+  assert.equal(sub.items[0].data.messageAdded.cursor, '1000-2');
+  await client.dispose();
+});
+
+test('close codes: 4408 init timeout, 4429 second init, 4401 early subscribe, 4400 bad message, 4409 duplicate id', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  const tok = token(u);
+  const subMsg = (id) => ({ id, type: 'subscribe', payload: { query: `subscription { messageAdded(roomId: "${room}") { id } }` } });
+
+  let s = rawSocket();
+  await s.opened;
+  assert.equal((await s.closed).code, 4408); // CRM_WS_INIT_TIMEOUT (3 s by default)
+
+  s = await initedSocket(tok);
+  s.send({ type: 'connection_init', payload: { token: tok } });
+  assert.deepEqual(await s.closed, { code: 4429, reason: 'Too many initialisation requests' });
+
+  s = rawSocket();
+  await s.opened;
+  s.send(subMsg('1'));
+  assert.equal((await s.closed).code, 4401);
+
+  for (const bad of ['{not json', JSON.stringify({ type: 'subscribe', id: 1 }), JSON.stringify({ type: 'what' })]) {
+    s = await initedSocket(tok);
+    s.send(bad);
+    assert.equal((await s.closed).code, 4400, bad);
+  }
+
+  s = await initedSocket(tok);
+  s.send(subMsg('dup'));
+  s.send(subMsg('dup'));
+  assert.deepEqual(await s.closed, { code: 4409, reason: 'Subscriber for dup already exists' });
+
+  s = rawSocket({ protocol: null });
+  await s.opened;
+  assert.equal((await s.closed).code, 4406);
+});
+
+test('ping/pong messages, complete from the client, error ends one subscription only', async () => {
+  const u = await makeUser();
+  const room = await makeRoom(u);
+  const s = await initedSocket(token(u));
+  s.send({ type: 'ping', payload: { n: 1 } });
+  assert.deepEqual(await s.next((m) => m.type === 'pong'), { type: 'pong', payload: { n: 1 } });
+  s.send({ id: 'a', type: 'subscribe', payload: { query: `subscription { messageAdded(roomId: "${room}") { body } }` } });
+  s.send({ id: 'b', type: 'subscribe', payload: { query: 'subscription { messageAdded(roomId: "999999999") { body } }' } });
+  const err = await s.next((m) => m.type === 'error' && m.id === 'b');
+  assert.equal(err.payload[0].extensions.code, 'FORBIDDEN');
+  await sleep(200);
+  await xadd(room, u, 'one');
+  assert.deepEqual(await s.next((m) => m.type === 'next'), { id: 'a', type: 'next', payload: { data: { messageAdded: { body: 'one' } } } });
+  s.send({ id: 'a', type: 'complete' });
+  await sleep(200);
+  await xadd(room, u, 'two');
+  await sleep(300);
+  assert.equal(s.messages.filter((m) => m.type === 'next').length, 1);
+  // The id can be used again once completed.
+  s.send({ id: 'a', type: 'subscribe', payload: { query: `subscription { messageAdded(roomId: "${room}") { body } }` } });
+  await sleep(200);
+  await xadd(room, u, 'three');
+  await s.next((m) => m.type === 'next' && m.payload.data.messageAdded.body === 'three');
+  s.ws.close(1000);
+  assert.equal((await s.closed).code, 1000);
+});
+
+test('/metrics counts sockets, subscriptions, entries, messages and bytes', async () => {
+  const res = await fetch(`http://127.0.0.1:${WS_PORT}/metrics`);
+  const text = await res.text();
+  for (const name of ['crm_pushd_sockets', 'crm_pushd_subscriptions', 'crm_pushd_entries_read_total',
+    'crm_pushd_messages_sent_total', 'crm_pushd_bytes_out_total', 'crm_pushd_slow_consumers_closed_total',
+    'crm_pushd_redis_reconnects_total']) {
+    assert.match(text, new RegExp(`^${name} \\d+$`, 'm'), name);
+  }
+  await eventually(async () => /crm_pushd_entries_read_total [1-9]/.test(await (await fetch(`http://127.0.0.1:${WS_PORT}/metrics`)).text()));
+});

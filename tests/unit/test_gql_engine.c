@@ -1,0 +1,159 @@
+/* Unit tests of the engine: the prepared-document cache (hit, miss,
+ * eviction, references outliving eviction), error kinds of prepare,
+ * operation selection, and allocation failure at every arena allocation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "gql/gql_arena.h"
+#include "gql_exec_fixture.h"
+
+static void test_cache(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	gql_engine_options o = {.cache_entries = 2};
+	gql_engine *e = gql_engine_new(s, &o);
+	gql_error_list errs;
+	gql_error_list_init(&errs);
+	const char *d1 = "{ p { id } }", *d2 = "{ p { name } }", *d3 = "{ ps { id } }";
+	gql_prepared *a = NULL, *b = NULL, *c = NULL, *a2 = NULL;
+	assert_int_equal(gql_engine_prepare(e, d1, strlen(d1), &a, &errs), 0);
+	assert_int_equal(gql_engine_prepare(e, d1, strlen(d1), &a2, &errs), 0);
+	assert_ptr_equal(a, a2);
+	assert_int_equal(gql_engine_prepare(e, d2, strlen(d2), &b, &errs), 0);
+	assert_int_equal(gql_engine_prepare(e, d3, strlen(d3), &c, &errs), 0); /* evicts d1 */
+	gql_engine_stats st;
+	gql_engine_get_stats(e, &st);
+	assert_int_equal(st.hits, 1);
+	assert_int_equal(st.misses, 3);
+	assert_int_equal(st.evictions, 1);
+	assert_int_equal(st.entries, 2);
+	/* a is still usable after its eviction. */
+	json_object *resp = NULL;
+	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"1\"}}");
+	assert_int_equal(gql_engine_execute(e, a, NULL, NULL, root, NULL, &resp), 0);
+	assert_string_equal(gql_engine_render(resp, NULL), "{\"data\":{\"p\":{\"id\":\"1\"}}}");
+	json_object_put(resp);
+	json_object_put(root);
+	gql_prepared_release(a);
+	gql_prepared_release(a2);
+	gql_prepared *a3 = NULL;
+	assert_int_equal(gql_engine_prepare(e, d1, strlen(d1), &a3, &errs), 0);
+	assert_ptr_not_equal(a3, NULL);
+	gql_engine_get_stats(e, &st);
+	assert_int_equal(st.misses, 4);
+	gql_prepared_release(a3);
+	gql_engine_free(e); /* b and c outlive the engine */
+	gql_prepared_release(b);
+	gql_prepared_release(c);
+	gql_error_list_deinit(&errs);
+	gql_schema_free(s);
+}
+
+static void test_prepare_errors(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	gql_engine_options o = {.parse = {.max_bytes = 20}};
+	gql_engine *e = gql_engine_new(s, &o);
+	assert_string_equal(fx_run(e, "{ p { ", NULL, NULL),
+			    "PREPARE -2 Syntax Error: Expected Name, found <EOF>.");
+	assert_string_equal(fx_run(e, "{ q }", NULL, NULL),
+			    "PREPARE -7 Cannot query field \"q\" on type \"Query\". Did you mean \"p\"?");
+	assert_string_equal(fx_run(e, "{ p { id } }        ", NULL, "{}"), "{\"data\":{\"p\":null}}");
+	assert_string_equal(fx_run(e, "{ p { id } }         ", NULL, NULL), /* 21 bytes */
+			    "PREPARE -2 Syntax Error: Document is larger than 20 bytes. Parsing aborted.");
+	assert_string_equal(gql_engine_error_code(GQL_ESYNTAX), "GRAPHQL_PARSE_FAILED");
+	assert_string_equal(gql_engine_error_code(GQL_EVALID), "GRAPHQL_VALIDATION_FAILED");
+	gql_engine_free(e);
+	gql_schema_free(s);
+}
+
+static void test_operations(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	gql_engine *e = gql_engine_new(s, NULL);
+	assert_string_equal(fx_run(e, "query A { p { id } } query B { p { id } }", NULL, NULL),
+			    "{\"errors\":[{\"message\":\"Must provide operation name if query contains "
+			    "multiple operations.\"}]}");
+	const char *doc = "query A { p { id } } mutation B { m(x: 1) }";
+	gql_error_list errs;
+	gql_error_list_init(&errs);
+	gql_prepared *p = NULL;
+	gql_operation op;
+	assert_int_equal(gql_engine_prepare(e, doc, strlen(doc), &p, &errs), 0);
+	assert_int_equal(gql_engine_operation_type(p, "B", &op), 0);
+	assert_int_equal(op, GQL_OP_MUTATION);
+	assert_int_equal(gql_engine_operation_type(p, "C", &op), GQL_EINVAL);
+	json_object *resp = NULL;
+	assert_int_equal(gql_engine_execute(e, p, "C", NULL, NULL, NULL, &resp), 0);
+	assert_string_equal(gql_engine_render(resp, NULL),
+			    "{\"errors\":[{\"message\":\"Unknown operation named \\\"C\\\".\"}]}");
+	json_object_put(resp);
+	gql_prepared_release(p);
+	gql_error_list_deinit(&errs);
+	gql_engine_free(e);
+	gql_schema_free(s);
+}
+
+/* Every arena allocation of prepare and execute fails in turn: each run
+ * ends in GQL_ENOMEM or success, never a crash or a leak (ASan). */
+static void test_alloc_failure(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	const char *doc = "query Q($v: Int) { echo(i: $v) p { ...F kids { id } } node { id } } "
+			  "fragment F on P { id name }";
+	json_object *vars = json_tokener_parse("{\"v\":1}");
+	json_object *root = json_tokener_parse(
+		"{\"p\":{\"id\":\"1\",\"kids\":[{\"id\":\"2\"}]},\"node\":{\"__typename\":\"P\",\"id\":\"3\"}}");
+	int succeeded = 0;
+	for (long n = 0; n < 400 && !succeeded; n++) {
+		gql_engine *e = gql_engine_new(s, NULL);
+		assert_non_null(e);
+		gql_engine_register(e, "Query.echo", fx_echo);
+		gql_error_list errs;
+		gql_error_list_init(&errs);
+		gql_prepared *p = NULL;
+		json_object *resp = NULL;
+		gql_arena_fail_after(n);
+		int rc = gql_engine_prepare(e, doc, strlen(doc), &p, &errs);
+		if (rc == 0)
+			rc = gql_engine_execute(e, p, NULL, vars, root, NULL, &resp);
+		gql_arena_fail_after(-1);
+		if (rc == 0) {
+			assert_non_null(resp);
+			succeeded = strstr(gql_engine_render(resp, NULL), "\"errors\"") == NULL;
+		} else {
+			assert_int_equal(rc, GQL_ENOMEM);
+		}
+		json_object_put(resp);
+		gql_prepared_release(p);
+		gql_error_list_deinit(&errs);
+		gql_engine_free(e);
+	}
+	assert_true(succeeded);
+	json_object_put(vars);
+	json_object_put(root);
+	gql_schema_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_prepare_errors),
+		cmocka_unit_test(test_operations),
+		cmocka_unit_test(test_alloc_failure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
