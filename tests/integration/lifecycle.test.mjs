@@ -42,3 +42,18 @@ test('crm-pushd restarts a child process that dies', async () => {
   await eventually(() => { const c = children(); return c.length >= 1 && !c.includes(child); });
   await eventually(async () => (await fetch(`http://127.0.0.1:${WS_PORT}/health`)).ok);
 });
+
+test('every program refuses to start in production with the dev-only secret', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./lib.mjs');
+  for (const prog of ['crm-api', 'crm-pushd', 'crm-worker']) {
+    const env = { ...process.env, CRM_ENV: 'production' };
+    delete env.CRM_JWT_SECRET;
+    const r = spawnSync(`${BIN}/${prog}`, [], { env, timeout: 10000, input: '' });
+    assert.notEqual(r.status, 0, prog);
+    assert.match(r.stderr.toString(), /CRM_JWT_SECRET is the dev-only default/, prog);
+    const short = spawnSync(`${BIN}/${prog}`, [], { env: { ...env, CRM_JWT_SECRET: 'too-short' }, timeout: 10000 });
+    assert.notEqual(short.status, 0, prog);
+    assert.match(short.stderr.toString(), /at least 32 bytes/, prog);
+  }
+});
