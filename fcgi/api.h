@@ -12,6 +12,8 @@
 #include "redis_sync.h"
 #include "token.h"
 
+#include <libpq-fe.h>
+
 struct api {
     struct crm_config cfg;
     struct crm_db db;
@@ -40,6 +42,11 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
 
 /* Parses a GraphQL ID argument as a database id. 0 or -1. */
 int api_parse_id(json_object *v, int64_t *out);
+
+/* Runs a SELECT-like statement s. Returns its result (PQclear it), or NULL with
+ * *rc set to the field error for an outage. */
+PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n,
+                    const char *const *params, int *rc);
 
 /* Fails the field for a database or Redis outage, logging nothing private. */
 int api_unavailable(gql_resolve_info *info);

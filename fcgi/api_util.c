@@ -2,6 +2,7 @@
 
 #include "api.h"
 
+#include "sql.h"
 #include "stream_entry.h"
 
 #include <string.h>
@@ -48,6 +49,17 @@ int api_parse_id(json_object *v, int64_t *out)
         return -1;
     const char *s = json_object_get_string(v);
     return crm_decimal_id_parse(s, strlen(s), out);
+}
+
+PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n,
+                    const char *const *params, int *rc)
+{
+    PGresult *r = sql_run(&call->api->db, (enum sql_stmt)s, n, params);
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    PQclear(r);
+    *rc = api_unavailable(info);
+    return NULL;
 }
 
 int api_unavailable(gql_resolve_info *info)

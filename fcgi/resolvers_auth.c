@@ -186,11 +186,9 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
     if (rc)
         return rc;
     const char *params[] = {email};
-    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_EMAIL, 1, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    PGresult *r = api_query(info, call, SQL_USER_BY_EMAIL, 1, params, &rc);
+    if (!r)
+        return rc;
     const char *hash = PQntuples(r) == 1 ? PQgetvalue(r, 0, 5) : NULL;
     int slot = hash_slot_acquire();
     if (slot < 0) {
@@ -235,11 +233,9 @@ static int r_me(gql_resolve_info *info, void *ctx, json_object **out)
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, call->who.user_id);
     const char *params[] = {id};
-    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_ID, 1, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    PGresult *r = api_query(info, call, SQL_USER_BY_ID, 1, params, &rc);
+    if (!r)
+        return rc;
     if (PQntuples(r) != 1) {
         PQclear(r);
         return gql_resolve_error(info, "UNAUTHENTICATED", "This account no longer exists.");

@@ -37,11 +37,9 @@ static int r_rooms(gql_resolve_info *info, void *ctx, json_object **out)
     char id[24];
     snprintf(id, sizeof id, "%" PRId64, call->who.user_id);
     const char *params[] = {id};
-    PGresult *r = sql_run(&call->api->db, SQL_ROOMS_OF_USER, 1, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    PGresult *r = api_query(info, call, SQL_ROOMS_OF_USER, 1, params, &rc);
+    if (!r)
+        return rc;
     json_object *list = json_object_new_array();
     for (int i = 0; i < PQntuples(r); i++)
         json_object_array_add(list, room_json(r, i));
@@ -61,11 +59,10 @@ static int member_room(gql_resolve_info *info, struct api_call *call, json_objec
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
     snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
     const char *params[] = {sroom, suser};
-    PGresult *r = sql_run(&call->api->db, SQL_ROOM_IF_MEMBER, 2, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    int rc;
+    PGresult *r = api_query(info, call, SQL_ROOM_IF_MEMBER, 2, params, &rc);
+    if (!r)
+        return rc;
     if (PQntuples(r) != 1) {
         PQclear(r);
         return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
@@ -112,11 +109,9 @@ static int r_users(gql_resolve_info *info, void *ctx, json_object **out)
         like_escape(search, pattern, sizeof pattern);
     snprintf(slimit, sizeof slimit, "%d", limit);
     const char *params[] = {search ? pattern : NULL, slimit};
-    PGresult *r = sql_run(&call->api->db, SQL_USERS_SEARCH, 2, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    PGresult *r = api_query(info, call, SQL_USERS_SEARCH, 2, params, &rc);
+    if (!r)
+        return rc;
     json_object *list = json_object_new_array();
     for (int i = 0; i < PQntuples(r); i++)
         json_object_array_add(list, api_user_json(call, r, i, 0));
@@ -128,7 +123,7 @@ static int r_users(gql_resolve_info *info, void *ctx, json_object **out)
 /* Adds users to room inside the caller's transaction. Returns 0 or a resolver
  * error (the caller rolls back). */
 static int add_members(gql_resolve_info *info, struct api_call *call, int64_t room,
-                       json_object *ids, int *added)
+                       json_object *ids)
 {
     char sroom[24], sby[24];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
@@ -151,8 +146,6 @@ static int add_members(gql_resolve_info *info, struct api_call *call, int64_t ro
         int bad = !ok && sql_is_constraint_error(r, &constraint);
         /* constraint points into r: read it before r is cleared. */
         int second_patient = bad && constraint && strcmp(constraint, "room_members_one_patient") == 0;
-        if (ok)
-            *added += atoi(PQcmdTuples(r));
         PQclear(r);
         if (second_patient)
             return gql_resolve_error(info, "BAD_USER_INPUT", "A room holds at most one patient.");
@@ -161,6 +154,24 @@ static int add_members(gql_resolve_info *info, struct api_call *call, int64_t ro
         if (!ok)
             return api_unavailable(info);
     }
+    return 0;
+}
+
+/* Ends the transaction of a membership change: commits when rc is 0 (then drops
+ * crm-pushd's cached member set, records the change and answers the room), else
+ * rolls back and returns rc. */
+static void members_changed(struct api_call *call, int64_t room, const char *action);
+
+static int finish_members_tx(gql_resolve_info *info, struct api_call *call, int rc, int64_t room_id,
+                             json_object *room, const char *action, json_object **out)
+{
+    if (rc || sql_tx(&call->api->db, "COMMIT") < 0) {
+        sql_tx(&call->api->db, "ROLLBACK");
+        json_object_put(room);
+        return rc ? rc : api_unavailable(info);
+    }
+    members_changed(call, room_id, action);
+    *out = room;
     return 0;
 }
 
@@ -204,21 +215,13 @@ static int r_create_room(gql_resolve_info *info, void *ctx, json_object **out)
     json_object *room = room_json(r, 0);
     int64_t room_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
-    int added = 0;
     json_object *self = json_object_new_array();
     json_object_array_add(self, json_object_new_string(suser));
-    rc = add_members(info, call, room_id, self, &added);
+    rc = add_members(info, call, room_id, self);
     json_object_put(self);
     if (!rc)
-        rc = add_members(info, call, room_id, api_arg(info, "memberIds"), &added);
-    if (rc || sql_tx(&call->api->db, "COMMIT") < 0) {
-        sql_tx(&call->api->db, "ROLLBACK");
-        json_object_put(room);
-        return rc ? rc : api_unavailable(info);
-    }
-    members_changed(call, room_id, "room.create");
-    *out = room;
-    return 0;
+        rc = add_members(info, call, room_id, api_arg(info, "memberIds"));
+    return finish_members_tx(info, call, rc, room_id, room, "room.create", out);
 }
 
 static int r_add_members(gql_resolve_info *info, void *ctx, json_object **out)
@@ -232,20 +235,12 @@ static int r_add_members(gql_resolve_info *info, void *ctx, json_object **out)
     if (rc)
         return rc;
     int64_t room_id = strtoll(json_object_get_string(json_object_object_get(room, "id")), NULL, 10);
-    int added = 0;
     if (sql_tx(&call->api->db, "BEGIN") < 0) {
         json_object_put(room);
         return api_unavailable(info);
     }
-    rc = add_members(info, call, room_id, api_arg(info, "userIds"), &added);
-    if (rc || sql_tx(&call->api->db, "COMMIT") < 0) {
-        sql_tx(&call->api->db, "ROLLBACK");
-        json_object_put(room);
-        return rc ? rc : api_unavailable(info);
-    }
-    members_changed(call, room_id, "room.members.add");
-    *out = room;
-    return 0;
+    rc = add_members(info, call, room_id, api_arg(info, "userIds"));
+    return finish_members_tx(info, call, rc, room_id, room, "room.members.add", out);
 }
 
 static int r_room_members(gql_resolve_info *info, void *ctx, json_object **out)
@@ -253,11 +248,10 @@ static int r_room_members(gql_resolve_info *info, void *ctx, json_object **out)
     struct api_call *call = ctx;
     const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
     const char *params[] = {room};
-    PGresult *r = sql_run(&call->api->db, SQL_ROOM_MEMBERS, 1, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
+    int rc;
+    PGresult *r = api_query(info, call, SQL_ROOM_MEMBERS, 1, params, &rc);
+    if (!r)
+        return rc;
     json_object *list = json_object_new_array();
     for (int i = 0; i < PQntuples(r); i++)
         json_object_array_add(list, api_user_json(call, r, i, 0));
