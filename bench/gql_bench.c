@@ -3,7 +3,12 @@
  * execute + render), and the engine time of one cached sendMessage request.
  *   gql_bench SCHEMA_FILE [SECONDS_PER_CASE]
  * Prints one line per case: "<case> <phase> <ops/s> <us/op>". The resolvers
- * return fixed objects, so the figures are the engine's own cost. */
+ * return fixed objects, so the figures are the engine's own cost.
+ *   gql_bench SCHEMA_FILE --count N CASE
+ * runs exactly N cached requests of CASE (prepare hit + execute + render)
+ * inside bench_requests(), for instruction counts:
+ *   valgrind --tool=callgrind --collect-atstart=no \
+ *     --toggle-collect=bench_requests bench/gql_bench SCHEMA --count 1000 sendMessage */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +49,29 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
 			json_object_array_add(list, message_json(i));
 	}
 	*out = json_object_get(list);
+	return 0;
+}
+
+/* n cached requests as crm-api runs them: prepare (a cache hit after the
+ * first), execute, render. Not inlined, so callgrind can count it alone. */
+__attribute__((noinline)) static int bench_requests(gql_engine *e, const char *doc, size_t len,
+						    json_object *vars, json_object *root,
+						    json_object *msg, long n)
+{
+	for (long i = 0; i < n; i++) {
+		gql_prepared *p = NULL;
+		json_object *resp = NULL;
+		gql_error_list errs;
+		size_t rlen;
+		gql_error_list_init(&errs);
+		int rc = gql_engine_prepare(e, doc, len, &p, &errs);
+		gql_error_list_deinit(&errs);
+		if (rc != 0 || gql_engine_execute(e, p, NULL, vars, root, msg, &resp) != 0 ||
+		    gql_engine_render(resp, &rlen) == NULL)
+			return 1;
+		json_object_put(resp);
+		gql_prepared_release(p);
+	}
 	return 0;
 }
 
@@ -105,6 +133,29 @@ int main(int argc, char **argv)
 		"\"displayName\":\"A\",\"role\":\"STAFF\",\"createdAt\":\"t\"},\"rooms\":[],"
 		"\"queueStats\":{\"streams\":1,\"length\":2,\"lag\":0,\"pending\":0,\"deadLetters\":0,"
 		"\"consumers\":1},\"deadLetters\":[]}");
+	if (argc == 5 && strcmp(argv[2], "--count") == 0) {
+		/* Exactly N cached requests of one case, for callgrind. */
+		for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			if (strcmp(cases[c].name, argv[4]) != 0)
+				continue;
+			json_object *vars = cases[c].vars ? json_tokener_parse(cases[c].vars) : NULL;
+			gql_engine *e = gql_engine_new(schema, NULL);
+			gql_engine_register(e, "Mutation.sendMessage", r_send);
+			gql_engine_register(e, "Query.messages", r_messages);
+			size_t len = strlen(cases[c].doc);
+			/* warm: the first request parses and validates */
+			int rc = bench_requests(e, cases[c].doc, len, vars, root, msg, 1) != 0 ||
+				 bench_requests(e, cases[c].doc, len, vars, root, msg, atol(argv[3])) != 0;
+			gql_engine_free(e);
+			json_object_put(vars);
+			json_object_put(msg);
+			json_object_put(root);
+			gql_schema_free(schema);
+			return rc;
+		}
+		fprintf(stderr, "gql_bench: no case %s\n", argv[4]);
+		return 2;
+	}
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		json_object *vars = cases[c].vars ? json_tokener_parse(cases[c].vars) : NULL;
 		size_t len = strlen(cases[c].doc);
@@ -142,18 +193,9 @@ int main(int argc, char **argv)
 		n = 0;
 		t0 = now();
 		do {
-			for (int i = 0; i < 50; i++) {
-				gql_prepared *p = NULL;
-				json_object *resp = NULL;
-				size_t rlen;
-				gql_engine_prepare(e, cases[c].doc, len, &p, &errs);
-				if (gql_engine_execute(e, p, NULL, vars, root, msg, &resp) != 0 ||
-				    gql_engine_render(resp, &rlen) == NULL)
-					return 1;
-				json_object_put(resp);
-				gql_prepared_release(p);
-				n++;
-			}
+			if (bench_requests(e, cases[c].doc, len, vars, root, msg, 50) != 0)
+				return 1;
+			n += 50;
 			t1 = now();
 		} while (t1 - t0 < secs);
 		printf("%s execute %.0f %.2f\n", cases[c].name, n / (t1 - t0), (t1 - t0) / n * 1e6);

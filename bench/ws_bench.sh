@@ -27,7 +27,7 @@ if [ ! -f "$BUILD/Makefile" ]; then
   mkdir -p "$BUILD"
   (cd "$BUILD" && "$ROOT/configure" --with-schema="$ROOT/../shared/schema.graphql" CFLAGS="-O2 -g" >/dev/null)
 fi
-make -C "$BUILD" -j"$(nproc)" crm-pushd bench/ws_load >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || make -C "$BUILD" -j"$(nproc)" crm-pushd bench/ws_load >/dev/null
 
 cleanup() {
   [ -f "$RUN/pushd.pid" ] && kill "$(cat "$RUN/pushd.pid")" 2>/dev/null || true

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,11 +196,8 @@ static int open_conn(int src_index)
     c->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_read, c);
     event_add(c->ev, NULL);
     /* The request goes out once connected; a blocking wait is fine at this rate. */
-    fd_set w;
-    FD_ZERO(&w);
-    FD_SET(fd, &w);
-    struct timeval tv = {2, 0};
-    if (select(fd + 1, NULL, &w, NULL, &tv) <= 0) {
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    if (poll(&pfd, 1, 2000) <= 0) {
         conn_close(c);
         return -1;
     }
@@ -250,7 +248,7 @@ static void publish_one(const char *room)
     char key[32];
     snprintf(key, sizeof key, "bench-%d-%lu", getpid(), ++seq);
     int n = snprintf(cmd, sizeof cmd,
-                     "*13\r\n$4\r\nXADD\r\n$8\r\ncrm:msg:0\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\nroom\r\n$%zu\r\n%s\r\n"
+                     "*13\r\n$4\r\nXADD\r\n$9\r\ncrm:msg:0\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n$4\r\nroom\r\n$%zu\r\n%s\r\n"
                      "$6\r\nsender\r\n$1\r\n1\r\n$3\r\nkey\r\n$%zu\r\n%s\r\n$4\r\nbody\r\n$%zu\r\n%s\r\n",
                      strlen(room), room, strlen(key), key, strlen(body), body);
     if (write(redis_fd, cmd, (size_t)n) < 0)

@@ -26,6 +26,8 @@ struct crm_config {
     int ws_port;              /* CRM_WS_PORT */
     int ws_processes;         /* CRM_WS_PROCESSES: crm-pushd processes on one port */
     const char *ws_origins;   /* CRM_WS_ORIGINS: comma-separated Origin allow-list */
+    int ws_ping_interval;     /* CRM_WS_PING_INTERVAL: seconds between pings; a pong is due within it */
+    int ws_init_timeout;      /* CRM_WS_INIT_TIMEOUT: seconds a socket may wait for connection_init */
     int worker_batch;         /* CRM_WORKER_BATCH: most entries per transaction */
     int worker_batch_wait;    /* CRM_WORKER_BATCH_WAIT_MS: longest wait to fill a batch */
     int worker_max_deliveries;/* CRM_WORKER_MAX_DELIVERIES: before dead-lettering */

@@ -15,8 +15,6 @@
 #define WS_LOW_WATER (64u * 1024)     /* replay continues below this many queued bytes */
 #define WS_MAX_SUBS 32                /* subscriptions per socket */
 #define WS_CLOSE_WAIT_SEC 3           /* wait for the peer's close frame */
-#define WS_DEFAULT_PING_SEC 30        /* CRM_WS_PING_INTERVAL */
-#define WS_DEFAULT_INIT_SEC 3         /* CRM_WS_INIT_TIMEOUT: graphql-ws's default */
 
 struct redis_link;
 struct ws_conn;
@@ -36,8 +34,8 @@ struct pushd {
     size_t nconns;
     struct event *sweep;         /* 1 s timer: init timeouts, pings, token expiry */
     struct event *flush;         /* activated when a socket has output: flush once per turn */
-    int ping_sec;                /* WebSocket ping interval; a pong is due within it */
-    int init_sec;                /* connection_init timeout */
+    int ping_sec;                /* CRM_WS_PING_INTERVAL: a pong is due within it */
+    int init_sec;                /* CRM_WS_INIT_TIMEOUT: connection_init is due within it */
     int index;                   /* process number under the supervisor */
     int stopping;                /* SIGTERM received */
 };

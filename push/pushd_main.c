@@ -43,20 +43,6 @@ uint32_t pushd_now(void)
     return (uint32_t)(ts.tv_sec - started.tv_sec);
 }
 
-static int env_int(const char *name, int def, int min, int max)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return def;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || n < min || n > max) {
-        log_warn("%s=%s is out of range %d..%d; using %d", name, v, min, max, def);
-        return def;
-    }
-    return (int)n;
-}
-
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                       int socklen, void *arg)
 {
@@ -208,9 +194,8 @@ int main(void)
         return 1;
     }
     crm_log_init("crm-pushd", p.cfg.log_level);
-    /* Settings of crm-pushd alone (not yet in the shared config table). */
-    p.ping_sec = env_int("CRM_WS_PING_INTERVAL", WS_DEFAULT_PING_SEC, 1, 3600);
-    p.init_sec = env_int("CRM_WS_INIT_TIMEOUT", WS_DEFAULT_INIT_SEC, 1, 600);
+    p.ping_sec = p.cfg.ws_ping_interval;
+    p.init_sec = p.cfg.ws_init_timeout;
     signal(SIGPIPE, SIG_IGN);
     log_info("starting %d process(es)", p.cfg.ws_processes);
     return supervisor_run(p.cfg.ws_processes, child_main, &p);

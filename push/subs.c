@@ -221,67 +221,133 @@ static int sub_send_one(struct sub *s, struct push_message *m)
 
 /* ---- live fan-out ---- */
 
-#define RENDER_CACHE 8
+#define RENDER_CACHE 8  /* distinct selections rendered per entry */
+#define FRAME_CACHE 16  /* distinct (selection, id) frames built per entry */
+#define FRAME_ID_MAX 64 /* longer (JSON-encoded) ids get a frame of their own */
+
+struct fanout {
+    struct {
+        const struct sub_query *q;
+        struct push_buf *payload;
+    } payloads[RENDER_CACHE];
+    struct {
+        const struct sub_query *q;
+        struct push_buf *frame;
+        uint16_t id_len;
+        char id[FRAME_ID_MAX]; /* the JSON-encoded id the frame holds */
+    } frames[FRAME_CACHE];
+    size_t npayloads, nframes;
+};
+
+/* The payload of m for s's selection: rendered once per selection (a reference). */
+static struct push_buf *fanout_payload(struct fanout *f, struct sub *s, struct push_message *m)
+{
+    for (size_t i = 0; i < f->npayloads; i++)
+        if (f->payloads[i].q == s->q)
+            return push_buf_ref(f->payloads[i].payload);
+    if (sub_query_needs_sender(s->q))
+        ensure_sender(m);
+    struct push_buf *buf = sub_query_render(s->q, m);
+    if (!buf) {
+        log_error("out of memory");
+        abort();
+    }
+    if (f->npayloads < RENDER_CACHE) {
+        f->payloads[f->npayloads].q = s->q;
+        f->payloads[f->npayloads].payload = push_buf_ref(buf);
+        f->npayloads++;
+    }
+    return buf;
+}
+
+/* The whole `next` frame of m for s, shared by every subscription with the same
+ * selection and id (clients mostly number their subscriptions alike), or NULL
+ * when the cache is full. A reference. */
+static struct push_buf *fanout_frame(struct fanout *f, struct sub *s, struct push_message *m)
+{
+    for (size_t i = 0; i < f->nframes; i++)
+        if (f->frames[i].q == s->q && f->frames[i].id_len == s->id_len &&
+            memcmp(f->frames[i].id, s->id, s->id_len) == 0)
+            return push_buf_ref(f->frames[i].frame);
+    if (f->nframes == FRAME_CACHE || s->id_len > FRAME_ID_MAX)
+        return NULL;
+    char head[GTWS_MAX_ID * 6 + 64];
+    int hl = snprintf(head, sizeof head, "{\"id\":%.*s,\"type\":\"next\",\"payload\":",
+                      (int)s->id_len, s->id);
+    if (hl <= 0 || (size_t)hl >= sizeof head)
+        return NULL;
+    struct push_buf *payload = fanout_payload(f, s, m);
+    struct push_buf *frame = ws_frame_build(head, (size_t)hl, payload, "}", 1);
+    push_buf_unref(payload);
+    if (!frame)
+        return NULL;
+    f->frames[f->nframes].q = s->q;
+    f->frames[f->nframes].frame = push_buf_ref(frame);
+    f->frames[f->nframes].id_len = s->id_len;
+    memcpy(f->frames[f->nframes].id, s->id, s->id_len);
+    f->nframes++;
+    return frame;
+}
+
+/* Holds m for a subscription that is replaying; 0, or -1 when it was dropped. */
+static int sub_hold(struct sub *s, struct push_message *m)
+{
+    if (s->nheld == SUBS_MAX_HELD) {
+        sub_fail(s, "RATE_LIMITED", "Too many messages arrived while replaying; resubscribe with after.");
+        return -1;
+    }
+    if (s->nheld == s->capheld) {
+        uint32_t cap = s->capheld ? s->capheld * 2 : 16;
+        struct push_message **h = realloc(s->held, cap * sizeof *h);
+        if (!h) {
+            log_error("out of memory");
+            abort();
+        }
+        s->held = h;
+        s->capheld = cap;
+    }
+    s->held[s->nheld++] = push_message_ref(m);
+    return 0;
+}
 
 void subs_deliver(struct push_message *m)
 {
     struct room *r = room_find(m->room_id);
     if (!r)
         return;
-    /* One payload per distinct selection for this entry. */
-    struct {
-        const struct sub_query *q;
-        struct push_buf *buf;
-    } cache[RENDER_CACHE];
-    size_t ncache = 0;
+    /* Work per entry is done once: one payload per selection, one frame per
+     * (selection, id); each socket gets a reference queued, written at the
+     * flush that ends this loop turn. */
+    struct fanout f;
+    f.npayloads = f.nframes = 0;
     for (struct sub *s = r->subs, *next; s; s = next) {
         next = s->room_next;
         if (s->conn->dead || s->conn->closing)
             continue;
         if (s->state == SUB_REPLAY) {
-            if (s->nheld == SUBS_MAX_HELD) {
-                sub_fail(s, "RATE_LIMITED", "Too many messages arrived while replaying; resubscribe with after.");
-                continue;
-            }
-            if (s->nheld == s->capheld) {
-                uint32_t cap = s->capheld ? s->capheld * 2 : 16;
-                struct push_message **h = realloc(s->held, cap * sizeof *h);
-                if (!h) {
-                    log_error("out of memory");
-                    abort();
-                }
-                s->held = h;
-                s->capheld = cap;
-            }
-            s->held[s->nheld++] = push_message_ref(m);
+            sub_hold(s, m);
             continue;
         }
         if (s->state != SUB_LIVE ||
             push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
             continue;
-        struct push_buf *buf = NULL;
-        for (size_t i = 0; i < ncache && !buf; i++)
-            if (cache[i].q == s->q)
-                buf = push_buf_ref(cache[i].buf);
-        if (!buf) {
-            if (sub_query_needs_sender(s->q))
-                ensure_sender(m);
-            buf = sub_query_render(s->q, m);
-            if (!buf) {
-                log_error("out of memory");
-                abort();
+        struct push_buf *frame = fanout_frame(&f, s, m);
+        if (frame) {
+            if (ws_conn_send_frame(s->conn, frame) == 0) {
+                s->last_ms = m->ms;
+                s->last_seq = m->seq;
             }
-            if (ncache < RENDER_CACHE) {
-                cache[ncache].q = s->q;
-                cache[ncache].buf = push_buf_ref(buf);
-                ncache++;
-            }
+            push_buf_unref(frame);
+            continue;
         }
-        sub_send(s, m, buf);
-        push_buf_unref(buf);
+        struct push_buf *payload = fanout_payload(&f, s, m);
+        sub_send(s, m, payload);
+        push_buf_unref(payload);
     }
-    for (size_t i = 0; i < ncache; i++)
-        push_buf_unref(cache[i].buf);
+    for (size_t i = 0; i < f.npayloads; i++)
+        push_buf_unref(f.payloads[i].payload);
+    for (size_t i = 0; i < f.nframes; i++)
+        push_buf_unref(f.frames[i].frame);
 }
 
 /* ---- replay ---- */

@@ -92,7 +92,8 @@ static int enqueue(struct ws_conn *c, const char *head, size_t head_len, struct 
     k->sent = 0;
     k->head_len = (uint32_t)head_len;
     k->tail_len = (uint32_t)tail_len;
-    memcpy(k->bytes, head, head_len);
+    if (head_len)
+        memcpy(k->bytes, head, head_len);
     if (tail_len)
         memcpy(k->bytes + head_len, tail, tail_len);
     if (c->out_tail)
@@ -155,6 +156,35 @@ int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len,
         return -1;
     memcpy(hb + hl, head, head_len);
     if (enqueue(c, hb, hl + head_len, payload, tail, tail_len) < 0)
+        return -1;
+    push_metrics.messages_sent++;
+    return 0;
+}
+
+struct push_buf *ws_frame_build(const char *head, size_t head_len, const struct push_buf *payload,
+                                const char *tail, size_t tail_len)
+{
+    uint8_t h[10];
+    size_t len = head_len + payload->len + tail_len;
+    if (head_len > 256)
+        return NULL;
+    size_t hl = frame_header(h, WSLAY_TEXT_FRAME, len);
+    struct push_buf *b = push_buf_new(hl + len);
+    if (!b)
+        return NULL;
+    char *p = b->data;
+    memcpy(p, h, hl);
+    memcpy(p += hl, head, head_len);
+    memcpy(p += head_len, payload->data, payload->len);
+    memcpy(p + payload->len, tail, tail_len);
+    return b;
+}
+
+int ws_conn_send_frame(struct ws_conn *c, struct push_buf *frame)
+{
+    if (c->closing || c->dead)
+        return -1;
+    if (enqueue(c, NULL, 0, frame, NULL, 0) < 0)
         return -1;
     push_metrics.messages_sent++;
     return 0;

@@ -67,6 +67,16 @@ void ws_conn_send_text(struct ws_conn *c, const char *text, size_t len);
 int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len,
                         struct push_buf *payload, const char *tail, size_t tail_len);
 
+/* Builds one whole server text frame (header, head, payload, tail) to send to
+ * many sockets by reference; NULL when out of memory or head is over 256 bytes.
+ * The caller owns the reference returned. */
+struct push_buf *ws_frame_build(const char *head, size_t head_len, const struct push_buf *payload,
+                                const char *tail, size_t tail_len);
+
+/* Queues a frame of ws_frame_build by reference (no copy). Returns 0, or -1 when
+ * the socket was cut off as a slow consumer (or is closing). */
+int ws_conn_send_frame(struct ws_conn *c, struct push_buf *frame);
+
 /* Starts the close handshake with code and reason. */
 void ws_conn_close(struct ws_conn *c, int code, const char *reason);
 

@@ -3,6 +3,7 @@
 
 lib_libcrm_a_SOURCES += \
 	lib/gql/gql_jsfmt.c lib/gql/gql_jsfmt.h \
+	lib/gql/gql_jsonw.c lib/gql/gql_jsonw.h \
 	lib/gql/gql_coerce.c lib/gql/gql_coerce.h \
 	lib/gql/gql_exec.c lib/gql/gql_exec_complete.c lib/gql/gql_exec.h \
 	lib/gql/gql_exec_private.h \

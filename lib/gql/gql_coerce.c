@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gql/gql_jsfmt.h"
+#include "gql/gql_jsonw.h"
 
 #define GQL_MAX_INT 2147483647.0
 #define GQL_MIN_INT (-2147483648.0)
@@ -30,11 +31,6 @@ typedef struct gql_vctx {
 	int oom;                     /* 1 once an allocation failed */
 	size_t max_list;             /* bound on list lengths */
 } gql_vctx;
-
-static int gql_is_builtin(const gql_type *t, const char *name)
-{
-	return t->builtin && strcmp(t->name, name) == 0;
-}
 
 static void gql_print_cpath(gql_sbuf *b, const gql_cpath *p)
 {
@@ -125,7 +121,7 @@ static int gql_parse_leaf(const gql_type *t, json_object *v, json_object **out, 
 		gql_sbuf_printf(msg, "%s cannot represent a string containing U+0000.", t->name);
 		return 1;
 	}
-	if (gql_is_builtin(t, "Int")) {
+	if (gql_type_is_builtin(t, "Int")) {
 		if (!gql_json_integer(v, &d)) {
 			gql_sbuf_puts(msg, "Int cannot represent non-integer value: ");
 			gql_js_inspect(msg, v);
@@ -137,21 +133,21 @@ static int gql_parse_leaf(const gql_type *t, json_object *v, json_object **out, 
 			return 1;
 		}
 		*out = jt == json_type_int ? json_object_get(v) : json_object_new_int64((int64_t)d);
-	} else if (gql_is_builtin(t, "Float")) {
+	} else if (gql_type_is_builtin(t, "Float")) {
 		if (jt != json_type_int && jt != json_type_double) {
 			gql_sbuf_puts(msg, "Float cannot represent non numeric value: ");
 			gql_js_inspect(msg, v);
 			return 1;
 		}
 		*out = json_object_get(v);
-	} else if (gql_is_builtin(t, "String")) {
+	} else if (gql_type_is_builtin(t, "String")) {
 		if (jt != json_type_string) {
 			gql_sbuf_puts(msg, "String cannot represent a non string value: ");
 			gql_js_inspect(msg, v);
 			return 1;
 		}
 		*out = json_object_get(v);
-	} else if (gql_is_builtin(t, "Boolean")) {
+	} else if (gql_type_is_builtin(t, "Boolean")) {
 		if (jt != json_type_boolean) {
 			gql_sbuf_puts(msg, "Boolean cannot represent a non boolean value: ");
 			gql_js_inspect(msg, v);
@@ -173,6 +169,71 @@ static int gql_parse_leaf(const gql_type *t, json_object *v, json_object **out, 
 		}
 	}
 	return *out == NULL ? GQL_ENOMEM : 0;
+}
+
+/* A coerced object built lazily over the given one: while the coerced
+ * values are the given values themselves, in the given key order, nothing
+ * is allocated and the result is the given object (shared, like every
+ * coerced value). The first difference copies the prefix seen so far. */
+typedef struct gql_lazy_obj {
+	json_object *given;    /* the input object */
+	struct lh_entry *next; /* given's entry the next key must match */
+	json_object *out;      /* the object being built, or NULL while shared */
+} gql_lazy_obj;
+
+static void gql_lazy_init(gql_lazy_obj *lz, json_object *given)
+{
+	lz->given = given;
+	lz->next = given != NULL ? lh_table_head(json_object_get_object(given)) : NULL;
+	lz->out = NULL;
+}
+
+/* Starts the copy: the given entries before lz->next. */
+static int gql_lazy_materialize(gql_lazy_obj *lz)
+{
+	if (lz->out != NULL)
+		return 0;
+	if ((lz->out = json_object_new_object()) == NULL)
+		return GQL_ENOMEM;
+	if (lz->given == NULL)
+		return 0;
+	for (struct lh_entry *e = lh_table_head(json_object_get_object(lz->given)); e != lz->next;
+	     e = lh_entry_next(e)) {
+		json_object *v = json_object_get((json_object *)lh_entry_v(e));
+		if (json_object_object_add(lz->out, (const char *)lh_entry_k(e), v) != 0) {
+			json_object_put(v);
+			return GQL_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Adds key: value (value is taken). */
+static int gql_lazy_add(gql_lazy_obj *lz, const char *key, json_object *value)
+{
+	if (lz->out == NULL && lz->next != NULL && lh_entry_v(lz->next) == value &&
+	    strcmp((const char *)lh_entry_k(lz->next), key) == 0) {
+		lz->next = lh_entry_next(lz->next);
+		json_object_put(value); /* the given object holds it */
+		return 0;
+	}
+	if (gql_lazy_materialize(lz) != 0 || json_object_object_add(lz->out, key, value) != 0) {
+		json_object_put(value);
+		return GQL_ENOMEM;
+	}
+	return 0;
+}
+
+/* The result (a new reference), or NULL when memory runs out. */
+static json_object *gql_lazy_finish(gql_lazy_obj *lz)
+{
+	if (lz->out == NULL && lz->next == NULL && lz->given != NULL)
+		return json_object_get(lz->given);
+	if (gql_lazy_materialize(lz) != 0)
+		return NULL;
+	json_object *o = lz->out;
+	lz->out = NULL;
+	return o;
 }
 
 /* coerceInputValue. Returns 0 (errors, if any, went to c) or GQL_ENOMEM. */
@@ -242,45 +303,45 @@ static int gql_coerce_input(gql_vctx *c, json_object *v, const gql_typeref *t,
 			gql_var_error(c, path, v, m);
 			return 0;
 		}
-		*out = json_object_new_object();
-		if (*out == NULL)
-			return GQL_ENOMEM;
-		for (size_t i = 0; i < nt->ninput_fields; i++) {
+		gql_lazy_obj lz;
+		gql_lazy_init(&lz, v);
+		struct lh_entry *cursor = NULL;
+		size_t present = 0;
+		int rc = 0;
+		for (size_t i = 0; i < nt->ninput_fields && rc == 0; i++) {
 			const gql_input_value *f = &nt->input_fields[i];
 			json_object *fv = NULL, *cv = NULL;
-			int rc = 0;
-			if (!json_object_object_get_ex(v, f->name, &fv)) {
+			if (!gql_json_member(v, f->name, &cursor, &fv)) {
 				if (f->default_value != NULL) {
 					rc = gql_coerce_literal(f->default_value, f->type, NULL, c->max_list,
 								&cv);
-					if (rc < 0)
-						return rc;
-					if (rc == 0 && json_object_object_add(*out, f->name, cv) != 0) {
-						json_object_put(cv);
-						return GQL_ENOMEM;
-					}
+					if (rc == 0)
+						rc = gql_lazy_add(&lz, f->name, cv);
+					else if (rc > 0)
+						rc = 0;
 				} else if (f->type->kind == GQL_TYPE_NON_NULL) {
 					gql_sbuf m = {0};
 					gql_sbuf_printf(&m, "Field \"%s\" of required type \"", f->name);
 					gql_print_typeref(&m, f->type);
 					gql_sbuf_puts(&m, "\" was not provided.");
 					gql_var_error(c, path, v, gql_sbuf_str(&m));
-					int oom = m.oom;
+					if (m.oom)
+						rc = GQL_ENOMEM;
 					gql_sbuf_free(&m);
-					if (oom)
-						return GQL_ENOMEM;
 				}
 				continue;
 			}
+			present++;
 			gql_cpath step = {path, f->name, 0};
 			rc = gql_coerce_input(c, fv, f->type, &step, &cv);
-			if (rc == 0 && json_object_object_add(*out, f->name, cv) != 0) {
-				json_object_put(cv);
-				rc = GQL_ENOMEM;
-			}
-			if (rc != 0)
-				return rc;
+			if (rc == 0)
+				rc = gql_lazy_add(&lz, f->name, cv);
 		}
+		if (rc == 0 && (*out = gql_lazy_finish(&lz)) == NULL)
+			rc = GQL_ENOMEM;
+		json_object_put(lz.out);
+		if (rc != 0 || (size_t)json_object_object_length(v) == present)
+			return rc; /* every given key is a field */
 		const char **names = malloc((nt->ninput_fields + 1) * sizeof(*names));
 		if (names == NULL)
 			return GQL_ENOMEM;
@@ -331,15 +392,33 @@ static const gql_typeref *gql_typeref_from_ast(const gql_schema *s, const gql_ty
 	return r->of_type != NULL ? r : NULL;
 }
 
+/* Errs gets "Variable "$name" <what>" with the variable's type printed. */
+static int gql_variable_error(gql_error_list *errs, const gql_variable_def *vd, const char *pre,
+			      const char *post)
+{
+	gql_sbuf ts = {0};
+	gql_print_type_ast(&ts, vd->type);
+	int rc = ts.oom || gql_error_list_add(errs, NULL, 0, &vd->loc, 1, "Variable \"$%s\" %s\"%s\"%s",
+					      vd->name, pre, gql_sbuf_str(&ts), post) != 0
+			 ? GQL_ENOMEM
+			 : 0;
+	gql_sbuf_free(&ts);
+	return rc;
+}
+
 int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_object *inputs,
 			 size_t max_list, json_object **out, gql_error_list *errs)
 {
 	*out = NULL;
 	if (max_list == 0)
 		max_list = GQL_MAX_INPUT_LIST;
-	json_object *res = json_object_new_object();
-	if (res == NULL)
-		return GQL_ENOMEM;
+	if (inputs != NULL && !json_object_is_type(inputs, json_type_object))
+		inputs = NULL;
+	/* Coerced variables share `inputs` itself when it holds exactly the
+	 * defined variables, in order, with values that coerce to themselves. */
+	gql_lazy_obj lz;
+	gql_lazy_init(&lz, inputs);
+	struct lh_entry *cursor = NULL;
 	size_t nerr = 0, start = errs->count;
 	int rc = 0;
 	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next) {
@@ -347,44 +426,26 @@ int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_obj
 		gql_typeref buf[GQL_MAX_TYPE_DEPTH];
 		size_t used = 0;
 		const gql_typeref *t = gql_typeref_from_ast(s, vd->type, buf, &used);
-		gql_sbuf ts = {0};
-		gql_print_type_ast(&ts, vd->type);
-		if (ts.oom) {
-			rc = GQL_ENOMEM;
-			break;
-		}
 		json_object *given = NULL;
-		int present = inputs != NULL && json_object_is_type(inputs, json_type_object) &&
-			      json_object_object_get_ex(inputs, vd->name, &given);
+		int present = inputs != NULL && gql_json_member(inputs, vd->name, &cursor, &given);
 		if (t == NULL) {
-			if (gql_error_list_add(errs, NULL, 0, &vd->loc, 1,
-					       "Variable \"$%s\" expected value of type \"%s\" which "
-					       "cannot be used as an input type.",
-					       vd->name, gql_sbuf_str(&ts)) != 0)
-				rc = GQL_ENOMEM;
+			rc = gql_variable_error(errs, vd, "expected value of type ",
+						" which cannot be used as an input type.");
 			nerr++;
 		} else if (!present) {
 			if (vd->default_value != NULL) {
 				json_object *cv = NULL;
 				int lrc = gql_coerce_literal(vd->default_value, t, NULL, max_list, &cv);
-				if (lrc < 0 || (lrc == 0 && json_object_object_add(res, vd->name, cv) != 0)) {
-					json_object_put(cv);
-					rc = GQL_ENOMEM;
-				}
+				if (lrc < 0)
+					rc = lrc;
+				else if (lrc == 0)
+					rc = gql_lazy_add(&lz, vd->name, cv);
 			} else if (t->kind == GQL_TYPE_NON_NULL) {
-				if (gql_error_list_add(errs, NULL, 0, &vd->loc, 1,
-						       "Variable \"$%s\" of required type \"%s\" was not "
-						       "provided.",
-						       vd->name, gql_sbuf_str(&ts)) != 0)
-					rc = GQL_ENOMEM;
+				rc = gql_variable_error(errs, vd, "of required type ", " was not provided.");
 				nerr++;
 			}
 		} else if (given == NULL && t->kind == GQL_TYPE_NON_NULL) {
-			if (gql_error_list_add(errs, NULL, 0, &vd->loc, 1,
-					       "Variable \"$%s\" of non-null type \"%s\" must not be "
-					       "null.",
-					       vd->name, gql_sbuf_str(&ts)) != 0)
-				rc = GQL_ENOMEM;
+			rc = gql_variable_error(errs, vd, "of non-null type ", " must not be null.");
 			nerr++;
 		} else {
 			json_object *cv = NULL;
@@ -392,17 +453,13 @@ int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_obj
 			rc = gql_coerce_input(&c, given, t, NULL, &cv);
 			if (c.oom)
 				rc = GQL_ENOMEM;
-			if (rc == 0 && errs->count == before &&
-			    json_object_object_add(res, vd->name, cv) != 0)
-				rc = GQL_ENOMEM;
-			else if (rc != 0 || errs->count != before)
+			if (rc == 0 && errs->count == before)
+				rc = gql_lazy_add(&lz, vd->name, cv);
+			else
 				json_object_put(cv);
-			if (c.stop) {
-				gql_sbuf_free(&ts);
+			if (c.stop)
 				break;
-			}
 		}
-		gql_sbuf_free(&ts);
 		if (rc != 0)
 			break;
 		if (nerr > GQL_MAX_VARIABLE_ERRORS)
@@ -412,12 +469,10 @@ int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_obj
 		rc = GQL_EINVAL;
 	if (rc == 0 && errs->oom)
 		rc = GQL_ENOMEM;
-	if (rc != 0) {
-		json_object_put(res);
-		return rc;
-	}
-	*out = res;
-	return 0;
+	if (rc == 0 && (*out = gql_lazy_finish(&lz)) == NULL)
+		rc = GQL_ENOMEM;
+	json_object_put(lz.out);
+	return rc;
 }
 
 static int gql_missing_var(const gql_value *v, json_object *vars)
@@ -503,25 +558,25 @@ static int gql_literal_leaf(const gql_value *v, const gql_type *t, json_object *
 			*out = NULL;
 		}
 		return rc;
-	} else if (gql_is_builtin(t, "Int")) {
+	} else if (gql_type_is_builtin(t, "Int")) {
 		if (v->kind != GQL_VALUE_INT)
 			return GQL_COERCE_INVALID;
 		double d = strtod(v->str, NULL);
 		if (d > GQL_MAX_INT || d < GQL_MIN_INT)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_int64((int64_t)d);
-	} else if (gql_is_builtin(t, "Float")) {
+	} else if (gql_type_is_builtin(t, "Float")) {
 		if (v->kind != GQL_VALUE_INT && v->kind != GQL_VALUE_FLOAT)
 			return GQL_COERCE_INVALID;
 		double d = strtod(v->str, NULL);
 		if (!isfinite(d))
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_double(d);
-	} else if (gql_is_builtin(t, "String")) {
+	} else if (gql_type_is_builtin(t, "String")) {
 		if (v->kind != GQL_VALUE_STRING)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_string(v->str);
-	} else if (gql_is_builtin(t, "Boolean")) {
+	} else if (gql_type_is_builtin(t, "Boolean")) {
 		if (v->kind != GQL_VALUE_BOOLEAN)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_boolean(v->boolean);
@@ -811,7 +866,7 @@ static int gql_print_coerced(gql_sbuf *b, json_object *v, const gql_typeref *t)
 			gql_sbuf_puts(b, s);
 			return 1;
 		}
-		if (gql_is_builtin(nt, "ID")) {
+		if (gql_type_is_builtin(nt, "ID")) {
 			const char *p = s + (*s == '-');
 			int intlike = (*p == '0' && p[1] == '\0') || (*p >= '1' && *p <= '9');
 			for (const char *q = p + 1; intlike && *p != '0' && *q != '\0'; q++)

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "gql/gql_coerce.h"
+#include "gql/gql_exec_private.h"
 #include "gql/gql_introspect.h"
+#include "gql/gql_jsonw.h"
 
 struct gql_prepared {
 	unsigned refs;                 /* holders: the cache and each caller */
@@ -18,6 +20,7 @@ struct gql_prepared {
 	char *text;                    /* the document text (cache key) */
 	size_t len;                    /* its length */
 	gql_document *doc;             /* parsed, validated document */
+	gql_exec_plan *plan;           /* collected fields kept across executions, or NULL */
 	struct gql_prepared *hnext;    /* next in the hash bucket */
 	struct gql_prepared *prev;     /* more recently used */
 	struct gql_prepared *next;     /* less recently used */
@@ -31,6 +34,8 @@ struct gql_engine {
 	size_t nbuckets;               /* power of two, >= 2 * cache_entries */
 	gql_prepared *mru, *lru;       /* recency list ends */
 	gql_engine_stats stats;        /* counters */
+	gql_sbuf out;                  /* response text buffer, reused per request */
+	int out_busy;                  /* 1 while a request writes into `out` */
 };
 
 gql_engine *gql_engine_new(const gql_schema *s, const gql_engine_options *opts)
@@ -57,6 +62,7 @@ gql_engine *gql_engine_new(const gql_schema *s, const gql_engine_options *opts)
 
 static void gql_prepared_free(gql_prepared *p)
 {
+	gql_exec_plan_free(p->plan);
 	gql_doc_free(p->doc);
 	free(p->text);
 	free(p);
@@ -95,6 +101,7 @@ void gql_engine_free(gql_engine *e)
 		gql_cache_remove(e, e->lru);
 	free(e->buckets);
 	gql_resolvers_free(e->resolvers);
+	gql_sbuf_free(&e->out);
 	free(e);
 }
 
@@ -108,15 +115,25 @@ void gql_engine_set_type_resolver(gql_engine *e, gql_type_resolver_fn fn)
 	gql_resolvers_set_type_resolver(e->resolvers, fn);
 }
 
-/* FNV-1a, 64 bits: documents are short and the cost is one pass. */
+/* One pass over the text, eight bytes per step (multiply and xor-shift,
+ * as in MurmurHash3's finaliser). A hit is confirmed with memcmp, so the
+ * hash only spreads the buckets. */
 static uint64_t gql_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+	const uint64_t m = 0xff51afd7ed558ccdULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * m;
+	h ^= h >> 33;
+	h *= m;
+	return h ^ (h >> 29);
 }
 
 static void gql_lru_front(gql_engine *e, gql_prepared *p)
@@ -179,6 +196,7 @@ int gql_engine_prepare(gql_engine *e, const char *text, size_t len, gql_prepared
 	p->len = len;
 	p->hash = h;
 	p->doc = doc;
+	p->plan = gql_exec_plan_new(doc); /* NULL: executions collect for themselves */
 	p->refs = 2; /* the cache's and the caller's */
 	size_t b = h & (e->nbuckets - 1);
 	p->hnext = e->buckets[b];
@@ -244,6 +262,23 @@ static int gql_engine_begin(gql_engine *e, const gql_prepared *p, const char *op
 	return rc;
 }
 
+/* The response's "data" member: an object that renders as `text` (the
+ * JSON the executor wrote; malloc'd, owned by the object). Its members are
+ * not materialised as json-c objects: that is what makes execution cheap. */
+static json_object *gql_data_object(const char *text, size_t len)
+{
+	char *copy = malloc(len + 1);
+	json_object *d = copy != NULL ? json_object_new_object() : NULL;
+	if (d == NULL) {
+		free(copy);
+		return NULL;
+	}
+	memcpy(copy, text, len + 1);
+	json_object_set_serializer(d, json_object_userdata_to_json_string, copy,
+				   json_object_free_userdata);
+	return d;
+}
+
 static int gql_engine_run(gql_engine *e, const gql_prepared *p, const char *op_name,
 			  json_object *variables, json_object *root, void *ctx, int event,
 			  json_object **response)
@@ -258,28 +293,46 @@ static int gql_engine_run(gql_engine *e, const gql_prepared *p, const char *op_n
 		.schema = e->schema, .doc = p->doc, .operation = op, .variables = vars,
 		.root = root, .ctx = ctx, .resolvers = e->resolvers,
 		.introspection = !e->opts.disable_introspection, .event = event,
-		.max_list = e->opts.max_input_list,
+		.max_list = e->opts.max_input_list, .plan = p->plan,
 	};
-	json_object *data = NULL, *errors = NULL;
-	rc = gql_exec_operation(&params, &data, &errors);
+	/* The engine's buffer, unless a resolver is executing a request on
+	 * this same engine (then a buffer of our own). */
+	gql_sbuf own = {0};
+	gql_sbuf *out = e->out_busy ? &own : &e->out;
+	e->out_busy = 1;
+	out->len = 0;
+	json_object *errors = NULL, *data = NULL;
+	rc = gql_exec_operation(&params, out, &errors);
+	if (out == &e->out)
+		e->out_busy = 0;
 	json_object_put(vars);
 	if (rc != 0)
-		return rc;
+		goto done;
+	rc = GQL_ENOMEM;
+	if (!(out->len == 4 && memcmp(out->p, "null", 4) == 0) &&
+	    (data = gql_data_object(out->p, out->len)) == NULL)
+		goto done;
 	json_object *r = json_object_new_object();
-	if (r == NULL || (errors != NULL && json_object_object_add(r, "errors", errors) != 0)) {
-		json_object_put(errors);
-		goto fail;
+	if (r == NULL)
+		goto done;
+	if (errors != NULL) {
+		if (json_object_object_add_ex(r, "errors", errors, JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
+			goto fail;
+		errors = NULL;
 	}
-	if (json_object_object_add(r, "data", data) != 0) {
-		data = NULL;
+	if (json_object_object_add_ex(r, "data", data, JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
 		goto fail;
-	}
+	data = NULL;
 	*response = r;
-	return 0;
+	rc = 0;
+	goto done;
 fail:
-	json_object_put(data);
 	json_object_put(r);
-	return GQL_ENOMEM;
+done:
+	json_object_put(data);
+	json_object_put(errors);
+	gql_sbuf_free(&own);
+	return rc;
 }
 
 int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name,

@@ -13,6 +13,7 @@
 
 #include "gql/gql_coerce.h"
 #include "gql/gql_jsfmt.h"
+#include "gql/gql_jsonw.h"
 #include "gql/gql_validate_meta.h"
 
 /* ---- resolver table: open addressing keyed by field definition ---- */
@@ -299,6 +300,20 @@ const gql_type *gql_x_type(const struct gql_exec_state *st, const char *name)
 	return NULL;
 }
 
+/* The root fields collected for one operation. */
+typedef struct gql_plan_op {
+	const gql_definition *op;  /* the operation */
+	const gql_type *root;      /* its root type */
+	gql_group *groups;         /* its collected root fields */
+	struct gql_plan_op *next;  /* another operation of the document */
+} gql_plan_op;
+
+struct gql_exec_plan {
+	gql_arena *arena;          /* every group, node list and memo of the plan */
+	gql_plan_op *ops;          /* operations collected so far */
+	int broken;                /* 1 after a collection failed: stop using it */
+};
+
 /* ---- CollectFields ---- */
 
 typedef struct gql_visited {
@@ -360,16 +375,25 @@ static int gql_collect(struct gql_exec_state *st, const gql_type *t, const gql_s
 			gql_group *g = *head;
 			while (g != NULL && strcmp(g->key, key) != 0)
 				g = g->next;
-			gql_nref *n = gql_arena_alloc(st->arena, sizeof(*n));
+			gql_nref *n = gql_arena_alloc(st->carena, sizeof(*n));
 			if (n == NULL)
 				return GQL_ENOMEM;
 			n->sel = s;
 			n->next = NULL;
 			if (g == NULL) {
-				g = gql_arena_calloc(st->arena, sizeof(*g));
-				if (g == NULL)
+				size_t klen = strlen(key);
+				g = gql_arena_calloc(st->carena, sizeof(*g));
+				char *kj = gql_arena_alloc(st->carena, klen + 4);
+				if (g == NULL || kj == NULL)
 					return GQL_ENOMEM;
 				g->key = key;
+				/* "key": ready to copy (names need no escaping) */
+				kj[0] = '"';
+				memcpy(kj + 1, key, klen);
+				memcpy(kj + 1 + klen, "\":", 3);
+				g->key_json = kj;
+				g->key_json_len = klen + 3;
+				g->typename_field = strcmp(s->name, "__typename") == 0;
 				g->nodes = n;
 				if (*tail != NULL)
 					(*tail)->next = g;
@@ -392,7 +416,7 @@ static int gql_collect(struct gql_exec_state *st, const gql_type *t, const gql_s
 				seen = strcmp(v->name, s->name) == 0;
 			if (seen)
 				continue;
-			gql_visited *v = gql_arena_alloc(st->arena, sizeof(*v));
+			gql_visited *v = gql_arena_alloc(st->carena, sizeof(*v));
 			if (v == NULL)
 				return GQL_ENOMEM;
 			v->name = s->name;
@@ -422,28 +446,28 @@ static int gql_record_list_error(struct gql_exec_state *st, const gql_error_list
 
 /* ---- ExecuteField / ExecuteSelectionSet ---- */
 
-static int gql_execute_fields(struct gql_exec_state *st, const gql_type *t, json_object *parent,
-			      const gql_exec_path *path, gql_group *groups, json_object **out);
-
-/* Handles an error raised at field or item level: null, or propagate. */
-static int gql_field_failed(const gql_typeref *t)
+/* The value of a field that raised an error starts at `start` in the
+ * output: a nullable field becomes null there; a non-null one propagates
+ * (the nearest nullable ancestor cuts its own text back). */
+static int gql_field_null(struct gql_exec_state *st, const gql_typeref *t, size_t start)
 {
-	return t->kind == GQL_TYPE_NON_NULL ? GQL_X_NULLED : GQL_X_OK;
+	if (t->kind == GQL_TYPE_NON_NULL)
+		return GQL_X_NULLED;
+	gql_jsonw_truncate(st->out, start);
+	gql_jsonw_raw(st->out, "null", 4);
+	return GQL_X_OK;
 }
 
-static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, json_object *parent,
-			     gql_group *g, const gql_exec_path *path, json_object **out)
+/* The definition of g's field on ptype (NULL: not a field of ptype), looked
+ * up once per group: groups are collected per runtime type. */
+static const gql_field *gql_group_field(const struct gql_exec_state *st, const gql_type *ptype,
+					gql_group *g)
 {
+	if (g->field_type == ptype)
+		return g->field;
 	const gql_exec_params *p = st->p;
-	const gql_selection *node = g->nodes->sel;
-	const char *name = node->name;
-	*out = NULL;
-	if (strcmp(name, "__typename") == 0) {
-		*out = json_object_new_string(ptype->name);
-		return *out == NULL ? GQL_ENOMEM : GQL_X_OK;
-	}
+	const char *name = g->nodes->sel->name;
 	const gql_field *field = NULL;
-	int is_root = path->prev == NULL && ptype == gql_schema_root(p->schema, p->operation->operation);
 	if (name[0] == '_' && name[1] == '_') {
 		if (p->introspection && ptype == gql_schema_root(p->schema, GQL_OP_QUERY)) {
 			if (strcmp(name, "__schema") == 0)
@@ -456,29 +480,51 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 	} else {
 		field = gql_type_field(ptype, name);
 	}
+	g->field_type = ptype;
+	g->field = field;
+	return field;
+}
+
+/* The shared {} given to resolvers of fields without arguments. */
+static json_object *gql_empty_args(struct gql_exec_state *st)
+{
+	if (st->empty_args == NULL)
+		st->empty_args = json_object_new_object();
+	return json_object_get(st->empty_args);
+}
+
+/* ExecuteField: appends the field's value to st->out. */
+static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, json_object *parent,
+			     struct lh_entry **cursor, gql_group *g, int is_root,
+			     const gql_exec_path *path)
+{
+	const gql_exec_params *p = st->p;
+	const gql_selection *node = g->nodes->sel;
+	size_t start = st->out->len;
+	if (g->typename_field) {
+		gql_jsonw_string(st->out, ptype->name, strlen(ptype->name));
+		return GQL_X_OK;
+	}
+	const gql_field *field = gql_group_field(st, ptype, g);
 	if (field == NULL)
 		return GQL_X_ABSENT;
 
 	gql_fctx fc = {ptype, field->name, g};
 	json_object *args = NULL;
-	if (field->nargs == 0) {
-		args = json_object_get(st->empty_args);
-	} else {
+	if (field->nargs > 0) {
 		gql_error_list errs;
 		gql_error_list_init(&errs);
 		int rc = gql_coerce_arguments(field->args, field->nargs, node->args, node->loc,
 					      p->variables, p->max_list, &args, &errs);
 		if (rc == GQL_EINVAL)
 			rc = gql_record_list_error(st, &errs, path);
-		else if (rc == 0 && errs.oom)
-			rc = GQL_ENOMEM;
-		else if (rc != 0)
+		else if (rc != 0 || errs.oom)
 			rc = GQL_ENOMEM;
 		else
 			rc = -100; /* success marker */
 		gql_error_list_deinit(&errs);
 		if (rc != -100)
-			return rc < 0 ? rc : gql_field_failed(field->type);
+			return rc < 0 ? rc : gql_field_null(st, field->type, start);
 	}
 
 	json_object *value = NULL;
@@ -486,6 +532,12 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 	if (p->event && is_root && field != &gql_v_schema_field && field != &gql_v_type_field) {
 		value = json_object_get(p->root);
 	} else if (fn != NULL) {
+		if (args == NULL && (args = gql_empty_args(st)) == NULL)
+			return GQL_ENOMEM;
+		if (st->arena == NULL && (st->arena = gql_arena_new()) == NULL) {
+			json_object_put(args);
+			return GQL_ENOMEM;
+		}
 		gql_resolve_info info = {
 			.parent = parent, .args = args, .variables = p->variables,
 			.field_name = field->name, .response_key = g->key, .parent_type = ptype,
@@ -493,6 +545,7 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 			.path = path, .arena = st->arena, .state = st,
 		};
 		int rc = fn(&info, p->ctx, &value);
+		*cursor = NULL; /* the resolver may have changed parent */
 		if (rc != 0) {
 			json_object_put(value);
 			value = NULL;
@@ -503,54 +556,59 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 			free(st->err_code);
 			st->err_msg = st->err_code = NULL;
 			json_object_put(args);
-			return rc < 0 ? rc : gql_field_failed(field->type);
+			return rc < 0 ? rc : gql_field_null(st, field->type, start);
 		}
 	} else {
 		json_object *v = NULL;
 		if (json_object_is_type(parent, json_type_object) &&
-		    json_object_object_get_ex(parent, field->name, &v))
+		    gql_json_member(parent, field->name, cursor, &v))
 			value = json_object_get(v);
 	}
 	json_object_put(args);
-	int rc = gql_x_complete(st, field->type, &fc, path, value, out);
+	int rc = gql_x_complete(st, field->type, &fc, path, value);
 	json_object_put(value);
 	if (rc == GQL_X_NULLED)
-		return gql_field_failed(field->type);
+		return gql_field_null(st, field->type, start);
 	return rc;
 }
 
+/* ExecuteSelectionSet: appends {"key":value,...} to st->out. On
+ * GQL_X_NULLED the text written so far is left for the caller to cut. */
 static int gql_execute_fields(struct gql_exec_state *st, const gql_type *t, json_object *parent,
-			      const gql_exec_path *path, gql_group *groups, json_object **out)
+			      const gql_exec_path *path, gql_group *groups)
 {
-	json_object *obj = json_object_new_object();
-	*out = NULL;
-	if (obj == NULL)
-		return GQL_ENOMEM;
+	gql_sbuf *out = st->out;
+	int is_root = path == NULL && t == gql_schema_root(st->p->schema, st->p->operation->operation);
+	int first = 1;
+	struct lh_entry *cursor = NULL;
+	gql_jsonw_byte(out, '{');
 	for (gql_group *g = groups; g != NULL; g = g->next) {
 		gql_exec_path step = {path, g->key, 0};
-		json_object *v = NULL;
-		int rc = gql_execute_field(st, t, parent, g, &step, &v);
-		if (rc == GQL_X_ABSENT)
+		size_t mark = out->len;
+		if (!first)
+			gql_jsonw_byte(out, ',');
+		gql_jsonw_raw(out, g->key_json, g->key_json_len);
+		int rc = gql_execute_field(st, t, parent, &cursor, g, is_root, &step);
+		if (rc == GQL_X_ABSENT) {
+			gql_jsonw_truncate(out, mark);
 			continue;
-		if (rc != GQL_X_OK) {
-			json_object_put(obj);
+		}
+		if (rc != GQL_X_OK)
 			return rc;
-		}
-		if (json_object_object_add(obj, g->key, v) != 0) {
-			json_object_put(v);
-			json_object_put(obj);
-			return GQL_ENOMEM;
-		}
+		first = 0;
 	}
-	*out = obj;
-	return GQL_X_OK;
+	gql_jsonw_byte(out, '}');
+	return out->oom ? GQL_ENOMEM : GQL_X_OK;
 }
 
 int gql_x_complete_object(struct gql_exec_state *st, const gql_type *t, const gql_fctx *fc,
-			  const gql_exec_path *path, json_object *v, json_object **out)
+			  const gql_exec_path *path, json_object *v)
 {
 	gql_group *g = fc->g;
-	if (g->sub_type != t || g->sub == NULL) {
+	gql_submemo *m = g->subs;
+	while (m != NULL && m->type != t)
+		m = m->next;
+	if (m == NULL) {
 		gql_group *head = NULL, *tail = NULL;
 		gql_visited *visited = NULL;
 		gql_error_list errs;
@@ -560,38 +618,103 @@ int gql_x_complete_object(struct gql_exec_state *st, const gql_type *t, const gq
 			if (n->sel->selection_set != NULL)
 				rc = gql_collect(st, t, n->sel->selection_set, &head, &tail, &visited,
 						 &errs);
-		if (rc == GQL_EINVAL)
+		if (rc == 0 && !errs.oom && (m = gql_arena_alloc(st->carena, sizeof(*m))) != NULL) {
+			m->type = t;
+			m->groups = head;
+			m->next = g->subs;
+			g->subs = m;
+			rc = -100; /* success marker */
+		} else if (rc == GQL_EINVAL) {
 			rc = gql_record_list_error(st, &errs, path);
-		else if (rc != 0 || errs.oom)
+		} else {
 			rc = GQL_ENOMEM;
-		else {
-			g->sub_type = t;
-			g->sub = head;
-			rc = -100;
 		}
 		gql_error_list_deinit(&errs);
-		if (rc != -100)
+		if (rc != -100) {
+			if (st->plan != NULL)
+				st->plan->broken = 1;
 			return rc < 0 ? rc : GQL_X_NULLED;
+		}
 	}
-	return gql_execute_fields(st, t, v, path, g->sub, out);
+	return gql_execute_fields(st, t, v, path, m->groups);
 }
 
-static int gql_exec_begin(struct gql_exec_state *st, const gql_exec_params *p)
+/* ---- plans ---- */
+
+static int gql_value_has_variable(const gql_value *v)
 {
-	memset(st, 0, sizeof(*st));
-	st->p = p;
-	st->arena = gql_arena_new();
-	st->empty_args = json_object_new_object();
-	if (st->arena == NULL || st->empty_args == NULL) {
-		gql_arena_free(st->arena);
-		json_object_put(st->empty_args);
-		return GQL_ENOMEM;
+	if (v->kind == GQL_VALUE_VARIABLE)
+		return 1;
+	if (v->kind == GQL_VALUE_LIST)
+		for (const gql_value *i = v->items; i != NULL; i = i->next)
+			if (gql_value_has_variable(i))
+				return 1;
+	if (v->kind == GQL_VALUE_OBJECT)
+		for (const gql_object_field *f = v->fields; f != NULL; f = f->next)
+			if (gql_value_has_variable(f->value))
+				return 1;
+	return 0;
+}
+
+/* 1 if a @skip or @include in ss (or below) takes a variable. */
+static int gql_conditions_vary(const gql_selection_set *ss)
+{
+	if (ss == NULL)
+		return 0;
+	for (const gql_selection *s = ss->selections; s != NULL; s = s->next) {
+		for (const gql_directive *d = s->directives; d != NULL; d = d->next) {
+			if (strcmp(d->name, "skip") != 0 && strcmp(d->name, "include") != 0)
+				continue;
+			for (const gql_argument *a = d->args; a != NULL; a = a->next)
+				if (gql_value_has_variable(a->value))
+					return 1;
+		}
+		if (gql_conditions_vary(s->selection_set))
+			return 1;
 	}
 	return 0;
 }
 
+gql_exec_plan *gql_exec_plan_new(const gql_document *doc)
+{
+	for (const gql_definition *d = doc->definitions; d != NULL; d = d->next)
+		if ((d->kind == GQL_DEF_OPERATION || d->kind == GQL_DEF_FRAGMENT) &&
+		    gql_conditions_vary(d->selection_set))
+			return NULL;
+	gql_exec_plan *pl = calloc(1, sizeof(*pl));
+	if (pl == NULL || (pl->arena = gql_arena_new()) == NULL) {
+		free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+void gql_exec_plan_free(gql_exec_plan *pl)
+{
+	if (pl == NULL)
+		return;
+	gql_arena_free(pl->arena);
+	free(pl);
+}
+
+static int gql_exec_begin(struct gql_exec_state *st, const gql_exec_params *p, gql_sbuf *out)
+{
+	memset(st, 0, sizeof(*st));
+	st->p = p;
+	st->out = out;
+	if (p->plan != NULL && !p->plan->broken) {
+		st->plan = p->plan;
+		st->carena = p->plan->arena;
+		return 0;
+	}
+	st->carena = gql_arena_new();
+	return st->carena == NULL ? GQL_ENOMEM : 0;
+}
+
 static void gql_exec_end(struct gql_exec_state *st)
 {
+	if (st->plan == NULL)
+		gql_arena_free(st->carena);
 	gql_arena_free(st->arena);
 	json_object_put(st->empty_args);
 	json_object_put(st->errors);
@@ -612,11 +735,32 @@ static int gql_collect_root(struct gql_exec_state *st, const gql_type **root, gq
 		int rc = gql_x_record(st, msg, NULL, NULL, &p->operation->loc, NULL);
 		return rc < 0 ? rc : GQL_EINVAL;
 	}
+	gql_plan_op *po = st->plan != NULL ? st->plan->ops : NULL;
+	while (po != NULL && po->op != p->operation)
+		po = po->next;
+	if (po != NULL && po->root == *root) {
+		*groups = po->groups;
+		return 0;
+	}
 	gql_group *tail = NULL;
 	gql_visited *visited = NULL;
 	gql_error_list errs;
 	gql_error_list_init(&errs);
 	int rc = gql_collect(st, *root, p->operation->selection_set, groups, &tail, &visited, &errs);
+	if (rc == 0 && !errs.oom && st->plan != NULL) {
+		po = gql_arena_alloc(st->carena, sizeof(*po));
+		if (po != NULL) {
+			po->op = p->operation;
+			po->root = *root;
+			po->groups = *groups;
+			po->next = st->plan->ops;
+			st->plan->ops = po;
+		} else {
+			rc = GQL_ENOMEM;
+		}
+	}
+	if (rc != 0 && st->plan != NULL)
+		st->plan->broken = 1;
 	if (rc == GQL_EINVAL) {
 		rc = gql_record_list_error(st, &errs, NULL);
 		if (rc == 0)
@@ -628,12 +772,12 @@ static int gql_collect_root(struct gql_exec_state *st, const gql_type **root, gq
 	return rc;
 }
 
-int gql_exec_operation(const gql_exec_params *p, json_object **data, json_object **errors)
+int gql_exec_operation(const gql_exec_params *p, gql_sbuf *data, json_object **errors)
 {
 	struct gql_exec_state st;
-	*data = NULL;
 	*errors = NULL;
-	int rc = gql_exec_begin(&st, p);
+	size_t start = data->len;
+	int rc = gql_exec_begin(&st, p, data);
 	if (rc != 0)
 		return rc;
 	const gql_type *root;
@@ -642,30 +786,33 @@ int gql_exec_operation(const gql_exec_params *p, json_object **data, json_object
 	if (rc == 0) {
 		/* Mutations run their fields serially; with synchronous resolvers
 		 * that is the same loop, in document order. */
-		rc = gql_execute_fields(&st, root, p->root, NULL, groups, data);
+		rc = gql_execute_fields(&st, root, p->root, NULL, groups);
 		if (rc == GQL_X_NULLED)
-			rc = 0;
-	} else if (rc == GQL_EINVAL) {
+			rc = GQL_EINVAL;
+	}
+	if (rc == GQL_EINVAL) { /* null at the top */
+		gql_jsonw_truncate(data, start);
+		gql_sbuf_putn(data, "null", 4);
 		rc = 0;
 	}
-	if (rc < 0) {
-		json_object_put(*data);
-		*data = NULL;
-	} else {
+	if (rc == 0 && data->oom)
+		rc = GQL_ENOMEM;
+	if (rc == 0) {
 		*errors = st.errors;
 		st.errors = NULL;
 	}
 	gql_exec_end(&st);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int gql_exec_first_root_field(const gql_exec_params *p, const gql_selection **field,
 			      const gql_type **type, gql_error_list *errs)
 {
 	struct gql_exec_state st;
+	gql_sbuf unused = {0};
 	*field = NULL;
 	*type = NULL;
-	int rc = gql_exec_begin(&st, p);
+	int rc = gql_exec_begin(&st, p, &unused);
 	if (rc != 0)
 		return rc;
 	gql_group *groups;
@@ -685,5 +832,6 @@ int gql_exec_first_root_field(const gql_exec_params *p, const gql_selection **fi
 			rc = GQL_ENOMEM;
 	}
 	gql_exec_end(&st);
+	gql_sbuf_free(&unused);
 	return rc;
 }

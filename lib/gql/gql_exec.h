@@ -79,6 +79,19 @@ gql_resolver_fn gql_resolvers_get(const gql_resolvers *r, const gql_field *f);
 /* Sets the abstract-type hook (NULL: "__typename" of the value). */
 void gql_resolvers_set_type_resolver(gql_resolvers *r, gql_type_resolver_fn fn);
 
+/* What CollectFields found for the operations of one document, kept across
+ * executions so that a cached document is collected (and its fields looked
+ * up in the schema) once. Only for documents whose @skip/@include do not
+ * depend on variables: then collection depends on nothing else. */
+typedef struct gql_exec_plan gql_exec_plan;
+
+/* A plan for validated document doc (borrowed: it must outlive the plan),
+ * empty until executions fill it. NULL when the document's conditions
+ * depend on variables or memory runs out: execute without a plan. */
+gql_exec_plan *gql_exec_plan_new(const gql_document *doc);
+/* Frees the plan. NULL is a no-op. */
+void gql_exec_plan_free(gql_exec_plan *pl);
+
 /* Everything one execution needs. All borrowed. */
 typedef struct gql_exec_params {
 	const gql_schema *schema;        /* the schema */
@@ -92,12 +105,12 @@ typedef struct gql_exec_params {
 	int event;                       /* 1: root fields take `root` itself as value
 					  * (a subscription event: MapSourceToResponseEvent) */
 	size_t max_list;                 /* bound on input lists (0: GQL_MAX_INPUT_LIST) */
+	gql_exec_plan *plan;             /* plan of doc, or NULL; executions with one
+					  * plan must share schema, introspection */
 } gql_exec_params;
 
-/* Runs the operation. Returns 0 with *data (new object, or NULL when null
- * propagated to the top) and *errors (new array, or NULL when there were no
- * errors); GQL_ENOMEM (nothing returned) when memory runs out. */
-int gql_exec_operation(const gql_exec_params *p, json_object **data, json_object **errors);
+/* gql_exec_operation (gql_exec_private.h) runs the operation, writing the
+ * response's "data" as JSON text. */
 
 /* GetOperation: the operation named `name` (NULL: the only one). NULL on
  * error, with *message set to graphql-js's message (static string; for an

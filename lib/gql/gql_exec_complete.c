@@ -1,7 +1,7 @@
 /* CompleteValue: non-null, lists, leaf serialisation (graphql-js 16's
  * serialize functions of Int, Float, String, Boolean, ID and enums), abstract
- * types and objects. Leaf values already of the right JSON type are shared,
- * not copied. */
+ * types and objects. Values are written as JSON text into the state's
+ * output buffer (gql_jsonw prints exactly what json-c would). */
 #include "gql/gql_exec_private.h"
 
 #include <ctype.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gql/gql_jsfmt.h"
+#include "gql/gql_jsonw.h"
 
 #define GQL_MAX_INT 2147483647.0
 #define GQL_MIN_INT (-2147483648.0)
@@ -101,14 +102,32 @@ static int gql_js_string_number(const char *s, double *d)
 	return 1;
 }
 
-static int gql_is(const gql_type *t, const char *name)
+/* Appends the JSON of a value made by coercion (rare paths), as json-c
+ * prints it; takes o. */
+static int gql_put_new(struct gql_exec_state *st, json_object *o)
 {
-	return t->builtin && strcmp(t->name, name) == 0;
+	if (o == NULL)
+		return GQL_ENOMEM;
+	gql_jsonw_value(st->out, o);
+	json_object_put(o);
+	return GQL_X_OK;
+}
+
+/* Appends the number d as a JSON string, as String(d) prints it. */
+static int gql_put_number_string(struct gql_exec_state *st, double d)
+{
+	gql_sbuf m = {0};
+	gql_js_number(&m, d);
+	if (m.oom)
+		return GQL_ENOMEM;
+	gql_jsonw_string(st->out, m.p, m.len);
+	gql_sbuf_free(&m);
+	return GQL_X_OK;
 }
 
 /* Serialises v (not null) for leaf type t. */
 static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const gql_fctx *fc,
-			     const gql_exec_path *path, json_object *v, json_object **out)
+			     const gql_exec_path *path, json_object *v)
 {
 	json_type jt = json_object_get_type(v);
 	gql_sbuf m = {0};
@@ -116,7 +135,7 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 	int rc;
 	if (t->kind == GQL_KIND_ENUM) {
 		if (jt == json_type_string && gql_type_enum_value(t, json_object_get_string(v)) != NULL) {
-			*out = json_object_get(v);
+			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
 		}
 		gql_sbuf_printf(&m, "Enum \"%s\" cannot represent value: ", t->name);
@@ -124,59 +143,58 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 		goto raise;
 	}
 	if (!t->builtin) { /* custom scalar: serialize is the identity */
-		*out = json_object_get(v);
+		gql_jsonw_value(st->out, v);
 		return GQL_X_OK;
 	}
-	if (gql_is(t, "String")) {
+	if (gql_type_is_builtin(t, "String")) {
 		if (jt == json_type_string) {
-			*out = json_object_get(v);
+			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
 		}
 		if (jt == json_type_boolean) {
-			*out = json_object_new_string(json_object_get_boolean(v) ? "true" : "false");
-		} else if ((jt == json_type_int || jt == json_type_double) &&
-			   isfinite(json_object_get_double(v))) {
-			gql_js_number(&m, json_object_get_double(v));
-			*out = m.oom ? NULL : json_object_new_string(gql_sbuf_str(&m));
-			gql_sbuf_free(&m);
-		} else {
-			gql_sbuf_puts(&m, "String cannot represent value: ");
-			gql_js_inspect(&m, v);
-			goto raise;
+			if (json_object_get_boolean(v))
+				gql_sbuf_putn(st->out, "\"true\"", 6);
+			else
+				gql_sbuf_putn(st->out, "\"false\"", 7);
+			return GQL_X_OK;
 		}
-		return *out == NULL ? GQL_ENOMEM : GQL_X_OK;
+		if ((jt == json_type_int || jt == json_type_double) &&
+		    isfinite(json_object_get_double(v)))
+			return gql_put_number_string(st, json_object_get_double(v));
+		gql_sbuf_puts(&m, "String cannot represent value: ");
+		gql_js_inspect(&m, v);
+		goto raise;
 	}
-	if (gql_is(t, "Boolean")) {
+	if (gql_type_is_builtin(t, "Boolean")) {
 		if (jt == json_type_boolean) {
-			*out = json_object_get(v);
+			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
 		}
 		if ((jt == json_type_int || jt == json_type_double) &&
 		    isfinite(json_object_get_double(v))) {
-			*out = json_object_new_boolean(json_object_get_double(v) != 0);
-			return *out == NULL ? GQL_ENOMEM : GQL_X_OK;
+			if (json_object_get_double(v) != 0)
+				gql_sbuf_putn(st->out, "true", 4);
+			else
+				gql_sbuf_putn(st->out, "false", 5);
+			return GQL_X_OK;
 		}
 		gql_sbuf_puts(&m, "Boolean cannot represent a non boolean value: ");
 		gql_js_inspect(&m, v);
 		goto raise;
 	}
-	if (gql_is(t, "ID")) {
+	if (gql_type_is_builtin(t, "ID")) {
 		if (jt == json_type_string) {
-			*out = json_object_get(v);
+			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
 		}
-		if (gql_json_integer(v, &d)) {
-			gql_js_number(&m, d);
-			*out = m.oom ? NULL : json_object_new_string(gql_sbuf_str(&m));
-			gql_sbuf_free(&m);
-			return *out == NULL ? GQL_ENOMEM : GQL_X_OK;
-		}
+		if (gql_json_integer(v, &d))
+			return gql_put_number_string(st, d);
 		gql_sbuf_puts(&m, "ID cannot represent value: ");
 		gql_js_inspect(&m, v);
 		goto raise;
 	}
 	/* Int and Float: booleans count as 1/0, numeric strings as numbers. */
-	int is_int = gql_is(t, "Int");
+	int is_int = gql_type_is_builtin(t, "Int");
 	int num_ok = 0;
 	if (jt == json_type_boolean) {
 		d = json_object_get_boolean(v) ? 1 : 0;
@@ -198,17 +216,22 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 			gql_js_inspect(&m, v);
 			goto raise;
 		}
-		*out = jt == json_type_int ? json_object_get(v) : json_object_new_int64((int64_t)d);
-	} else {
-		if (!num_ok || !isfinite(d)) {
-			gql_sbuf_puts(&m, "Float cannot represent non numeric value: ");
-			gql_js_inspect(&m, v);
-			goto raise;
-		}
-		*out = (jt == json_type_int || jt == json_type_double) ? json_object_get(v)
-									: json_object_new_double(d);
+		if (jt == json_type_int)
+			gql_jsonw_value(st->out, v);
+		else
+			gql_jsonw_int(st->out, (int64_t)d);
+		return GQL_X_OK;
 	}
-	return *out == NULL ? GQL_ENOMEM : GQL_X_OK;
+	if (!num_ok || !isfinite(d)) {
+		gql_sbuf_puts(&m, "Float cannot represent non numeric value: ");
+		gql_js_inspect(&m, v);
+		goto raise;
+	}
+	if (jt == json_type_int || jt == json_type_double) {
+		gql_jsonw_value(st->out, v);
+		return GQL_X_OK;
+	}
+	return gql_put_new(st, json_object_new_double(d));
 raise:
 	rc = gql_raise(st, fc, path, &m);
 	gql_sbuf_free(&m);
@@ -216,7 +239,7 @@ raise:
 }
 
 static int gql_complete_abstract(struct gql_exec_state *st, const gql_type *t, const gql_fctx *fc,
-				 const gql_exec_path *path, json_object *v, json_object **out)
+				 const gql_exec_path *path, json_object *v)
 {
 	gql_type_resolver_fn hook = gql_x_type_resolver(st->p->resolvers);
 	const char *name = NULL;
@@ -245,14 +268,14 @@ static int gql_complete_abstract(struct gql_exec_state *st, const gql_type *t, c
 		gql_sbuf_printf(&m, "Runtime Object type \"%s\" is not a possible type for \"%s\".",
 				rt->name, t->name);
 	else
-		return gql_x_complete_object(st, rt, fc, path, v, out);
+		return gql_x_complete_object(st, rt, fc, path, v);
 	int rc = gql_raise(st, fc, path, &m);
 	gql_sbuf_free(&m);
 	return rc;
 }
 
 static int gql_complete_list(struct gql_exec_state *st, const gql_typeref *t, const gql_fctx *fc,
-			     const gql_exec_path *path, json_object *v, json_object **out)
+			     const gql_exec_path *path, json_object *v)
 {
 	if (!json_object_is_type(v, json_type_array)) {
 		gql_sbuf m = {0};
@@ -262,59 +285,56 @@ static int gql_complete_list(struct gql_exec_state *st, const gql_typeref *t, co
 		gql_sbuf_free(&m);
 		return rc;
 	}
+	gql_sbuf *out = st->out;
 	size_t n = json_object_array_length(v);
-	json_object *arr = json_object_new_array_ext((int)n);
-	if (arr == NULL)
-		return GQL_ENOMEM;
+	gql_jsonw_byte(out, '[');
 	for (size_t i = 0; i < n; i++) {
 		gql_exec_path step = {path, NULL, i};
-		json_object *item = NULL;
-		int rc = gql_x_complete(st, t->of_type, fc, &step, json_object_array_get_idx(v, i),
-					&item);
-		if (rc == GQL_X_NULLED && t->of_type->kind != GQL_TYPE_NON_NULL)
+		if (i > 0)
+			gql_jsonw_byte(out, ',');
+		size_t start = out->len;
+		int rc = gql_x_complete(st, t->of_type, fc, &step, json_object_array_get_idx(v, i));
+		if (rc == GQL_X_NULLED && t->of_type->kind != GQL_TYPE_NON_NULL) {
+			gql_jsonw_truncate(out, start);
+			gql_sbuf_putn(out, "null", 4);
 			rc = GQL_X_OK;
-		if (rc == GQL_X_OK && json_object_array_add(arr, item) != 0) {
-			json_object_put(item);
-			rc = GQL_ENOMEM;
 		}
-		if (rc != GQL_X_OK) {
-			json_object_put(arr);
+		if (rc != GQL_X_OK)
 			return rc;
-		}
 	}
-	*out = arr;
-	return GQL_X_OK;
+	gql_jsonw_byte(out, ']');
+	return out->oom ? GQL_ENOMEM : GQL_X_OK;
 }
 
 int gql_x_complete(struct gql_exec_state *st, const gql_typeref *t, const gql_fctx *fc,
-		   const gql_exec_path *path, json_object *v, json_object **out)
+		   const gql_exec_path *path, json_object *v)
 {
-	*out = NULL;
 	if (t->kind == GQL_TYPE_NON_NULL) {
-		int rc = gql_x_complete(st, t->of_type, fc, path, v, out);
-		if (rc != GQL_X_OK || *out != NULL)
-			return rc;
+		if (v != NULL)
+			return gql_x_complete(st, t->of_type, fc, path, v);
 		gql_sbuf m = {0};
 		gql_sbuf_printf(&m, "Cannot return null for non-nullable field %s.%s.",
 				fc->ptype->name, fc->fname);
-		rc = gql_raise(st, fc, path, &m);
+		int rc = gql_raise(st, fc, path, &m);
 		gql_sbuf_free(&m);
 		return rc;
 	}
-	if (v == NULL)
+	if (v == NULL) {
+		gql_jsonw_raw(st->out, "null", 4);
 		return GQL_X_OK;
+	}
 	if (t->kind == GQL_TYPE_LIST)
-		return gql_complete_list(st, t, fc, path, v, out);
+		return gql_complete_list(st, t, fc, path, v);
 	const gql_type *nt = t->named;
 	switch (nt->kind) {
 	case GQL_KIND_SCALAR:
 	case GQL_KIND_ENUM:
-		return gql_complete_leaf(st, nt, fc, path, v, out);
+		return gql_complete_leaf(st, nt, fc, path, v);
 	case GQL_KIND_INTERFACE:
 	case GQL_KIND_UNION:
-		return gql_complete_abstract(st, nt, fc, path, v, out);
+		return gql_complete_abstract(st, nt, fc, path, v);
 	case GQL_KIND_OBJECT:
-		return gql_x_complete_object(st, nt, fc, path, v, out);
+		return gql_x_complete_object(st, nt, fc, path, v);
 	default:
 		return GQL_EINVAL;
 	}

@@ -4,6 +4,7 @@
 #define GQL_EXEC_PRIVATE_H
 
 #include "gql/gql_exec.h"
+#include "gql/gql_jsfmt.h"
 
 /* Internal result of completing a value: the value (possibly null) was
  * produced, or null must propagate to the nearest nullable parent (the
@@ -21,12 +22,23 @@ typedef struct gql_nref {
 /* One response key of a collected selection set (CollectFields). */
 typedef struct gql_group {
 	const char *key;               /* response key (alias or name) */
+	const char *key_json;          /* "key": as it appears in the response */
+	size_t key_json_len;           /* its length */
+	int typename_field;            /* 1: the field is __typename */
+	const gql_type *field_type;    /* memo: parent type `field` was looked up in */
+	const gql_field *field;        /* memo: the field's definition (NULL: none) */
 	gql_nref *nodes;               /* field nodes, in document order */
 	gql_nref *last;                /* last of nodes */
-	const gql_type *sub_type;      /* memo: runtime type sub was collected for */
-	struct gql_group *sub;         /* memo: collected sub-fields for sub_type */
+	struct gql_submemo *subs;      /* memo: sub-fields collected per runtime type */
 	struct gql_group *next;        /* next key, in first-seen order */
 } gql_group;
+
+/* The sub-fields of a group collected for one runtime type. */
+typedef struct gql_submemo {
+	const gql_type *type;          /* runtime object type */
+	gql_group *groups;             /* its collected sub-fields */
+	struct gql_submemo *next;      /* memo for another type */
+} gql_submemo;
 
 /* The field being completed, for messages and paths. */
 typedef struct gql_fctx {
@@ -37,9 +49,13 @@ typedef struct gql_fctx {
 
 struct gql_exec_state {
 	const gql_exec_params *p; /* the request */
-	gql_arena *arena;         /* groups and node lists */
+	gql_arena *arena;         /* resolvers' scratch memory, made on first use */
+	gql_arena *carena;        /* groups and node lists: the plan's, or per execution */
+	gql_exec_plan *plan;      /* usable plan, or NULL */
+	gql_sbuf *out;            /* the response's "data" JSON being written */
 	json_object *errors;      /* recorded errors, NULL while none */
-	json_object *empty_args;  /* shared {} for fields without arguments */
+	json_object *empty_args;  /* shared {} for resolvers of fields without
+				   * arguments, made on first use */
 	char *err_msg;            /* message raised by gql_resolve_error */
 	char *err_code;           /* its extensions.code, or NULL */
 };
@@ -50,13 +66,20 @@ struct gql_exec_state {
 int gql_x_record(struct gql_exec_state *st, const char *msg, const char *code,
 		 const gql_group *g, const gql_loc *loc, const gql_exec_path *path);
 
-/* CompleteValue of v (borrowed) for type t; *out gets a new reference. */
+/* CompleteValue of v (borrowed) for type t: appends its JSON to st->out.
+ * On GQL_X_NULLED the caller cuts st->out back to where the value began. */
 int gql_x_complete(struct gql_exec_state *st, const gql_typeref *t, const gql_fctx *fc,
-		   const gql_exec_path *path, json_object *v, json_object **out);
+		   const gql_exec_path *path, json_object *v);
 
 /* CompleteObjectValue: collects g's sub-fields for type t and executes them. */
 int gql_x_complete_object(struct gql_exec_state *st, const gql_type *t, const gql_fctx *fc,
-			  const gql_exec_path *path, json_object *v, json_object **out);
+			  const gql_exec_path *path, json_object *v);
+
+/* Runs the operation: appends the JSON of the response's "data" to *data
+ * (null when null propagated to the top, or when the root fields could not
+ * be collected), and sets *errors (new array, or NULL when there were no
+ * errors). Returns 0, or GQL_ENOMEM (nothing in *errors). */
+int gql_exec_operation(const gql_exec_params *p, gql_sbuf *data, json_object **errors);
 
 /* A named type of the schema or of introspection, or NULL. */
 const gql_type *gql_x_type(const struct gql_exec_state *st, const char *name);

@@ -7,6 +7,7 @@
 #define GQL_SCHEMA_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "gql/gql_ast.h"
 #include "gql/gql_error.h"
@@ -144,6 +145,13 @@ const gql_directive_def *gql_schema_directives(const gql_schema *s, size_t *n);
 /* The field of an object or interface type, or NULL (also for meta fields
  * such as __typename, which callers handle). */
 const gql_field *gql_type_field(const gql_type *t, const char *name);
+
+/* 1 if t is the built-in scalar `name` (Int, Float, String, Boolean, ID);
+ * the first letter settles most calls without a strcmp. */
+static inline int gql_type_is_builtin(const gql_type *t, const char *name)
+{
+	return t->builtin && t->name[0] == name[0] && strcmp(t->name, name) == 0;
+}
 
 /* The argument of a field or directive, or NULL. */
 const gql_input_value *gql_field_arg(const gql_field *f, const char *name);

@@ -147,6 +147,62 @@ static void test_alloc_failure(void **state)
 	gql_schema_free(s);
 }
 
+/* A resolver that runs another request on the same engine while the outer
+ * one is being written: both responses come out whole. */
+static gql_engine *nested_engine;
+static int r_nested(gql_resolve_info *info, void *ctx, json_object **out)
+{
+	(void)info;
+	(void)ctx;
+	const char *doc = "{ p { id } }";
+	gql_error_list errs;
+	gql_error_list_init(&errs);
+	gql_prepared *p = NULL;
+	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"in\"}}"), *resp = NULL;
+	int rc = gql_engine_prepare(nested_engine, doc, strlen(doc), &p, &errs);
+	if (rc == 0)
+		rc = gql_engine_execute(nested_engine, p, NULL, NULL, root, NULL, &resp);
+	*out = rc == 0 ? json_object_new_string(gql_engine_render(resp, NULL)) : NULL;
+	json_object_put(resp);
+	json_object_put(root);
+	gql_prepared_release(p);
+	gql_error_list_deinit(&errs);
+	return rc;
+}
+
+static void test_nested_and_data_member(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	nested_engine = gql_engine_new(s, NULL);
+	assert_int_equal(gql_engine_register(nested_engine, "Query.echo", r_nested), 0);
+	assert_string_equal(fx_run(nested_engine, "{ a: p { id } echo b: p { id } }", NULL,
+				   "{\"p\":{\"id\":\"out\"}}"),
+			    "{\"data\":{\"a\":{\"id\":\"out\"},"
+			    "\"echo\":\"{\\\"data\\\":{\\\"p\\\":{\\\"id\\\":\\\"in\\\"}}}\","
+			    "\"b\":{\"id\":\"out\"}}}");
+	/* "data" is a member of the response and renders on its own too. */
+	const char *doc = "{ p { id name } }";
+	gql_error_list errs;
+	gql_error_list_init(&errs);
+	gql_prepared *p = NULL;
+	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}"), *resp = NULL;
+	json_object *data = NULL;
+	assert_int_equal(gql_engine_prepare(nested_engine, doc, strlen(doc), &p, &errs), 0);
+	assert_int_equal(gql_engine_execute(nested_engine, p, NULL, NULL, root, NULL, &resp), 0);
+	assert_true(json_object_object_get_ex(resp, "data", &data));
+	assert_true(json_object_is_type(data, json_type_object));
+	assert_string_equal(json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN),
+			    "{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}");
+	assert_string_equal(gql_engine_render(resp, NULL), "{\"data\":{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}}");
+	json_object_put(resp);
+	json_object_put(root);
+	gql_prepared_release(p);
+	gql_error_list_deinit(&errs);
+	gql_engine_free(nested_engine);
+	gql_schema_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_prepare_errors),
 		cmocka_unit_test(test_operations),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_nested_and_data_member),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

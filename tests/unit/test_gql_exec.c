@@ -1,6 +1,7 @@
 /* Unit tests of execution: default resolvers, registered resolvers, errors
  * with extensions.code and paths, null propagation, abstract types, argument
- * coercion, mutations and subscription events. */
+ * coercion, mutations and subscription events; the response writer against
+ * json-c's own printer; plans and shared coerced variables. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "gql/gql_jsonw.h"
 #include "gql_exec_fixture.h"
 
 static gql_schema *schema;
@@ -126,6 +128,106 @@ static void test_event(void **state)
 	gql_error_list_deinit(&errs);
 }
 
+
+/* gql_jsonw prints what json-c prints (PLAIN | NOSLASHESCAPE). */
+static void expect_same_json(json_object *v)
+{
+	gql_sbuf b = {0};
+	gql_jsonw_value(&b, v);
+	assert_false(b.oom);
+	assert_string_equal(gql_sbuf_str(&b),
+			    json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+	gql_sbuf_free(&b);
+}
+
+static void test_json_writer(void **state)
+{
+	(void)state;
+	char all[300];
+	for (int c = 1; c < 256; c++) {
+		char one[4] = {'a', (char)c, 'z', 0};
+		json_object *o = json_object_new_string(one);
+		expect_same_json(o);
+		json_object_put(o);
+		all[c - 1] = (char)c;
+	}
+	json_object *o = json_object_new_string_len(all, 255);
+	expect_same_json(o);
+	json_object_put(o);
+	o = json_object_new_string_len("a\0b", 3); /* embedded NUL */
+	expect_same_json(o);
+	json_object_put(o);
+	const char *texts[] = {"0", "-1", "2147483648", "-9223372036854775808", "9223372036854775807",
+			       "18446744073709551615", "1.50", "1e300", "-0.0", "true", "false", "null",
+			       "[1,\"x\",{\"a/b\":null}]", "{}", "\"\""};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		o = json_tokener_parse(texts[i]);
+		expect_same_json(o);
+		json_object_put(o);
+	}
+	o = json_object_new_double(0.1);
+	expect_same_json(o);
+	json_object_put(o);
+	o = json_object_new_uint64(UINT64_MAX);
+	expect_same_json(o);
+	json_object_put(o);
+}
+
+/* Non-null errors inside list items and objects cut back exactly the text
+ * written for the nulled value. */
+static void test_null_cutback(void **state)
+{
+	(void)state;
+	assert_string_equal(fx_run(engine, "{ ps { id nn } p { name } }", NULL,
+				   "{\"ps\":[{\"id\":\"1\",\"nn\":\"a\"},{\"id\":\"2\"}],\"p\":{\"name\":\"n\"}}"),
+			    "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field P.nn.\","
+			    "\"locations\":[{\"line\":1,\"column\":11}],\"path\":[\"ps\",1,\"nn\"]}],"
+			    "\"data\":{\"ps\":[{\"id\":\"1\",\"nn\":\"a\"},null],\"p\":{\"name\":\"n\"}}}");
+	/* a field the runtime type lacks is left out, separators included */
+	assert_string_equal(fx_run(engine, "{ node { ... on P { name } id } }", NULL,
+				   "{\"node\":{\"__typename\":\"P\",\"id\":\"1\",\"name\":\"x\"}}"),
+			    "{\"data\":{\"node\":{\"name\":\"x\",\"id\":\"1\"}}}");
+}
+
+/* A cached document runs from its plan; conditions on variables are
+ * collected per execution, literal ones once. */
+static void test_plans(void **state)
+{
+	(void)state;
+	const char *root = "{\"p\":{\"id\":\"1\",\"name\":\"n\"}}";
+	for (int i = 0; i < 3; i++) {
+		assert_string_equal(fx_run(engine, "query($x: Boolean!) { p { id name @include(if: $x) } }",
+					   i % 2 ? "{\"x\":true}" : "{\"x\":false}", root),
+				    i % 2 ? "{\"data\":{\"p\":{\"id\":\"1\",\"name\":\"n\"}}}"
+					  : "{\"data\":{\"p\":{\"id\":\"1\"}}}");
+		assert_string_equal(fx_run(engine, "{ p { id name @skip(if: true) ...F } } "
+						   "fragment F on P { n2: name @include(if: true) }",
+					   NULL, root),
+				    "{\"data\":{\"p\":{\"id\":\"1\",\"n2\":\"n\"}}}");
+		assert_string_equal(fx_run(engine, "{ p { id } }", NULL, i == 1 ? "{\"p\":null}" : root),
+				    i == 1 ? "{\"data\":{\"p\":null}}" : "{\"data\":{\"p\":{\"id\":\"1\"}}}");
+	}
+}
+
+/* Coerced variables share the given values when nothing changes, and are
+ * rebuilt in definition order (defaults added, unknown keys dropped) when
+ * something does. */
+static void test_variables_shared(void **state)
+{
+	(void)state;
+	const char *doc = "query($v: In, $w: Int) { echo(in: $v, i: $w) }";
+	assert_string_equal(fx_run(engine, doc, "{\"v\":{\"a\":1,\"b\":\"x\",\"l\":[2]},\"w\":4}", NULL),
+			    "{\"data\":{\"echo\":\"{\\\"i\\\":4,\\\"in\\\":{\\\"a\\\":1,\\\"b\\\":\\\"x\\\","
+			    "\\\"l\\\":[2]},\\\"d\\\":5}\"}}");
+	assert_string_equal(fx_run(engine, doc, "{\"w\":4,\"v\":{\"l\":3,\"a\":1}}", NULL),
+			    "{\"data\":{\"echo\":\"{\\\"i\\\":4,\\\"in\\\":{\\\"a\\\":1,\\\"b\\\":\\\"d\\\","
+			    "\\\"l\\\":[3]},\\\"d\\\":5}\"}}");
+	assert_string_equal(fx_run(engine, doc, "{\"v\":{\"a\":1,\"b\":null},\"extra\":1}", NULL),
+			    "{\"data\":{\"echo\":\"{\\\"in\\\":{\\\"a\\\":1,\\\"b\\\":null},"
+			    "\\\"d\\\":5}\"}}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +236,10 @@ int main(void)
 		cmocka_unit_test(test_abstract),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_event),
+		cmocka_unit_test(test_json_writer),
+		cmocka_unit_test(test_null_cutback),
+		cmocka_unit_test(test_plans),
+		cmocka_unit_test(test_variables_shared),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

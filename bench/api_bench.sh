@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# api_bench.sh: crm-api benchmark (sendMessage over FastCGI under lighttpd).
+#
+#   bench/api_bench.sh [SECONDS=15]
+#   env: CRM_API_PROCS (4)  FastCGI processes, the same for crm-api and the ceiling
+#        CONNS (64)         wrk connections for sendMessage and the ceiling
+#        USERS (8)          benchmark users (tokens rotate per request)
+#        LOGIN_CONNS (8)    wrk connections of the login load
+#        BUILD (build/bench) an optimised build without sanitizers (CFLAGS=-O2 -g)
+#        API_BIN            the crm-api to run (default BUILD/crm-api): compare builds
+#        REDIS_ARGS         extra redis-server arguments ("--appendfsync everysec")
+#        SKIP_LOGIN=1       only the sendMessage and ceiling runs
+#        HOLD=1             set up the stack, print its ports, keep it up for
+#                           HOLD_SECONDS (600) to profile by hand; no runs
+#
+# Starts its own PostgreSQL, Redis (the shipped etc/redis.conf: appendfsync
+# always) and lighttpd (etc/lighttpd.conf plus /hello, bench/fcgi_hello, with the
+# same max-procs) on free loopback ports in a temporary folder, creates users and a
+# room, then runs wrk (2 threads) for SECONDS after a 3 s warm-up against:
+#   1. /hello   the ceiling: a hello-world FastCGI responder, same requests
+#   2. /graphql sendMessage, a unique idempotency key per request
+# and prints req/s, p50, p99 and the ratio; then login throughput (Argon2id
+# parameters and hash slot cap printed) and the latency of `{ me { id } }` alone
+# and while logins run. crm-pushd and crm-worker are not started: the numbers are
+# crm-api's alone. Everything it starts is stopped on exit, by PID.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECS=${1:-15}
+WARM=3
+PROCS=${CRM_API_PROCS:-4}
+CONNS=${CONNS:-64}
+USERS=${USERS:-8}
+LOGIN_CONNS=${LOGIN_CONNS:-8}
+BUILD=${BUILD:-$ROOT/build/bench}
+SHARED=${CRM_SHARED_DIR:-$ROOT/../shared}
+PASSWORD=bench-password-1
+
+# ---- build (no sanitizers) --------------------------------------------------------
+if [ ! -f "$BUILD/Makefile" ]; then
+  mkdir -p "$BUILD"
+  (cd "$BUILD" && "$ROOT/configure" --with-schema="$SHARED/schema.graphql" CFLAGS="-O2 -g" >/dev/null)
+fi
+make -C "$BUILD" -j"$(nproc)" crm-api crm-admin crm-migrate >/dev/null
+HELLO=$BUILD/bench/fcgi_hello
+if grep -q '^bench/fcgi_hello' "$BUILD/Makefile"; then
+  make -C "$BUILD" bench/fcgi_hello >/dev/null
+else # until bench/local.mk is included by Makefile.am
+  mkdir -p "$BUILD/bench"
+  gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -o "$HELLO" "$ROOT/bench/fcgi_hello.c" -lfcgi
+fi
+
+# ---- the stack ----------------------------------------------------------------------
+RUN=$(mktemp -d /tmp/crm-apibench.XXXXXX)
+chmod 755 "$RUN"
+mkdir -p "$RUN/logs" "$RUN/redis" "$RUN/www" "$RUN/pg"
+chmod 700 "$RUN/pg"
+if [ "$(id -u)" = 0 ]; then chown postgres: "$RUN/logs" "$RUN/pg"; fi
+free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
+PG_PORT=$(free_port); REDIS_PORT=$(free_port); HTTP_PORT=$(free_port)
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+PIDS=() # background programs we started (wrk, redis, lighttpd), stopped on exit
+cleanup() {
+  local p kids=()
+  if [ -f "$RUN/lighttpd.main.pid" ]; then # its FastCGI children, by PID
+    p=$(cat "$RUN/lighttpd.main.pid")
+    mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
+  fi
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  sleep 0.3
+  for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
+  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
+as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
+  -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1" >/dev/null
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
+
+export CRM_ENV=test CRM_LOG_LEVEL=info
+export CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app"
+export CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres"
+export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
+export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$SHARED/schema.graphql
+export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=${API_BIN:-$BUILD/crm-api} CRM_API_PROCS=$PROCS
+export CRM_BENCH_HELLO_BIN=$HELLO
+# Limits raised for the benchmark users: 1,000,000 messages per 10 s per sender
+# (the maximum the setting takes) and logins without the per-email/address caps.
+export CRM_SEND_RATE=1000000 CRM_LOGIN_PER_EMAIL=100000 CRM_LOGIN_PER_ADDR=1000000
+"$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
+
+redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
+  ${REDIS_ARGS:-} >"$RUN/logs/redis.log" 2>&1 < /dev/null &
+PIDS+=($!)
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
+cat > "$RUN/lighttpd.conf" <<EOF
+include "$ROOT/etc/lighttpd.conf"
+# The ceiling: a hello-world FastCGI responder, same lighttpd, same max-procs.
+url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
+\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
+  fastcgi.server = ("/" => ((
+    "socket" => env.CRM_RUN_DIR + "/hello.sock",
+    "bin-path" => env.CRM_BENCH_HELLO_BIN,
+    "max-procs" => env.CRM_API_PROCS,
+    "check-local" => "disable",
+  )))
+}
+EOF
+lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
+lighttpd -D -f "$RUN/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
+PIDS+=($!)
+echo "${PIDS[-1]}" > "$RUN/lighttpd.main.pid"
+URL=http://127.0.0.1:$HTTP_PORT
+for _ in $(seq 100); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "$URL/health" >/dev/null
+curl -fsS -X POST -d '{}' "$URL/hello" | grep -q hello
+
+# ---- users, tokens, a room ----------------------------------------------------------
+: > "$RUN/emails"; : > "$RUN/tokens"
+gql() { # token query variables-json
+  curl -fsS "$URL/graphql" -H 'Content-Type: application/json' ${1:+-H "Authorization: Bearer $1"} \
+    -d "$(jq -cn --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
+}
+IDS=()
+for i in $(seq "$USERS"); do
+  email="bench$i@bench.test"
+  IDS+=("$(CRM_ADMIN_PASSWORD=$PASSWORD "$BUILD/crm-admin" create-user --email "$email" \
+    --name "Bench Staff $i" --role STAFF)")
+  echo "$email" >> "$RUN/emails"
+  gql "" 'mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}' \
+    "$(jq -cn --arg e "$email" --arg p "$PASSWORD" '{e: $e, p: $p}')" | jq -er .data.login.token >> "$RUN/tokens"
+done
+TOKEN1=$(head -1 "$RUN/tokens")
+ROOM=$(gql "$TOKEN1" 'mutation($m:[ID!]){createRoom(name:"bench room",memberIds:$m){id}}' \
+  "$(printf '%s\n' "${IDS[@]}" | jq -cR . | jq -cs '{m: .}')" | jq -er .data.createRoom.id)
+STREAM=crm:msg:0 # CRM_STREAMS=1
+
+if [ -n "${HOLD:-}" ]; then # keep the stack up for profiling until interrupted
+  printf 'URL=%s\nRUN=%s\nROOM=%s\nREDIS_PORT=%s\nPG_PORT=%s\n' "$URL" "$RUN" "$ROOM" "$REDIS_PORT" "$PG_PORT" | tee "$RUN/env"
+  sleep "${HOLD_SECONDS:-600}" & PIDS+=($!); wait "${PIDS[-1]}" || true
+  exit 0
+fi
+
+# ---- the runs ---------------------------------------------------------------------------
+# run_wrk NAME CONNS SECONDS SCRIPT PATH ARGS...: wrk's RESULT line into $RUN/NAME.result.
+run_wrk() {
+  local name=$1 c=$2 d=$3 script=$4 path=$5; shift 5
+  local t=2; [ "$c" -lt 2 ] && t=1
+  wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s --latency -s "$ROOT/bench/$script" "$URL$path" -- "$@" \
+    > "$RUN/$name.out" 2>&1
+  grep '^RESULT' "$RUN/$name.out" | sed 's/^RESULT //' > "$RUN/$name.result"
+}
+field() { tr ' ' '\n' < "$RUN/$1.result" | sed -n "s/^$2=//p"; }
+rps() { awk -v n="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGIN { printf "%.0f", n / (d / 1e6) }'; }
+ms() { awk -v u="$(field "$1" "$2")" 'BEGIN { printf "%.2f", u / 1000 }'; }
+errs() { local f s=0; for f in connect read write status timeout; do s=$((s + $(field "$1" errors_$f))); done; echo $s; }
+xlen() { redis-cli -p "$REDIS_PORT" XLEN "$STREAM"; }
+line() { # name label
+  printf '%-34s %8s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$2" "$(rps "$1")" "$(ms "$1" p50_us)" \
+    "$(ms "$1" p99_us)" "$(errs "$1")"
+}
+
+# CPU spent per request by each server, from /proc (user + system).
+HZ=$(getconf CLK_TCK)
+cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / HZ)); }
+LPID=$(cat "$RUN/lighttpd.main.pid")
+API_PIDS=(); HELLO_PIDS=()
+for p in $(pgrep -P "$LPID"); do
+  case $(readlink "/proc/$p/exe") in *fcgi_hello) HELLO_PIDS+=("$p") ;; *) API_PIDS+=("$p") ;; esac
+done
+PGMAIN=$(head -1 "$RUN/pg/postmaster.pid")
+cpu_snap() { echo "$(cpu_ms "${API_PIDS[@]}") $(cpu_ms "${HELLO_PIDS[@]}") $(cpu_ms "$LPID") $(cpu_ms "${PIDS[0]}") $(cpu_ms "$PGMAIN" $(pgrep -P "$PGMAIN"))"; }
+cpu_line() { # label before after requests
+  awk -v a="$2" -v b="$3" -v n="$4" -v l="$1" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    split("crm-api fcgi_hello lighttpd redis postgres", nm, " "); printf "  CPU us/request (%s):", l;
+    for (i = 1; i <= 5; i++) { d = (y[i] - x[i]) * 1000 / n; t += d; if (d >= 1) printf " %s %.0f,", nm[i], d }
+    printf " total %.0f\n", t }'
+}
+
+echo "crm-api benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS," \
+  "redis $(redis-cli -p "$REDIS_PORT" CONFIG GET appendfsync | tail -1) fsync," \
+  "$CONNS connections, ${SECS}s per run after ${WARM}s warm-up, $USERS users"
+NONCE=$(date +%s%N)
+run_wrk hello-warm "$CONNS" "$WARM" send_message.lua /hello "$RUN/tokens" "$ROOM" "w$NONCE"
+C0=$(cpu_snap)
+run_wrk hello "$CONNS" "$SECS" send_message.lua /hello "$RUN/tokens" "$ROOM" "h$NONCE"
+C1=$(cpu_snap)
+run_wrk send-warm "$CONNS" "$WARM" send_message.lua /graphql "$RUN/tokens" "$ROOM" "w$NONCE"
+X0=$(xlen)
+C2=$(cpu_snap)
+run_wrk send "$CONNS" "$SECS" send_message.lua /graphql "$RUN/tokens" "$ROOM" "s$NONCE"
+C3=$(cpu_snap)
+X1=$(xlen)
+line hello "ceiling (/hello, fcgi_hello)"
+line send "sendMessage (/graphql)"
+awk -v s="$(rps send)" -v h="$(rps hello)" -v p="$(ms send p99_us)" 'BEGIN {
+  printf "ratio sendMessage / ceiling:        %.0f %%   (target >= 60 %%, p99 < 20 ms: %s)\n",
+    100 * s / h, (s / h >= 0.6 && p < 20) ? "met" : "NOT met" }'
+cpu_line ceiling "$C0" "$C1" "$(field hello requests)"
+cpu_line sendMessage "$C2" "$C3" "$(field send requests)"
+echo "entries added to $STREAM during the run: $((X1 - X0)) (wrk counted $(field send requests) answers)"
+# Every answer must be an accepted message, not an error with status 200.
+curl -fsS "$URL/graphql" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN1" \
+  -d "{\"query\":\"mutation{sendMessage(input:{roomId:\\\"$ROOM\\\",body:\\\"check\\\",idempotencyKey:\\\"c$NONCE\\\"}){status}}\"}" |
+  grep -q PENDING || { echo "sendMessage does not answer PENDING after the run" >&2; exit 1; }
+
+[ -n "${SKIP_LOGIN:-}" ] && exit 0
+# Logins: Argon2id at libsodium's INTERACTIVE limits, bounded host-wide by hash slots.
+H=/usr/include/sodium/crypto_pwhash_argon2id.h
+OPS=$(sed -n 's/.*define crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE \([0-9]*\)U.*/\1/p' "$H")
+MEM=$(sed -n 's/.*define crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE \([0-9]*\)U.*/\1/p' "$H")
+SLOTS=$(sed -n 's/.*define CRM_HASH_SLOTS \([0-9]*\).*/\1/p' "$ROOT/fcgi/hash_slots.h")
+SLOT_WAIT=$(sed -n 's/.*define CRM_HASH_WAIT_MS \([0-9]*\).*/\1/p' "$ROOT/fcgi/hash_slots.h")
+run_wrk me-alone 4 10 me.lua /graphql "$RUN/tokens"
+run_wrk login "$LOGIN_CONNS" "$SECS" login.lua /graphql "$RUN/emails" "$PASSWORD" &
+LOGIN_WRK=$!
+sleep 2
+run_wrk me-during 4 10 me.lua /graphql "$RUN/tokens"
+wait "$LOGIN_WRK"
+echo "login: Argon2id opslimit $OPS, memlimit $((MEM / 1048576)) MiB (INTERACTIVE), $SLOTS hash slots per host" \
+  "(wait for a slot up to $SLOT_WAIT ms), $LOGIN_CONNS connections"
+line login "login"
+echo "  signed in $(field login signed_in), busy (RATE_LIMITED) $(field login busy), other $(field login other):" \
+  "$(awk -v n="$(field login signed_in)" -v d="$(field login duration_us)" 'BEGIN { printf "%.1f", n / (d / 1e6) }') logins/s"
+line me-alone "{ me { id } } alone (4 conns)"
+line me-during "{ me { id } } during logins (4 conns)"

@@ -1,0 +1,238 @@
+// One room: its header, the messages, the composer and (on demand) the members.
+import { useEffect, useRef, useState } from 'react';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { ADD_MEMBERS, ROOM, ROOMS } from '../lib/graphql.js';
+import { errorCode, errorMessage } from '../lib/errors.js';
+import { unsentFor } from '../lib/messages.js';
+import { useRoomMessages } from '../lib/useRoomMessages.js';
+import { useSession } from '../session.jsx';
+import { MessageList } from './MessageList.jsx';
+import { NavLink } from './Shell.jsx';
+import { UserSearch } from './UserSearch.jsx';
+import { Alert, Button, EmptyState, RoleBadge, Spinner, cx } from './ui.jsx';
+
+const MAX_BODY = 4000;
+
+function useOnline() {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+function LiveIndicator({ state, online }) {
+  const s = !online ? 'offline' : state;
+  const look = {
+    live: ['bg-emerald-500', 'Live'],
+    connecting: ['bg-slate-400', 'Connecting…'],
+    reconnecting: ['bg-amber-500', 'Reconnecting…'],
+    offline: ['bg-red-500', 'Offline'],
+  }[s] || ['bg-slate-400', s];
+  return (
+    <span role="status" data-testid="live-state" data-state={s} className="inline-flex items-center gap-1.5 text-xs text-slate-600">
+      <span aria-hidden="true" className={cx('size-2 rounded-full', look[0])} />
+      <span className="sr-only sm:not-sr-only">{look[1]}</span>
+    </span>
+  );
+}
+
+function Composer({ onSend, disabled }) {
+  const [text, setText] = useState('');
+  const ref = useRef(null);
+  const chars = [...text].length;
+  const over = chars > MAX_BODY;
+
+  function submit(e) {
+    e?.preventDefault();
+    const body = text.trim();
+    if (!body || over || disabled) return;
+    onSend(body);
+    setText('');
+    ref.current?.focus();
+  }
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
+  }, [text]);
+
+  return (
+    <form onSubmit={submit} className="flex items-end gap-2 border-t border-slate-200 bg-white px-3 py-3 sm:px-4">
+      <div className="min-w-0 flex-1">
+        <label htmlFor="composer" className="sr-only">Message</label>
+        <textarea
+          id="composer"
+          ref={ref}
+          rows={1}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
+          }}
+          placeholder="Write a message"
+          aria-describedby="composer-hint"
+          aria-invalid={over || undefined}
+          className="block max-h-40 w-full resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-slate-900 placeholder:text-slate-400"
+        />
+        <p id="composer-hint" className={cx('mt-1 text-xs', over ? 'text-red-700' : 'text-slate-500')}>
+          {over ? `Too long: ${chars} of ${MAX_BODY} characters.` : 'Enter sends, Shift+Enter starts a new line.'}
+        </p>
+      </div>
+      <Button type="submit" disabled={disabled || over || !text.trim()} className="mb-5">Send</Button>
+    </form>
+  );
+}
+
+function MembersPanel({ room, canAdd, onClose }) {
+  const [addMembers, { loading }] = useMutation(ADD_MEMBERS);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState(null);
+
+  async function add(u) {
+    setError(null);
+    setDone(null);
+    try {
+      await addMembers({ variables: { roomId: room.id, userIds: [u.id] } });
+      setDone(`${u.displayName} was added.`);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  return (
+    <aside aria-labelledby="members-title" className="flex h-full flex-col gap-4 overflow-y-auto border-l border-slate-200 bg-white p-4">
+      <div className="flex items-center justify-between">
+        <h3 id="members-title" className="font-semibold text-slate-900">Members</h3>
+        <Button variant="ghost" size="sm" onClick={onClose}>Close</Button>
+      </div>
+      <ul className="flex flex-col gap-2" aria-label="Members of this room">
+        {room.members.map((m) => (
+          <li key={m.id} className="flex items-center justify-between gap-2 text-sm">
+            <span className="truncate text-slate-800">{m.displayName}</span>
+            <RoleBadge role={m.role} />
+          </li>
+        ))}
+      </ul>
+      {canAdd && (
+        <div className="flex flex-col gap-2 border-t border-slate-200 pt-4">
+          <UserSearch label="Add people" exclude={room.members.map((m) => m.id)} onPick={add} />
+          {loading && <Spinner label="Adding" />}
+          {error && <Alert>{error}</Alert>}
+          {done && <Alert kind="success">{done}</Alert>}
+        </div>
+      )}
+    </aside>
+  );
+}
+
+export function NoAccess() {
+  return (
+    <div className="flex h-full items-center justify-center bg-white" data-testid="room-unavailable">
+      <EmptyState title="This room is not available">
+        It does not exist, or you are not a member of it.{' '}
+        <NavLink to="/" className="text-teal-800 underline">Back to your rooms</NavLink>
+      </EmptyState>
+    </div>
+  );
+}
+
+export function Room({ roomId }) {
+  const session = useSession();
+  const { user, queue } = session;
+  const online = useOnline();
+  const [showMembers, setShowMembers] = useState(false);
+  const roomQuery = useQuery(ROOM, { variables: { id: roomId } });
+  const room = roomQuery.data?.room;
+  const roomErr = roomQuery.error ? errorCode(roomQuery.error) : null;
+  const denied = roomErr === 'FORBIDDEN' || roomErr === 'NOT_FOUND' || (roomQuery.data && !room);
+  const msgs = useRoomMessages(denied ? null : roomId, session);
+  const staff = user.role === 'STAFF' || user.role === 'ADMIN';
+
+  useEffect(() => setShowMembers(false), [roomId]);
+  // The room list shows each room's last message: bring it up to date.
+  const lastId = msgs.messages.length ? msgs.messages[msgs.messages.length - 1].id : null;
+  useEffect(() => {
+    if (!lastId) return undefined;
+    const t = setTimeout(() => session.apollo.refetchQueries({ include: [ROOMS] }).catch(() => {}), 400);
+    return () => clearTimeout(t);
+  }, [lastId, session.apollo]);
+  useEffect(() => {
+    if (room) document.title = `${room.name} · Clinic Messages`;
+    return () => { document.title = 'Clinic Messages'; };
+  }, [room]);
+
+  if (denied || msgs.error === 'FORBIDDEN' || msgs.error === 'NOT_FOUND') return <NoAccess />;
+
+  const unsent = unsentFor(msgs.queueItems, roomId, msgs.messages, user.id);
+
+  return (
+    <div className="flex h-full min-h-0">
+      <section aria-labelledby="room-title" className="flex min-w-0 flex-1 flex-col bg-slate-50">
+        <div className="flex items-center gap-2 border-b border-slate-200 bg-white px-3 py-2.5 sm:px-4">
+          <NavLink to="/" className="rounded-md px-2 py-1 text-lg leading-none text-teal-800 hover:bg-slate-100 md:hidden">
+            <span aria-hidden="true">←</span><span className="sr-only">Back to rooms</span>
+          </NavLink>
+          <div className="min-w-0 flex-1">
+            <h2 id="room-title" className="truncate font-semibold text-slate-900">{room?.name || ' '}</h2>
+            {room && (
+              <p className="truncate text-xs text-slate-500">
+                {room.members.filter((m) => m.id !== user.id).map((m) => m.displayName).join(', ') || 'Only you'}
+              </p>
+            )}
+          </div>
+          <LiveIndicator state={msgs.liveState} online={online} />
+          {room && (
+            <Button variant="secondary" size="sm" aria-expanded={showMembers} aria-controls="members-panel"
+              onClick={() => setShowMembers((v) => !v)}>
+              Members<span className="hidden sm:inline"> ({room.members.length})</span>
+            </Button>
+          )}
+        </div>
+        {!online && (
+          <p role="status" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-center text-xs text-amber-900">
+            You are offline. What you write is sent when the connection is back.
+          </p>
+        )}
+        {roomQuery.error && !denied && <Alert className="m-3">{errorMessage(roomQuery.error)}</Alert>}
+        {msgs.error && (
+          <Alert className="m-3">
+            Could not load the messages{msgs.error === 'NETWORK' ? ': the server cannot be reached' : ''}.{' '}
+            <button type="button" className="underline" onClick={() => location.reload()}>Reload</button>
+          </Alert>
+        )}
+        {msgs.loading && !msgs.error ? (
+          <div className="flex flex-1 items-center justify-center"><Spinner label="Loading messages" /></div>
+        ) : (
+          <MessageList
+            messages={msgs.messages}
+            unsent={unsent}
+            me={user}
+            hasOlder={msgs.hasOlder}
+            loadingOlder={msgs.loadingOlder}
+            olderError={msgs.olderError}
+            onLoadOlder={msgs.loadOlder}
+            onRetry={(k) => queue.retry(k)}
+            onDiscard={(k) => queue.discard(k)}
+            emptyText={staff ? 'No messages yet. Write the first one below.' : 'No messages yet. Your care team will see what you write here.'}
+          />
+        )}
+        <Composer disabled={!room || !!msgs.error} onSend={(body) => queue.enqueue(roomId, body)} />
+      </section>
+      {showMembers && room && (
+        <div id="members-panel" className="fixed inset-0 z-20 bg-white md:static md:z-auto md:w-72 md:shrink-0">
+          <MembersPanel room={room} canAdd={staff} onClose={() => setShowMembers(false)} />
+        </div>
+      )}
+    </div>
+  );
+}

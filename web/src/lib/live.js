@@ -1,0 +1,180 @@
+// Live messages over WebSocket (graphql-transport-ws, the graphql-ws client).
+//
+// The graphql-ws client is used without its own retries: this module resubscribes
+// itself, each time with `after` set to the last cursor the room has seen, so the
+// server first replays what was missed and nothing is lost; the message list
+// drops what it already has (by id), so nothing shows twice. A socket that stops
+// answering pings, or the browser going offline, ends the socket at once.
+import { createClient } from 'graphql-ws';
+
+export const MESSAGE_ADDED = `subscription MessageAdded($roomId: ID!, $after: String) {
+  messageAdded(roomId: $roomId, after: $after) {
+    id roomId body idempotencyKey createdAt status cursor
+    sender { id displayName role }
+  }
+}`;
+
+/** Close codes that mean the token is no longer good. */
+export const AUTH_CLOSE_CODES = [4401, 4403];
+
+export const isCloseEvent = (e) => !!e && typeof e === 'object' && typeof e.code === 'number' && 'reason' in e;
+
+export function createLiveClient({ url, getToken, onAuthFailure, pingMs = 10000, pongTimeoutMs = 5000, webSocketImpl }) {
+  let pongTimer = null;
+  let connected = false;
+  const client = createClient({
+    url,
+    webSocketImpl,
+    lazy: true,
+    lazyCloseTimeout: 2000,
+    retryAttempts: 0,
+    keepAlive: pingMs,
+    connectionParams: () => ({ token: getToken() }),
+    on: {
+      ping: (received) => {
+        if (!received) {
+          clearTimeout(pongTimer);
+          pongTimer = setTimeout(() => client.terminate(), pongTimeoutMs);
+        }
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+      connected: () => {
+        connected = true;
+      },
+      closed: (event) => {
+        connected = false;
+        clearTimeout(pongTimer);
+        if (isCloseEvent(event) && AUTH_CLOSE_CODES.includes(event.code)) onAuthFailure?.();
+      },
+    },
+  });
+  const offline = () => client.terminate();
+  if (typeof window !== 'undefined') window.addEventListener('offline', offline);
+  return {
+    client,
+    on: client.on,
+    get connected() {
+      return connected;
+    },
+    terminate: () => client.terminate(),
+    dispose() {
+      if (typeof window !== 'undefined') window.removeEventListener('offline', offline);
+      clearTimeout(pongTimer);
+      client.dispose();
+    },
+  };
+}
+
+export const retryDelay = (attempt) => Math.min(10000, 500 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+
+/**
+ * Follows one room. Callbacks: onMessage(message); onState('connecting' | 'live' |
+ * 'reconnecting'); onConnected(wasRetry) after each (re)connection, for a check
+ * of the history; onReset() when the server cannot resume from our cursor (the
+ * list should reload, then the subscription starts again from its newest
+ * message); onDenied(code, message) when the room is not ours; onAuthFailure().
+ * Returns a function that stops following.
+ */
+export function followRoom(live, { roomId, getAfter, onMessage, onState, onConnected, onReset, onDenied, onAuthFailure, delay = retryDelay }) {
+  let stopped = false;
+  let unsubscribe = null;
+  let timer = null;
+  let attempt = 0;
+  let connectedOnce = false;
+
+  const offConnected = live.on('connected', () => {
+    if (stopped || !unsubscribe) return;
+    onState?.('live');
+    const wasRetry = connectedOnce;
+    connectedOnce = true;
+    attempt = 0;
+    onConnected?.(wasRetry);
+  });
+
+  function start() {
+    timer = null;
+    if (stopped) return;
+    onState?.(connectedOnce ? 'reconnecting' : 'connecting');
+    const after = getAfter() || undefined;
+    const variables = after ? { roomId, after } : { roomId };
+    let done = false;
+    const already = live.connected;
+    unsubscribe = live.client.subscribe({ query: MESSAGE_ADDED, variables }, {
+      next: (result) => {
+        if (stopped || done) return;
+        const m = result?.data?.messageAdded;
+        if (m) onMessage(m);
+      },
+      error: (err) => {
+        done = true;
+        unsubscribe = null;
+        if (!stopped) failed(err);
+      },
+      complete: () => {
+        done = true;
+        unsubscribe = null;
+        if (!stopped) later();
+      },
+    });
+    if (already) {
+      // The socket was open already (another room used it): no 'connected' event comes.
+      onState?.('live');
+      const wasRetry = connectedOnce;
+      connectedOnce = true;
+      onConnected?.(wasRetry);
+    }
+  }
+
+  function later() {
+    if (stopped || timer !== null) return;
+    onState?.('reconnecting');
+    timer = setTimeout(start, delay(attempt++));
+  }
+
+  async function failed(err) {
+    if (isCloseEvent(err)) {
+      if (AUTH_CLOSE_CODES.includes(err.code)) {
+        onAuthFailure?.();
+        return;
+      }
+      later();
+      return;
+    }
+    if (Array.isArray(err)) {
+      const code = err[0]?.extensions?.code;
+      if (code === 'UNAUTHENTICATED') return onAuthFailure?.();
+      if (code === 'FORBIDDEN' || code === 'NOT_FOUND') return onDenied?.(code, err[0]?.message);
+      if (code !== 'RATE_LIMITED') {
+        // The cursor cannot be resumed from (say, older than the server's window).
+        try {
+          await onReset?.();
+        } catch {
+          /* the next attempt tries again */
+        }
+      }
+      later();
+      return;
+    }
+    later(); // a socket error (network down, server away)
+  }
+
+  const online = () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      attempt = 0;
+      start();
+    }
+  };
+  if (typeof window !== 'undefined') window.addEventListener('online', online);
+  start();
+
+  return () => {
+    stopped = true;
+    offConnected();
+    if (typeof window !== 'undefined') window.removeEventListener('online', online);
+    if (timer !== null) clearTimeout(timer);
+    if (unsubscribe) unsubscribe();
+  };
+}
