@@ -68,3 +68,29 @@ test('a slow database (messages locked for 4 s) is waited for: nothing dead-lett
     await new Promise((res) => locker.once('exit', res));
   });
 });
+
+test('sendMessage latency is unchanged while the database is slow', async () => {
+  const { makeUser, makeRoom, send } = await import('../integration/api.mjs');
+  const staff = await makeUser('STAFF');
+  const room = await makeRoom(staff, []);
+  const medianSend = async (n) => {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const r = await send(staff, room.id, `timed ${i}`);
+      times.push(performance.now() - t0);
+      assert.equal(r.body.data?.sendMessage?.status, 'PENDING', JSON.stringify(r.body));
+    }
+    return times.sort((a, b) => a - b)[Math.floor(n / 2)];
+  };
+  const before = await medianSend(20);
+  const locker = spawn('psql', ['-X', '-q', '-h', '127.0.0.1', '-p', String(PG_PORT), '-U', 'postgres',
+    '-d', 'crm', '-c', 'BEGIN; LOCK TABLE messages IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;'],
+  { stdio: 'ignore' });
+  const exited = new Promise((res) => locker.once('exit', res));
+  await sleep(300);
+  const during = await medianSend(20);
+  await exited;
+  // The lock lasts 3 s: a send that touched the table would take seconds.
+  assert.ok(during < Math.max(before * 3, before + 50), `median ${during.toFixed(1)} ms during vs ${before.toFixed(1)} ms before`);
+});

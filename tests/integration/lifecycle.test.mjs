@@ -49,11 +49,13 @@ test('every program refuses to start in production with the dev-only secret', as
   for (const prog of ['crm-api', 'crm-pushd', 'crm-worker']) {
     const env = { ...process.env, CRM_ENV: 'production' };
     delete env.CRM_JWT_SECRET;
-    const r = spawnSync(`${BIN}/${prog}`, [], { env, timeout: 10000, input: '' });
+    const r = spawnSync(`${BIN}/${prog}`, [], { env, timeout: 30000, input: '', encoding: 'utf8' });
+    assert.equal(r.error, undefined, `${prog}: ${r.error}`);
     assert.notEqual(r.status, 0, prog);
-    assert.match(r.stderr.toString(), /CRM_JWT_SECRET is the dev-only default/, prog);
-    const short = spawnSync(`${BIN}/${prog}`, [], { env: { ...env, CRM_JWT_SECRET: 'too-short' }, timeout: 10000 });
+    assert.match(r.stderr, /CRM_JWT_SECRET is the dev-only default/, prog);
+    const short = spawnSync(`${BIN}/${prog}`, [], { env: { ...env, CRM_JWT_SECRET: 'too-short' }, timeout: 30000, input: '', encoding: 'utf8' });
+    assert.equal(short.error, undefined, `${prog}: ${short.error}`);
     assert.notEqual(short.status, 0, prog);
-    assert.match(short.stderr.toString(), /at least 32 bytes/, prog);
+    assert.match(short.stderr, /at least 32 bytes/, prog);
   }
 });
