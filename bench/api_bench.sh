@@ -193,6 +193,8 @@ run_wrk hello "$CONNS" "$SECS" send_message.lua /hello "$RUN/tokens" "$ROOM" "h$
 C1=$(cpu_snap)
 run_wrk send-warm "$CONNS" "$WARM" send_message.lua /graphql "$RUN/tokens" "$ROOM" "w$NONCE"
 X0=$(xlen)
+redis-cli -p "$REDIS_PORT" CONFIG SET latency-monitor-threshold 2 >/dev/null
+redis-cli -p "$REDIS_PORT" LATENCY RESET >/dev/null
 C2=$(cpu_snap)
 run_wrk send "$CONNS" "$SECS" send_message.lua /graphql "$RUN/tokens" "$ROOM" "s$NONCE"
 C3=$(cpu_snap)
@@ -204,6 +206,7 @@ awk -v s="$(rps send)" -v h="$(rps hello)" -v p="$(ms send p99_us)" 'BEGIN {
     100 * s / h, (s / h >= 0.6 && p < 20) ? "met" : "NOT met" }'
 cpu_line ceiling "$C0" "$C1" "$(field hello requests)"
 cpu_line sendMessage "$C2" "$C3" "$(field send requests)"
+redis-cli -p "$REDIS_PORT" LATENCY LATEST | paste - - - - | awk '{ printf "  redis latency events >= 2 ms during sendMessage: %s max %s ms\n", $1, $4 }'
 echo "entries added to $STREAM during the run: $((X1 - X0)) (wrk counted $(field send requests) answers)"
 # Every answer must be an accepted message, not an error with status 200.
 curl -fsS "$URL/graphql" -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN1" \

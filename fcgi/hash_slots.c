@@ -25,11 +25,11 @@ static int open_slot(int i)
     return fd;
 }
 
-int hash_slot_acquire(void)
+int hash_slot_acquire(int slots)
 {
     struct timespec pause = {0, 5 * 1000 * 1000};
     for (int waited = 0; waited <= CRM_HASH_WAIT_MS; waited += 5) {
-        for (int i = 0; i < CRM_HASH_SLOTS; i++) {
+        for (int i = 0; i < slots; i++) {
             int fd = open_slot(i);
             if (fd < 0)
                 return -1;

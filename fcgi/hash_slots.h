@@ -4,12 +4,15 @@
 #ifndef CRM_API_HASH_SLOTS_H
 #define CRM_API_HASH_SLOTS_H
 
-#define CRM_HASH_SLOTS 2          /* hashes at once per host */
-#define CRM_HASH_WAIT_MS 3000     /* longest wait for a slot before "busy" */
+/* A short wait: a process sleeping for a slot serves nobody, so under a burst
+ * of sign-ins it is better to answer "busy" at once and keep the other crm-api
+ * processes free for everything else (measured in bench/api_bench.sh). */
+#define CRM_HASH_WAIT_MS 100
 
-/* Takes a slot, waiting up to CRM_HASH_WAIT_MS. Returns a handle >= 0 to pass to
- * hash_slot_release, or -1 when none came free (or the lock files cannot be made). */
-int hash_slot_acquire(void);
+/* Takes one of `slots` (CRM_API_HASH_SLOTS) host-wide slots, waiting up to
+ * CRM_HASH_WAIT_MS. Returns a handle >= 0 to pass to hash_slot_release, or -1
+ * when none came free (or the lock files cannot be made). */
+int hash_slot_acquire(int slots);
 
 void hash_slot_release(int handle);
 

@@ -2,6 +2,8 @@
 
 #include "message.h"
 
+#include "iso_time.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,11 +51,7 @@ void api_message_cursor(const struct api_message *m, char *buf)
 
 void api_format_ms(uint64_t ms, char *buf)
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    crm_iso_time(ms, buf);
 }
 
 json_object *api_message_to_json(const struct api_message *m)

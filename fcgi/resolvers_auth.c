@@ -72,13 +72,14 @@ static int auth_payload(gql_resolve_info *info, struct api_call *call, const PGr
 }
 
 /* Hashes under a host-wide slot. 0, or a resolver error. */
-static int hash_bounded(gql_resolve_info *info, const char *pw, char hash[CRM_PASSWORD_HASH_LEN])
+static int hash_bounded(gql_resolve_info *info, struct api_call *call, const char *pw,
+                        char hash[CRM_PASSWORD_HASH_LEN])
 {
     size_t len = strlen(pw);
     if (len < CRM_PASSWORD_MIN || len > CRM_PASSWORD_MAX)
         return gql_resolve_error(info, "BAD_USER_INPUT", "The password must be %d to %d bytes long.",
                                  CRM_PASSWORD_MIN, CRM_PASSWORD_MAX);
-    int slot = hash_slot_acquire();
+    int slot = hash_slot_acquire(call->api->cfg.hash_slots);
     if (slot < 0)
         return gql_resolve_error(info, "RATE_LIMITED", "The server is busy; try again in a moment.");
     int rc = crm_password_hash(pw, len, hash);
@@ -98,7 +99,7 @@ static int insert_user(gql_resolve_info *info, struct api_call *call, const char
         return gql_resolve_error(info, "BAD_USER_INPUT",
                                  "The display name must be 1 to %d characters.", DISPLAY_NAME_MAX);
     char hash[CRM_PASSWORD_HASH_LEN];
-    int rc = hash_bounded(info, password, hash);
+    int rc = hash_bounded(info, call, password, hash);
     if (rc)
         return rc;
     const char *params[] = {email, name, role, hash};
@@ -190,7 +191,7 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
     if (!r)
         return rc;
     const char *hash = PQntuples(r) == 1 ? PQgetvalue(r, 0, 5) : NULL;
-    int slot = hash_slot_acquire();
+    int slot = hash_slot_acquire(call->api->cfg.hash_slots);
     if (slot < 0) {
         PQclear(r);
         return gql_resolve_error(info, "RATE_LIMITED", "The server is busy; try again in a moment.");

@@ -36,6 +36,8 @@ static const struct setting settings[] = {
     INT(login_per_addr, "CRM_LOGIN_PER_ADDR", "50", 1, 1000000,
         "sign-in attempts per 15 minutes from one client address"),
     INT(send_rate, "CRM_SEND_RATE", "60", 1, 1000000, "messages per 10 seconds per sender"),
+    INT(hash_slots, "CRM_API_HASH_SLOTS", "1", 1, 64,
+        "Argon2id hashes (64 MiB, ~95 ms each) at once per host; keep it below the crm-api process count"),
     INT(api_introspection, "CRM_API_INTROSPECTION", "1", 0, 1,
         "1 answers introspection (__schema, __type), 0 refuses it"),
     STR(schema_path, "CRM_SCHEMA_PATH", CRM_PKGDATADIR "/schema.graphql",

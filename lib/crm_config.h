@@ -18,6 +18,7 @@ struct crm_config {
     int login_per_email;      /* CRM_LOGIN_PER_EMAIL: sign-in attempts per 15 min per email */
     int login_per_addr;       /* CRM_LOGIN_PER_ADDR: sign-in attempts per 15 min per address */
     int send_rate;            /* CRM_SEND_RATE: messages per 10 s per sender */
+    int hash_slots;           /* CRM_API_HASH_SLOTS: Argon2id hashes at once per host */
     int api_introspection;    /* CRM_API_INTROSPECTION: 1 serves __schema/__type */
     const char *schema_path;  /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
     int streams;              /* CRM_STREAMS: message streams, rooms hashed over them */

@@ -2,6 +2,8 @@
 
 #include "message.h"
 
+#include "iso_time.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,12 +67,7 @@ void push_user_unref(struct push_user *u)
 
 void push_iso8601(uint64_t ms, char out[PUSH_TIME_MAX])
 {
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    snprintf(out, PUSH_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(ms % 1000));
+    crm_iso_time(ms, out);
 }
 
 struct push_buf *push_buf_new(size_t len)

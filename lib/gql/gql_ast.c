@@ -1,6 +1,8 @@
 /* Small helpers over the syntax tree; the tree itself is built by the parser. */
 #include "gql/gql_ast.h"
 
+#include <string.h>
+
 void gql_doc_free(gql_document *doc)
 {
 	if (doc == NULL)
@@ -20,4 +22,21 @@ const char *gql_operation_name(gql_operation op)
 		return "subscription";
 	}
 	return "query";
+}
+
+const char *const gql_directive_locations[GQL_NDIRECTIVE_LOCATIONS] = {
+	"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
+	"FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA",
+	"SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE",
+	"UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION",
+	"DIRECTIVE_DEFINITION",
+};
+
+int gql_directive_location_index(const char *s, size_t n)
+{
+	for (int i = 0; i < GQL_NDIRECTIVE_LOCATIONS; i++)
+		if (strlen(gql_directive_locations[i]) == n &&
+		    memcmp(gql_directive_locations[i], s, n) == 0)
+			return i;
+	return -1;
 }

@@ -240,4 +240,12 @@ void gql_doc_free(gql_document *doc);
 /* "query", "mutation" or "subscription". */
 const char *gql_operation_name(gql_operation op);
 
+/* The directive locations of the spec, in its grammar's order: bit i of a
+ * location set (gql_directive_def.locations) is gql_directive_locations[i]. */
+#define GQL_NDIRECTIVE_LOCATIONS 20
+extern const char *const gql_directive_locations[GQL_NDIRECTIVE_LOCATIONS];
+
+/* The index of location name s[0..n) in gql_directive_locations, or -1. */
+int gql_directive_location_index(const char *s, size_t n);
+
 #endif

@@ -732,7 +732,8 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 			int skip = 0;
 			if (vn->kind == GQL_VALUE_VARIABLE) {
 				json_object *vv = NULL;
-				if (vars == NULL || !json_object_object_get_ex(vars, vn->str, &vv)) {
+				struct lh_entry *cur = NULL;
+				if (vars == NULL || !gql_json_member(vars, vn->str, &cur, &vv)) {
 					skip = 1;
 					if (d->default_value != NULL) {
 						use_default = 1;

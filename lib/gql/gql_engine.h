@@ -76,7 +76,11 @@ int gql_engine_operation_type(const gql_prepared *p, const char *op_name, gql_op
  * `variables` (NULL: none), root value `root` (may be NULL) and ctx for the
  * resolvers. Returns 0 with *response a new object (json_object_put it):
  * {"errors":[...]} for a bad operation name or bad variables, else
- * {"errors"?:[...],"data":...}. GQL_ENOMEM when memory runs out. */
+ * {"errors"?:[...],"data":...}. "data" is NULL (JSON null) or an object
+ * that renders as the data; its members are not json-c objects (execution
+ * writes the JSON text directly): read the response through
+ * gql_engine_render. GQL_ENOMEM when memory runs out. The prepared document
+ * remembers how its fields were collected, for the next execution. */
 int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name,
 		       json_object *variables, json_object *root, void *ctx,
 		       json_object **response);

@@ -13,6 +13,10 @@
 #include "gql/gql_coerce.h"
 #include "gql/gql_validate_meta.h"
 
+/* `ofType { name kind INNER }` at indentation IND, as graphql-js prints it. */
+#define GQL_OFTYPE(IND, INNER) \
+	IND "ofType {\n" IND "  name\n" IND "  kind\n" INNER IND "}\n"
+
 const char gql_introspection_query[] =
 	"query IntrospectionQuery {\n"
 	"  __schema {\n"
@@ -78,42 +82,10 @@ const char gql_introspection_query[] =
 	"fragment TypeRef on __Type {\n"
 	"  kind\n"
 	"  name\n"
-	"  ofType {\n"
-	"    name\n"
-	"    kind\n"
-	"    ofType {\n"
-	"      name\n"
-	"      kind\n"
-	"      ofType {\n"
-	"        name\n"
-	"        kind\n"
-	"        ofType {\n"
-	"          name\n"
-	"          kind\n"
-	"          ofType {\n"
-	"            name\n"
-	"            kind\n"
-	"            ofType {\n"
-	"              name\n"
-	"              kind\n"
-	"              ofType {\n"
-	"                name\n"
-	"                kind\n"
-	"                ofType {\n"
-	"                  name\n"
-	"                  kind\n"
-	"                  ofType {\n"
-	"                    name\n"
-	"                    kind\n"
-	"                  }\n"
-	"                }\n"
-	"              }\n"
-	"            }\n"
-	"          }\n"
-	"        }\n"
-	"      }\n"
-	"    }\n"
-	"  }\n"
+	/* nine levels of ofType, each indented two more */
+	GQL_OFTYPE("  ", GQL_OFTYPE("    ", GQL_OFTYPE("      ", GQL_OFTYPE("        ",
+	GQL_OFTYPE("          ", GQL_OFTYPE("            ", GQL_OFTYPE("              ",
+	GQL_OFTYPE("                ", GQL_OFTYPE("                  ", "")))))))))
 	"}\n"
 ;
 
@@ -648,46 +620,119 @@ fail:
 	return GQL_ENOMEM;
 }
 
-static int gql_r_fields(gql_resolve_info *info, void *ctx, json_object **out)
+/* Entry i of a __Type list of t (`all`: includeDeprecated): 0 with *o (NULL
+ * to leave a deprecated entry out), 1 past the last entry, GQL_ENOMEM. */
+typedef int (*gql_entry_fn)(const gql_schema *s, const gql_type *t, size_t i, int all,
+			    json_object **o);
+
+/* __Type.fields, .interfaces, .enumValues, .inputFields: null unless the
+ * parent type's kind is in `kinds` (a mask of 1 << kind), else the array of
+ * its entries. */
+static int gql_type_list(gql_resolve_info *info, unsigned kinds, gql_entry_fn entry,
+			 json_object **out)
 {
-	(void)ctx;
 	const gql_type *t = gql_parent_type(info);
 	*out = NULL;
-	if (t == NULL || (t->kind != GQL_KIND_OBJECT && t->kind != GQL_KIND_INTERFACE))
+	if (t == NULL || !(kinds & (1u << t->kind)))
 		return 0;
 	int all = gql_include_deprecated(info);
 	json_object *arr = json_object_new_array();
 	if (arr == NULL)
 		return GQL_ENOMEM;
-	for (size_t i = 0; i < t->nfields; i++) {
-		if (!all && t->fields[i].deprecated)
-			continue;
-		if (gql_jpush(arr, gql_field_json(info->schema, t, &t->fields[i])) != 0) {
-			json_object_put(arr);
-			return GQL_ENOMEM;
-		}
+	int rc = 0;
+	for (size_t i = 0; rc == 0; i++) {
+		json_object *o = NULL;
+		rc = entry(info->schema, t, i, all, &o);
+		if (rc == 0 && o != NULL && gql_jpush(arr, o) != 0)
+			rc = GQL_ENOMEM;
+	}
+	if (rc < 0) {
+		json_object_put(arr);
+		return rc;
 	}
 	*out = arr;
 	return 0;
 }
 
+static int gql_entry_done(json_object *o)
+{
+	return o == NULL ? GQL_ENOMEM : 0;
+}
+
+static int gql_field_entry(const gql_schema *s, const gql_type *t, size_t i, int all,
+			   json_object **o)
+{
+	if (i >= t->nfields)
+		return 1;
+	if (!all && t->fields[i].deprecated)
+		return 0;
+	return gql_entry_done(*o = gql_field_json(s, t, &t->fields[i]));
+}
+
+static int gql_interface_entry(const gql_schema *s, const gql_type *t, size_t i, int all,
+			       json_object **o)
+{
+	(void)all;
+	if (i >= t->ninterfaces)
+		return 1;
+	return gql_entry_done(*o = gql_named_json(s, t->interfaces[i]));
+}
+
+static int gql_enum_value_entry(const gql_schema *s, const gql_type *t, size_t i, int all,
+				json_object **o)
+{
+	(void)s;
+	if (i >= t->nvalues)
+		return 1;
+	const gql_enum_value *v = &t->values[i];
+	if (!all && v->deprecated)
+		return 0;
+	const char *desc = gql_is_meta(t) ? gql_meta_text(t->name, v->name) : v->description;
+	if ((*o = json_object_new_object()) == NULL || gql_jstr(*o, "name", v->name) != 0 ||
+	    gql_jstr(*o, "description", desc) != 0 ||
+	    gql_jbool(*o, "isDeprecated", v->deprecated) != 0 ||
+	    gql_jstr(*o, "deprecationReason", v->deprecation_reason) != 0) {
+		json_object_put(*o);
+		*o = NULL;
+		return GQL_ENOMEM;
+	}
+	return 0;
+}
+
+static int gql_input_field_entry(const gql_schema *s, const gql_type *t, size_t i, int all,
+				 json_object **o)
+{
+	if (i >= t->ninput_fields)
+		return 1;
+	if (!all && t->input_fields[i].deprecated)
+		return 0;
+	return gql_entry_done(*o = gql_input_json(s, &t->input_fields[i]));
+}
+
+static int gql_r_fields(gql_resolve_info *info, void *ctx, json_object **out)
+{
+	(void)ctx;
+	return gql_type_list(info, 1u << GQL_KIND_OBJECT | 1u << GQL_KIND_INTERFACE,
+			     gql_field_entry, out);
+}
+
 static int gql_r_interfaces(gql_resolve_info *info, void *ctx, json_object **out)
 {
 	(void)ctx;
-	const gql_type *t = gql_parent_type(info);
-	*out = NULL;
-	if (t == NULL || (t->kind != GQL_KIND_OBJECT && t->kind != GQL_KIND_INTERFACE))
-		return 0;
-	json_object *arr = json_object_new_array();
-	if (arr == NULL)
-		return GQL_ENOMEM;
-	for (size_t i = 0; i < t->ninterfaces; i++)
-		if (gql_jpush(arr, gql_named_json(info->schema, t->interfaces[i])) != 0) {
-			json_object_put(arr);
-			return GQL_ENOMEM;
-		}
-	*out = arr;
-	return 0;
+	return gql_type_list(info, 1u << GQL_KIND_OBJECT | 1u << GQL_KIND_INTERFACE,
+			     gql_interface_entry, out);
+}
+
+static int gql_r_enum_values(gql_resolve_info *info, void *ctx, json_object **out)
+{
+	(void)ctx;
+	return gql_type_list(info, 1u << GQL_KIND_ENUM, gql_enum_value_entry, out);
+}
+
+static int gql_r_input_fields(gql_resolve_info *info, void *ctx, json_object **out)
+{
+	(void)ctx;
+	return gql_type_list(info, 1u << GQL_KIND_INPUT_OBJECT, gql_input_field_entry, out);
 }
 
 static int gql_r_possible_types(gql_resolve_info *info, void *ctx, json_object **out)
@@ -723,58 +768,6 @@ static int gql_r_possible_types(gql_resolve_info *info, void *ctx, json_object *
 fail:
 	json_object_put(arr);
 	return GQL_ENOMEM;
-}
-
-static int gql_r_enum_values(gql_resolve_info *info, void *ctx, json_object **out)
-{
-	(void)ctx;
-	const gql_type *t = gql_parent_type(info);
-	*out = NULL;
-	if (t == NULL || t->kind != GQL_KIND_ENUM)
-		return 0;
-	int all = gql_include_deprecated(info);
-	json_object *arr = json_object_new_array();
-	if (arr == NULL)
-		return GQL_ENOMEM;
-	for (size_t i = 0; i < t->nvalues; i++) {
-		const gql_enum_value *v = &t->values[i];
-		if (!all && v->deprecated)
-			continue;
-		json_object *o = json_object_new_object();
-		const char *desc = gql_is_meta(t) ? gql_meta_text(t->name, v->name) : v->description;
-		if (gql_jpush(arr, o) != 0 || gql_jstr(o, "name", v->name) != 0 ||
-		    gql_jstr(o, "description", desc) != 0 ||
-		    gql_jbool(o, "isDeprecated", v->deprecated) != 0 ||
-		    gql_jstr(o, "deprecationReason", v->deprecation_reason) != 0) {
-			json_object_put(arr);
-			return GQL_ENOMEM;
-		}
-	}
-	*out = arr;
-	return 0;
-}
-
-static int gql_r_input_fields(gql_resolve_info *info, void *ctx, json_object **out)
-{
-	(void)ctx;
-	const gql_type *t = gql_parent_type(info);
-	*out = NULL;
-	if (t == NULL || t->kind != GQL_KIND_INPUT_OBJECT)
-		return 0;
-	int all = gql_include_deprecated(info);
-	json_object *arr = json_object_new_array();
-	if (arr == NULL)
-		return GQL_ENOMEM;
-	for (size_t i = 0; i < t->ninput_fields; i++) {
-		if (!all && t->input_fields[i].deprecated)
-			continue;
-		if (gql_jpush(arr, gql_input_json(info->schema, &t->input_fields[i])) != 0) {
-			json_object_put(arr);
-			return GQL_ENOMEM;
-		}
-	}
-	*out = arr;
-	return 0;
 }
 
 /* __Field.args and __Directive.args: the values hold every argument. */

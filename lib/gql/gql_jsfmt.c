@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gql/gql_suggest.h"
+
 /* graphql-js inspect(): nesting shown, items shown, suggestions shown. */
 #define GQL_INSPECT_MAX_DEPTH 2
 #define GQL_INSPECT_MAX_ITEMS 10
-#define GQL_MAX_SUGGESTIONS 5
 
 static int gql_sbuf_grow(gql_sbuf *b, size_t more)
 {
@@ -368,139 +369,18 @@ void gql_print_value(gql_sbuf *b, const gql_value *v)
 	}
 }
 
-/* graphql-js naturalCompare: digit runs compare as numbers. */
-static int gql_natural_cmp(const char *a, const char *b)
-{
-	size_t ai = 0, bi = 0, al = strlen(a), bl = strlen(b);
-	while (ai < al && bi < bl) {
-		unsigned char ac = (unsigned char)a[ai], bc = (unsigned char)b[bi];
-		if (isdigit(ac) && isdigit(bc)) {
-			double an = 0, bn = 0;
-			do {
-				++ai;
-				an = an * 10 + (ac - '0');
-				ac = (unsigned char)a[ai];
-			} while (isdigit(ac) && an > 0);
-			do {
-				++bi;
-				bn = bn * 10 + (bc - '0');
-				bc = (unsigned char)b[bi];
-			} while (isdigit(bc) && bn > 0);
-			if (an != bn)
-				return an < bn ? -1 : 1;
-		} else {
-			if (ac != bc)
-				return ac < bc ? -1 : 1;
-			++ai;
-			++bi;
-		}
-	}
-	return (int)al - (int)bl;
-}
-
-/* Optimal-string-alignment distance, or -1 when above threshold. */
-static int gql_lexical_distance(const char *input, const char *option, int threshold)
-{
-	if (strcmp(input, option) == 0)
-		return 0;
-	size_t il = strlen(input), ol = strlen(option);
-	if (il == ol) {
-		size_t i = 0;
-		while (i < il && tolower((unsigned char)input[i]) == tolower((unsigned char)option[i]))
-			i++;
-		if (i == il)
-			return 1;
-	}
-	const char *a = option, *bb = input;
-	size_t alen = ol, blen = il;
-	if (alen < blen) {
-		a = input;
-		bb = option;
-		alen = il;
-		blen = ol;
-	}
-	if ((long)(alen - blen) > threshold)
-		return -1;
-	int *rows = malloc(3 * (blen + 1) * sizeof(int));
-	if (rows == NULL)
-		return -1;
-#define ROW(r) (rows + ((r) % 3) * (blen + 1))
-	for (size_t j = 0; j <= blen; j++)
-		ROW(0)[j] = (int)j;
-	for (size_t i = 1; i <= alen; i++) {
-		int *up = ROW(i - 1), *cur = ROW(i);
-		int smallest = cur[0] = (int)i;
-		for (size_t j = 1; j <= blen; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)bb[j - 1]);
-			int cost = ca == cb ? 0 : 1;
-			int cell = up[j] + 1;
-			if (cur[j - 1] + 1 < cell)
-				cell = cur[j - 1] + 1;
-			if (up[j - 1] + cost < cell)
-				cell = up[j - 1] + cost;
-			if (i > 1 && j > 1 && ca == tolower((unsigned char)bb[j - 2]) &&
-			    tolower((unsigned char)a[i - 2]) == cb && ROW(i - 2)[j - 2] + 1 < cell)
-				cell = ROW(i - 2)[j - 2] + 1;
-			if (cell < smallest)
-				smallest = cell;
-			cur[j] = cell;
-		}
-		if (smallest > threshold) {
-			free(rows);
-			return -1;
-		}
-	}
-	int d = ROW(alen)[blen];
-#undef ROW
-	free(rows);
-	return d <= threshold ? d : -1;
-}
-
 void gql_did_you_mean(gql_sbuf *b, const char *sub, const char *input,
 		      const char *const *options, size_t n)
 {
-	const char **sel = malloc((n + 1) * sizeof(*sel));
-	int *dist = malloc((n + 1) * sizeof(*dist));
-	if (sel == NULL || dist == NULL) {
-		free(sel);
-		free(dist);
+	const char **names = malloc((n + 1) * sizeof(*names));
+	long k = names != NULL ? gql_suggestion_list(input, options, n, names) : -1;
+	char *text = k >= 0 ? gql_did_you_mean_text(sub, names, (size_t)k) : NULL;
+	if (text == NULL)
 		b->oom = 1;
-		return;
-	}
-	int threshold = (int)(strlen(input) * 4 / 10) + 1;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		int d = gql_lexical_distance(input, options[i], threshold);
-		if (d < 0)
-			continue;
-		/* Insertion sort: by distance, then natural order. */
-		size_t j = k++;
-		while (j > 0 && (dist[j - 1] > d ||
-				 (dist[j - 1] == d && gql_natural_cmp(sel[j - 1], options[i]) > 0))) {
-			sel[j] = sel[j - 1];
-			dist[j] = dist[j - 1];
-			j--;
-		}
-		sel[j] = options[i];
-		dist[j] = d;
-	}
-	if (k > 0) {
-		gql_sbuf_puts(b, " Did you mean ");
-		if (sub != NULL) {
-			gql_sbuf_puts(b, sub);
-			gql_sbuf_puts(b, " ");
-		}
-		if (k > GQL_MAX_SUGGESTIONS)
-			k = GQL_MAX_SUGGESTIONS;
-		for (size_t i = 0; i < k; i++) {
-			if (i > 0)
-				gql_sbuf_puts(b, k == 2 ? " or " : (i == k - 1 ? ", or " : ", "));
-			gql_sbuf_printf(b, "\"%s\"", sel[i]);
-		}
-		gql_sbuf_puts(b, "?");
-	}
-	free(sel);
-	free(dist);
+	else
+		gql_sbuf_puts(b, text);
+	free(text);
+	free(names);
 }
 
 int gql_is_integral(double d)

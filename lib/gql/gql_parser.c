@@ -788,21 +788,6 @@ static int gql_parse_enum_values_definition(gql_parser *p, gql_definition *d)
 	return GQL_OK;
 }
 
-static int gql_is_directive_location(const char *s, size_t n)
-{
-	static const char *const names[] = {
-		"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
-		"FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA",
-		"SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE",
-		"UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION",
-		"DIRECTIVE_DEFINITION",
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
-			return 1;
-	return 0;
-}
-
 static int gql_parse_delimited_names(gql_parser *p, gql_token_kind delim, int locations,
 				     gql_name_list **head)
 {
@@ -816,7 +801,7 @@ static int gql_parse_delimited_names(gql_parser *p, gql_token_kind delim, int lo
 		gql_token start = p->tok;
 		TRY(gql_parse_name(p, &n->name, &n->loc));
 		/* DirectiveLocation: only the names the spec lists. */
-		if (locations && !gql_is_directive_location(n->name, strlen(n->name)))
+		if (locations && gql_directive_location_index(n->name, strlen(n->name)) < 0)
 			return gql_unexpected(p, &start);
 		*tail = n;
 		tail = &n->next;

@@ -386,17 +386,8 @@ static void gql_link_interfaces(gql_builder *b)
 
 static unsigned gql_location_bit(const char *name)
 {
-	static const char *const names[] = {
-		"QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION",
-		"FRAGMENT_SPREAD", "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA",
-		"SCALAR", "OBJECT", "FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INTERFACE",
-		"UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT", "INPUT_FIELD_DEFINITION",
-		"DIRECTIVE_DEFINITION",
-	};
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return 1u << i;
-	return 0;
+	int i = gql_directive_location_index(name, strlen(name));
+	return i < 0 ? 0 : 1u << i;
 }
 
 /* Checks directives applied in the SDL: known, allowed here, not repeated. */

@@ -476,34 +476,33 @@ const gql_definition *gql_v_fragment(gql_vctx *c, const char *name)
 	return gql_vmap_sget(&c->fragments, name);
 }
 
+/* Adds the fragments spread in ss to names, each once (seen). */
+static void gql_v_add_spread_names(gql_vctx *c, const gql_selection_set *ss, gql_vmap *seen,
+				   gql_vvec *names)
+{
+	const gql_vvec *sp = gql_v_spreads(c, ss);
+	for (size_t k = 0; k < sp->n; k++) {
+		const gql_selection *s = sp->items[k];
+		int created;
+		gql_vmap_put(c, seen, s->name, NULL, NULL, 0, &created);
+		if (created)
+			gql_vvec_push(c, names, s->name);
+	}
+}
+
 void gql_v_referenced_fragments(gql_vctx *c, const gql_definition *const *ops, size_t nops,
 				gql_vvec *out)
 {
 	gql_vmap seen = {0};
 	gql_vvec names = {0};
-	for (size_t i = 0; i < nops; i++) {
-		const gql_vvec *sp = gql_v_spreads(c, ops[i]->selection_set);
-		for (size_t k = 0; k < sp->n; k++) {
-			const gql_selection *s = sp->items[k];
-			int created;
-			gql_vmap_put(c, &seen, s->name, NULL, NULL, 0, &created);
-			if (created)
-				gql_vvec_push(c, &names, s->name);
-		}
-	}
+	for (size_t i = 0; i < nops; i++)
+		gql_v_add_spread_names(c, ops[i]->selection_set, &seen, &names);
 	for (size_t i = 0; i < names.n; i++) {
 		const gql_definition *f = gql_v_fragment(c, names.items[i]);
 		if (f == NULL)
 			continue;
 		gql_vvec_push(c, out, f);
-		const gql_vvec *sp = gql_v_spreads(c, f->selection_set);
-		for (size_t k = 0; k < sp->n; k++) {
-			const gql_selection *s = sp->items[k];
-			int created;
-			gql_vmap_put(c, &seen, s->name, NULL, NULL, 0, &created);
-			if (created)
-				gql_vvec_push(c, &names, s->name);
-		}
+		gql_v_add_spread_names(c, f->selection_set, &seen, &names);
 	}
 }
 

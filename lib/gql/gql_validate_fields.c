@@ -4,6 +4,7 @@
  * MaxIntrospectionDepth. */
 #include <string.h>
 
+#include "gql/gql_suggest.h"
 #include "gql/gql_validate_private.h"
 
 static const char *const standard_scalars[] = {"String", "Int", "Float", "Boolean", "ID"};
@@ -72,7 +73,7 @@ static int suggested_cmp(const suggested_type *a, const suggested_type *b)
 		return -1;
 	if (b->type->kind == GQL_KIND_INTERFACE && gql_v_is_sub_type(b->type, a->type))
 		return 1;
-	return gql_v_natural_compare(a->type->name, b->type->name);
+	return gql_natural_compare(a->type->name, b->type->name);
 }
 
 static void suggested_add(gql_vctx *c, gql_vvec *list, gql_vmap *index, const gql_type *t)

@@ -29,13 +29,7 @@ void gql_v_fragments_on_composite_def(gql_vctx *c, const gql_definition *frag)
 /* 5.5.1.1 */
 void gql_v_unique_fragment_names(gql_vctx *c, const gql_definition *frag)
 {
-	const gql_loc *first = gql_vmap_sget(&c->frag_names, frag->name);
-	if (first != NULL) {
-		gql_loc locs[2] = {*first, frag->name_loc};
-		gql_v_report(c, locs, 2, "There can be only one fragment named \"%s\".", frag->name);
-	} else {
-		gql_vmap_sset(c, &c->frag_names, frag->name, &frag->name_loc);
-	}
+	gql_v_unique_name(c, &c->frag_names, "fragment", frag->name, &frag->name_loc);
 }
 
 /* 5.5.2.1 */

@@ -24,13 +24,7 @@ void gql_v_unique_operation_names(gql_vctx *c, const gql_definition *op)
 {
 	if (op->name == NULL)
 		return;
-	const gql_loc *first = gql_vmap_sget(&c->op_names, op->name);
-	if (first != NULL) {
-		gql_loc locs[2] = {*first, op->name_loc};
-		gql_v_report(c, locs, 2, "There can be only one operation named \"%s\".", op->name);
-	} else {
-		gql_vmap_sset(c, &c->op_names, op->name, &op->name_loc);
-	}
+	gql_v_unique_name(c, &c->op_names, "operation", op->name, &op->name_loc);
 }
 
 /* 5.2.2.1: an anonymous operation stands alone. */

@@ -187,15 +187,27 @@ const char *gql_v_typeref_str(gql_vctx *c, const gql_typeref *r); /* "[Int!]!" *
 const char *gql_v_type_ast_str(gql_vctx *c, const gql_type_ref *t);
 const char *gql_v_value_str(gql_vctx *c, const gql_value *v);   /* print(valueNode) */
 
-/* ---- suggestions ---- */
+/* ---- uniqueness rules ---- */
+
+/* Reports name when *seen already holds it, at the first location and at
+ * loc: "There can be only one <what> named "<name>"."; else remembers loc
+ * (UniqueOperationNames, UniqueFragmentNames). */
+void gql_v_unique_name(gql_vctx *c, gql_vmap *seen, const char *what, const char *name,
+		       const gql_loc *loc);
+/* Reports each name repeated in names (locs: a const gql_loc * per name),
+ * in order of first appearance, at all its locations: "There can be only
+ * one <what> named "<sigil><name>"." (UniqueArgumentNames,
+ * UniqueVariableNames). */
+void gql_v_unique_names(gql_vctx *c, const gql_vvec *names, const gql_vvec *locs,
+			const char *what, const char *sigil);
+
+/* ---- suggestions (gql_suggest.h on the validation arena) ---- */
 
 /* graphql-js suggestionList: options close to input, best first. */
 void gql_v_suggest(gql_vctx *c, const char *input, const char *const *options, size_t n,
 		   gql_vvec *out);
 /* graphql-js didYouMean: "" or " Did you mean [sub ]"a", "b", or "c"?" */
 const char *gql_v_did_you_mean(gql_vctx *c, const char *sub, const gql_vvec *names);
-/* graphql-js naturalCompare */
-int gql_v_natural_compare(const char *a, const char *b);
 
 /* ---- the walk ---- */
 

@@ -635,3 +635,41 @@ const char *gql_v_value_str(gql_vctx *c, const gql_value *v)
 	gql_v_put_value(c, &b, v);
 	return gql_vbuf_str(c, &b);
 }
+
+void gql_v_unique_name(gql_vctx *c, gql_vmap *seen, const char *what, const char *name,
+		       const gql_loc *loc)
+{
+	const gql_loc *first = gql_vmap_sget(seen, name);
+	if (first != NULL) {
+		gql_loc locs[2] = {*first, *loc};
+		gql_v_report(c, locs, 2, "There can be only one %s named \"%s\".", what, name);
+	} else {
+		gql_vmap_sset(c, seen, name, loc);
+	}
+}
+
+void gql_v_unique_names(gql_vctx *c, const gql_vvec *names, const gql_vvec *locs,
+			const char *what, const char *sigil)
+{
+	gql_vmap groups = {0};
+	gql_vvec order = {0};
+	for (size_t i = 0; i < names->n; i++) {
+		int created;
+		gql_vmap_slot *e = gql_vmap_put(c, &groups, names->items[i], NULL, NULL, 0, &created);
+		if (created) {
+			e->val = gql_valloc(c, sizeof(gql_vvec));
+			gql_vvec_push(c, &order, names->items[i]);
+		}
+		gql_vvec_push(c, e->val, locs->items[i]);
+	}
+	for (size_t i = 0; i < order.n; i++) {
+		const gql_vvec *g = gql_vmap_sget(&groups, order.items[i]);
+		if (g->n < 2)
+			continue;
+		gql_loc *l = gql_valloc(c, g->n * sizeof(*l));
+		for (size_t k = 0; k < g->n; k++)
+			l[k] = *(const gql_loc *)g->items[k];
+		gql_v_report(c, l, g->n, "There can be only one %s named \"%s%s\".", what, sigil,
+			     (const char *)order.items[i]);
+	}
+}

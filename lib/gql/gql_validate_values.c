@@ -39,27 +39,12 @@ void gql_v_unique_arguments(gql_vctx *c, const gql_argument *args)
 {
 	if (args == NULL || args->next == NULL)
 		return;
-	gql_vmap groups = {0};
-	gql_vvec order = {0};
+	gql_vvec names = {0}, locs = {0};
 	for (const gql_argument *a = args; a != NULL; a = a->next) {
-		int created;
-		gql_vmap_slot *e = gql_vmap_put(c, &groups, a->name, NULL, NULL, 0, &created);
-		if (created) {
-			e->val = gql_valloc(c, sizeof(gql_vvec));
-			gql_vvec_push(c, &order, a->name);
-		}
-		gql_vvec_push(c, e->val, a);
+		gql_vvec_push(c, &names, a->name);
+		gql_vvec_push(c, &locs, &a->loc);
 	}
-	for (size_t i = 0; i < order.n; i++) {
-		const gql_vvec *g = gql_vmap_sget(&groups, order.items[i]);
-		if (g->n < 2)
-			continue;
-		gql_loc *locs = gql_valloc(c, g->n * sizeof(*locs));
-		for (size_t k = 0; k < g->n; k++)
-			locs[k] = ((const gql_argument *)g->items[k])->loc;
-		gql_v_report(c, locs, g->n, "There can be only one argument named \"%s\".",
-			     (const char *)order.items[i]);
-	}
+	gql_v_unique_names(c, &names, &locs, "argument", "");
 }
 
 /* 5.4.2.1, field arguments */

@@ -19,27 +19,12 @@ void gql_v_variables_are_input_types(gql_vctx *c, const gql_variable_def *vd)
 /* 5.8.1 */
 void gql_v_unique_variable_names(gql_vctx *c, const gql_definition *op)
 {
-	gql_vmap groups = {0};
-	gql_vvec order = {0};
+	gql_vvec names = {0}, locs = {0};
 	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next) {
-		int created;
-		gql_vmap_slot *e = gql_vmap_put(c, &groups, vd->name, NULL, NULL, 0, &created);
-		if (created) {
-			e->val = gql_valloc(c, sizeof(gql_vvec));
-			gql_vvec_push(c, &order, vd->name);
-		}
-		gql_vvec_push(c, e->val, vd);
+		gql_vvec_push(c, &names, vd->name);
+		gql_vvec_push(c, &locs, &vd->name_loc);
 	}
-	for (size_t i = 0; i < order.n; i++) {
-		const gql_vvec *g = gql_vmap_sget(&groups, order.items[i]);
-		if (g->n < 2)
-			continue;
-		gql_loc *locs = gql_valloc(c, g->n * sizeof(*locs));
-		for (size_t k = 0; k < g->n; k++)
-			locs[k] = ((const gql_variable_def *)g->items[k])->name_loc;
-		gql_v_report(c, locs, g->n, "There can be only one variable named \"$%s\".",
-			     (const char *)order.items[i]);
-	}
+	gql_v_unique_names(c, &names, &locs, "variable", "$");
 }
 
 void gql_v_variables_enter_operation(gql_vctx *c)

@@ -3,7 +3,7 @@
 
 lib_libcrm_a_SOURCES += \
 	lib/gql/gql_validate.c lib/gql/gql_validate.h lib/gql/gql_validate_private.h \
-	lib/gql/gql_validate_util.c lib/gql/gql_validate_suggest.c \
+	lib/gql/gql_validate_util.c lib/gql/gql_validate_suggest.c lib/gql/gql_suggest.h \
 	lib/gql/gql_validate_meta.c lib/gql/gql_validate_meta.h \
 	lib/gql/gql_validate_operations.c lib/gql/gql_validate_fields.c \
 	lib/gql/gql_validate_fragments.c lib/gql/gql_validate_variables.c \

@@ -219,3 +219,28 @@ test('offline and back: what was sent meanwhile appears once, in order, and what
   assert.equal(new Set(ids).size, ids.length);
   await b.context.close();
 });
+
+test('crm-pushd restarting: the client reconnects by itself and resumes after its last message', { skip: !process.env.CRM_TEST_DEV && 'needs ./dev test' }, async () => {
+  const { svc } = await import('../integration/lib.mjs');
+  const nurse = await makeUser('STAFF', 'Nora Nurse');
+  const pat = await makeUser('PATIENT', 'Pat Restart');
+  const room = await makeRoom(nurse, [pat], 'Restart');
+  await send(nurse, room.id, 'one');
+  const b = await newPage(browser);
+  await signIn(b.page, pat, { path: `/rooms/${room.id}` });
+  await waitForBodies(b.page, (x) => x.length === 1);
+  await waitLive(b.page);
+  await svc('stop', 'pushd');
+  try {
+    await b.page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.dataset.state === 'reconnecting', null, { timeout: 15000 });
+    for (const m of ['two', 'three']) assert.equal((await send(nurse, room.id, m)).status, 200);
+  } finally {
+    await svc('start', 'pushd');
+  }
+  await waitLive(b.page);
+  await send(nurse, room.id, 'four');
+  await waitForBodies(b.page, (x) => x.length === 4, 30000);
+  await b.page.waitForTimeout(1000);
+  assert.deepEqual(await bodies(b.page), ['one', 'two', 'three', 'four']);
+  await b.context.close();
+});

@@ -60,18 +60,29 @@ export function SessionProvider({ children }) {
   const token = session?.token ?? null;
   const userId = session?.user?.id ?? null;
 
-  const live = useMemo(() => {
-    if (!token) return null;
-    return createLiveClient({
+  // The live client and the send queue belong to one token: made when it
+  // comes, ended when it goes (in an effect, so React's strict mode can rerun it).
+  const [live, setLive] = useState(null);
+  useEffect(() => {
+    if (!token) {
+      setLive(null);
+      return undefined;
+    }
+    const l = createLiveClient({
       url: config.wsUrl,
       getToken: () => tokenRef.current,
       onAuthFailure: () => endSession('expired'),
     });
+    setLive(l);
+    return () => l.dispose();
   }, [token, endSession]);
-  useEffect(() => () => live?.dispose(), [live]);
 
-  const queue = useMemo(() => {
-    if (!token) return null;
+  const [queue, setQueue] = useState(null);
+  useEffect(() => {
+    if (!token) {
+      setQueue(null);
+      return undefined;
+    }
     const q = createSendQueue({
       newKey,
       storage: globalThis.sessionStorage,
@@ -91,17 +102,15 @@ export function SessionProvider({ children }) {
       },
     });
     queueRef.current = q;
-    return q;
-  }, [token, userId, apollo]);
-  useEffect(() => {
-    if (!queue) return undefined;
-    const resume = () => queue.resume();
+    setQueue(q);
+    const resume = () => q.resume();
     window.addEventListener('online', resume);
     return () => {
       window.removeEventListener('online', resume);
-      queue.stop();
+      q.stop();
+      if (queueRef.current === q) queueRef.current = null;
     };
-  }, [queue]);
+  }, [token, userId, apollo]);
 
   // The token's own end.
   useEffect(() => {

@@ -85,7 +85,7 @@ function DeadLetters() {
                   <p className="text-sm font-medium text-slate-900">{d.error}</p>
                   <p className="mt-0.5 text-xs text-slate-500">
                     Failed <time dateTime={d.failedAt} title={longTime(d.failedAt)}>{shortTime(d.failedAt)}</time>
-                    {' · '}{d.deliveries} deliveries
+                    {' · '}{d.deliveries} {d.deliveries === 1 ? 'delivery' : 'deliveries'}
                     {d.roomId && <> · room {d.roomId}</>}
                     {d.messageId && <> · message {d.messageId}</>}
                   </p>

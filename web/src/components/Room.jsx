@@ -194,7 +194,7 @@ export function Room({ roomId }) {
           {room && (
             <Button variant="secondary" size="sm" aria-expanded={showMembers} aria-controls="members-panel"
               onClick={() => setShowMembers((v) => !v)}>
-              Members<span className="hidden sm:inline"> ({room.members.length})</span>
+              <span>Members<span className="hidden sm:inline"> ({room.members.length})</span></span>
             </Button>
           )}
         </div>
@@ -221,12 +221,12 @@ export function Room({ roomId }) {
             loadingOlder={msgs.loadingOlder}
             olderError={msgs.olderError}
             onLoadOlder={msgs.loadOlder}
-            onRetry={(k) => queue.retry(k)}
-            onDiscard={(k) => queue.discard(k)}
+            onRetry={(k) => queue?.retry(k)}
+            onDiscard={(k) => queue?.discard(k)}
             emptyText={staff ? 'No messages yet. Write the first one below.' : 'No messages yet. Your care team will see what you write here.'}
           />
         )}
-        <Composer disabled={!room || !!msgs.error} onSend={(body) => queue.enqueue(roomId, body)} />
+        <Composer disabled={!room || !queue || !!msgs.error} onSend={(body) => queue.enqueue(roomId, body)} />
       </section>
       {showMembers && room && (
         <div id="members-panel" className="fixed inset-0 z-20 bg-white md:static md:z-auto md:w-72 md:shrink-0">
