@@ -13,6 +13,8 @@
 
 #include "subs.h"
 
+#include "audit_entry.h"
+
 #include "log.h"
 #include "message.h"
 #include "metrics.h"
@@ -649,6 +651,23 @@ struct member_check {
     int has_after;
 };
 
+/* A subscription reads a room's messages: it leaves an audit record like a
+ * history read over HTTP (crm-worker stores it). Best effort: a record Redis
+ * does not take is logged, the subscription goes on. */
+static void audit_subscribe(const struct sub *s, int has_after)
+{
+    char target[40];
+    struct crm_audit_entry e;
+    struct crm_audit_argv av;
+    snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
+    crm_audit_entry_set(&e, s->conn->user_id, "messages.subscribe", target, NULL,
+                        has_after ? "{\"resume\":true}" : "{\"resume\":false}");
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    if (crm_audit_entry_encode(&av, &e) != 0 || !ac ||
+        redisAsyncCommandArgv(ac, NULL, NULL, av.argc, av.argv, av.argvlen) != REDIS_OK)
+        log_warn("audit messages.subscribe for room %" PRId64 " not recorded", s->room_id);
+}
+
 static void member_decided(struct sub *s, int has_after, int rc, int member)
 {
     if (rc < 0) {
@@ -661,6 +680,7 @@ static void member_decided(struct sub *s, int has_after, int rc, int member)
         sub_fail(s, "FORBIDDEN", "You are not a member of this room.");
         return;
     }
+    audit_subscribe(s, has_after);
     sub_go(s, has_after);
 }
 

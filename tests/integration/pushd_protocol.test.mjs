@@ -31,6 +31,10 @@ test('subscribe: messages of the room arrive in order, with the Message fields',
   assert.equal(m.sender.displayName, 'Nora Nurse');
   assert.equal(m.sender.role, 'STAFF');
   assert.match(m.sender.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  // Subscribing read the room's messages: that is audited like a history read.
+  const { psql } = await import('./lib.mjs');
+  await eventually(async () => (await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${staff.id}
+    AND action = 'messages.subscribe' AND target = 'room:${room}'`)) === '1');
   sub.dispose(); // sends complete
   await sleep(200);
   await xadd(room, staff, 'after complete');
