@@ -9,6 +9,7 @@
 #include "health.h"
 #include "password.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "redis_sync.h"
 #include "reply.h"
 
@@ -97,14 +98,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* No SA_RESTART: SIGTERM must interrupt the blocking accept. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    crm_stop_signal_install(on_term);
 
     if (FCGX_Init() != 0) {
         log_error("FCGX_Init failed");

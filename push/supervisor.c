@@ -3,6 +3,7 @@
 #include "supervisor.h"
 
 #include "log.h"
+#include "stop_signal.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -53,12 +54,7 @@ int supervisor_run(int n, int (*child_main)(int index, void *arg), void *arg)
     if (n < 1 || n > SUPERVISOR_MAX)
         return 1;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    crm_stop_signal_install(on_stop);
 
     for (int i = 0; i < n; i++)
         pids[i] = spawn(i, child_main, arg);

@@ -11,6 +11,7 @@
 #include "crm_config.h"
 #include "dead_letter.h"
 #include "log.h"
+#include "stop_signal.h"
 #include "metrics.h"
 #include "persist_batch.h"
 #include "trim.h"
@@ -254,13 +255,7 @@ int main(void)
         snprintf(name, sizeof name, "%s-%ld", host, (long)getpid());
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    crm_stop_signal_install(on_term);
 
     struct metrics_server *ms = NULL;
     if (cfg.worker_metrics_port > 0) {
