@@ -53,7 +53,7 @@ test('the worker dies between COMMIT and XACK: the batch is redelivered and stor
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     const text = await res.text();
     return /crm_worker_ignored_total [1-9]/.test(text) && text;
-  });
+  }, { timeoutMs: 45000 });
   assert.match(metrics, /crm_worker_claimed_total [1-9]/);
 });
 
