@@ -20,14 +20,16 @@ test('kill -9 of the worker mid-batch, twice: nothing lost, nothing twice, order
   await restartWorker({ CRM_WORKER_NAME: 'crash-fixed' });
   const dead0 = await deadLetterCount();
   const { sender, rooms } = await makeRooms('kill9', 7);
-  const kills = [];
+  // One kill-and-restart at a time: two overlapping restarts would start two
+  // workers and lose track of one.
+  let kills = Promise.resolve();
   const r = await produce({
     tag: 'kill9', sender, rooms, count: 5000, window: 100, pauseMs: 5,
     during: async (i) => {
-      if (i === 1500 || i === 3500) kills.push(killWorker().then(() => restartWorker()));
+      if (i === 1500 || i === 3500) kills = kills.then(() => killWorker()).then(() => restartWorker());
     },
   });
-  await Promise.all(kills);
+  await kills;
   assert.equal(r.accepted.length, 5000);
   await drained('kill9', r.accepted);
   const a = await audit('kill9', sender, r.accepted);
