@@ -81,3 +81,14 @@ test('health turns 503 while PostgreSQL is down and recovers after', async () =>
   }
   await eventually(async () => (await health(HTTP)).status === 200);
 });
+
+test('pages are served with a restrictive Content-Security-Policy', async () => {
+  const res = await fetch(`${HTTP}/`);
+  assert.equal(res.status, 200);
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const deep = await fetch(`${HTTP}/rooms/42`);
+  assert.equal(deep.status, 200); // the client routes in the page
+});
