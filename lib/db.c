@@ -3,6 +3,7 @@
 #include "db.h"
 
 #include "log.h"
+#include "sock_alive.h"
 
 #include <stddef.h>
 
@@ -15,7 +16,12 @@ void crm_db_init(struct crm_db *db, const char *url)
 
 PGconn *crm_db_get(struct crm_db *db)
 {
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+    /* Idle between requests, a connection with bytes or end-of-file waiting was
+     * closed by the server (restart): replace it before anyone uses it. */
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+        PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        return db->conn;
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK && crm_sock_idle_alive(PQsocket(db->conn)))
         return db->conn;
     crm_db_reset(db);
 

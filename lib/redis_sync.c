@@ -3,6 +3,7 @@
 #include "redis_sync.h"
 
 #include "log.h"
+#include "sock_alive.h"
 
 #include <string.h>
 #include <sys/time.h>
@@ -17,7 +18,9 @@ void crm_redis_init(struct crm_redis *r, const char *host, int port, int timeout
 
 redisContext *crm_redis_get(struct crm_redis *r)
 {
-    if (r->ctx && !r->ctx->err)
+    /* A server restarted since the last command closed this socket: notice it
+     * here, once for every caller, rather than failing the next command. */
+    if (r->ctx && !r->ctx->err && crm_sock_idle_alive(r->ctx->fd))
         return r->ctx;
     crm_redis_reset(r);
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
