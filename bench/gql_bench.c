@@ -60,16 +60,16 @@ __attribute__((noinline)) static int bench_requests(gql_engine *e, const char *d
 {
 	for (long i = 0; i < n; i++) {
 		gql_prepared *p = NULL;
-		json_object *resp = NULL;
+		gql_response *resp = NULL;
 		gql_error_list errs;
 		size_t rlen;
 		gql_error_list_init(&errs);
 		int rc = gql_engine_prepare(e, doc, len, &p, &errs);
 		gql_error_list_deinit(&errs);
 		if (rc != 0 || gql_engine_execute(e, p, NULL, vars, root, msg, &resp) != 0 ||
-		    gql_engine_render(resp, &rlen) == NULL)
+		    gql_response_text(resp, &rlen) == NULL)
 			return 1;
-		json_object_put(resp);
+		gql_response_free(resp);
 		gql_prepared_release(p);
 	}
 	return 0;

@@ -64,7 +64,8 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
     char *body = NULL;
     size_t body_len = 0;
     gql_prepared *prep = NULL;
-    json_object *resp = NULL;
+    json_object *resp = NULL; /* an error response made before execution */
+    gql_response *out = NULL;
     struct api_call call = {0};
     gql_error_list errs;
     gql_error_list_init(&errs);
@@ -134,22 +135,18 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
     default:
         break;
     }
-    rc = gql_engine_execute(engine, prep, hr.operation_name, hr.variables, NULL, &call, &resp);
-    if (rc || !resp) {
+    rc = gql_engine_execute(engine, prep, hr.operation_name, hr.variables, NULL, &call, &out);
+    if (rc) {
         reply_error_doc(req, 500, media, "The request could not be executed.", "INTERNAL_SERVER_ERROR");
         goto done;
     }
     /* No "data": the request failed before execution (operation name, variables). */
-    int status = json_object_object_get_ex(resp, "data", NULL) ? 200
-                 : media == GQL_MEDIA_GRAPHQL_RESPONSE ? 422 : 200;
+    int status = gql_response_has_data(out) ? 200 : media == GQL_MEDIA_GRAPHQL_RESPONSE ? 422 : 200;
     size_t len = 0;
-    const char *s = gql_engine_render(resp, &len);
-    if (!s) {
-        reply_error_doc(req, 500, media, "Out of memory.", "INTERNAL_SERVER_ERROR");
-        goto done;
-    }
+    const char *s = gql_response_text(out, &len);
     reply_send(req, status, gql_http_media_type(media), s, len);
 done:
+    gql_response_free(out);
     json_object_put(resp);
     json_object_put(call.users);
     gql_prepared_release(prep);

@@ -290,15 +290,15 @@ struct push_buf *sub_query_render(const struct sub_query *q, const struct push_m
     json_object_object_add(ev, "createdAt", json_object_new_string(when));
     json_object_object_add(ev, "status", json_object_new_string(m->persisted ? "PERSISTED" : "PENDING"));
     json_object_object_add(ev, "cursor", json_object_new_string(m->id));
-    json_object *resp = NULL;
+    gql_response *resp = NULL;
     struct push_buf *b = NULL;
     if (gql_engine_execute_event(q->engine, q->prep, q->op_name, q->vars, ev, (void *)m, &resp) == 0) {
         size_t len = 0;
-        const char *s = gql_engine_render(resp, &len);
-        if (s && (b = push_buf_new(len)) != NULL)
+        const char *s = gql_response_text(resp, &len);
+        if ((b = push_buf_new(len)) != NULL)
             memcpy(b->data, s, len);
     }
-    json_object_put(resp);
+    gql_response_free(resp);
     json_object_put(ev);
     return b;
 }

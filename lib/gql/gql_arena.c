@@ -66,6 +66,25 @@ void gql_arena_free(gql_arena *a)
 	free(a);
 }
 
+void gql_arena_reset(gql_arena *a)
+{
+	gql_chunk *c = a->head;
+	while (c != NULL && c->next != NULL) {
+		gql_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	if (c != NULL && c->size > GQL_ARENA_FIRST_CHUNK) { /* a large first need: do not hoard it */
+		free(c);
+		c = NULL;
+	}
+	a->head = c;
+	if (c != NULL)
+		c->used = 0;
+	a->next_size = c != NULL ? 2 * GQL_ARENA_FIRST_CHUNK : GQL_ARENA_FIRST_CHUNK;
+	a->used = 0;
+}
+
 static void *gql_arena_take(gql_arena *a, size_t n)
 {
 	if (n == 0)

@@ -16,6 +16,11 @@ gql_arena *gql_arena_new(void);
 /* Frees the arena and everything allocated from it. NULL is a no-op. */
 void gql_arena_free(gql_arena *a);
 
+/* Empties the arena for reuse: everything allocated from it is gone, and
+ * its first (smallest) chunk is kept, so a reused arena costs no malloc for
+ * small needs and holds little memory while idle. */
+void gql_arena_reset(gql_arena *a);
+
 /* Returns n bytes aligned for any type, owned by the arena; NULL when memory
  * runs out or n is absurd. Memory is not zeroed. */
 void *gql_arena_alloc(gql_arena *a, size_t n);

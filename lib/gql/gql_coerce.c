@@ -121,7 +121,7 @@ static int gql_parse_leaf(const gql_type *t, json_object *v, json_object **out, 
 		gql_sbuf_printf(msg, "%s cannot represent a string containing U+0000.", t->name);
 		return 1;
 	}
-	if (gql_type_is_builtin(t, "Int")) {
+	if (t->builtin == GQL_SCALAR_INT) {
 		if (!gql_json_integer(v, &d)) {
 			gql_sbuf_puts(msg, "Int cannot represent non-integer value: ");
 			gql_js_inspect(msg, v);
@@ -133,21 +133,21 @@ static int gql_parse_leaf(const gql_type *t, json_object *v, json_object **out, 
 			return 1;
 		}
 		*out = jt == json_type_int ? json_object_get(v) : json_object_new_int64((int64_t)d);
-	} else if (gql_type_is_builtin(t, "Float")) {
+	} else if (t->builtin == GQL_SCALAR_FLOAT) {
 		if (jt != json_type_int && jt != json_type_double) {
 			gql_sbuf_puts(msg, "Float cannot represent non numeric value: ");
 			gql_js_inspect(msg, v);
 			return 1;
 		}
 		*out = json_object_get(v);
-	} else if (gql_type_is_builtin(t, "String")) {
+	} else if (t->builtin == GQL_SCALAR_STRING) {
 		if (jt != json_type_string) {
 			gql_sbuf_puts(msg, "String cannot represent a non string value: ");
 			gql_js_inspect(msg, v);
 			return 1;
 		}
 		*out = json_object_get(v);
-	} else if (gql_type_is_builtin(t, "Boolean")) {
+	} else if (t->builtin == GQL_SCALAR_BOOLEAN) {
 		if (jt != json_type_boolean) {
 			gql_sbuf_puts(msg, "Boolean cannot represent a non boolean value: ");
 			gql_js_inspect(msg, v);
@@ -296,6 +296,12 @@ static int gql_coerce_input(gql_vctx *c, json_object *v, const gql_typeref *t,
 		return 0;
 	}
 	const gql_type *nt = t->named;
+	if ((nt->builtin == GQL_SCALAR_STRING || nt->builtin == GQL_SCALAR_ID) &&
+	    json_object_get_type(v) == json_type_string &&
+	    memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)) == NULL) {
+		*out = json_object_get(v); /* the common case, as gql_parse_leaf decides it */
+		return 0;
+	}
 	if (nt->kind == GQL_KIND_INPUT_OBJECT) {
 		if (!json_object_is_type(v, json_type_object)) {
 			char m[256];
@@ -558,25 +564,25 @@ static int gql_literal_leaf(const gql_value *v, const gql_type *t, json_object *
 			*out = NULL;
 		}
 		return rc;
-	} else if (gql_type_is_builtin(t, "Int")) {
+	} else if (t->builtin == GQL_SCALAR_INT) {
 		if (v->kind != GQL_VALUE_INT)
 			return GQL_COERCE_INVALID;
 		double d = strtod(v->str, NULL);
 		if (d > GQL_MAX_INT || d < GQL_MIN_INT)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_int64((int64_t)d);
-	} else if (gql_type_is_builtin(t, "Float")) {
+	} else if (t->builtin == GQL_SCALAR_FLOAT) {
 		if (v->kind != GQL_VALUE_INT && v->kind != GQL_VALUE_FLOAT)
 			return GQL_COERCE_INVALID;
 		double d = strtod(v->str, NULL);
 		if (!isfinite(d))
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_double(d);
-	} else if (gql_type_is_builtin(t, "String")) {
+	} else if (t->builtin == GQL_SCALAR_STRING) {
 		if (v->kind != GQL_VALUE_STRING)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_string(v->str);
-	} else if (gql_type_is_builtin(t, "Boolean")) {
+	} else if (t->builtin == GQL_SCALAR_BOOLEAN) {
 		if (v->kind != GQL_VALUE_BOOLEAN)
 			return GQL_COERCE_INVALID;
 		*out = json_object_new_boolean(v->boolean);
@@ -701,13 +707,22 @@ static int gql_arg_error(gql_error_list *errs, gql_loc loc, const gql_sbuf *m)
 	return GQL_EINVAL;
 }
 
-int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_argument *args,
-			 gql_loc node_loc, json_object *vars, size_t max_list,
-			 json_object **out, gql_error_list *errs)
+/* Adds key to o (copied unless constant_key: then a schema name); takes x. */
+static int gql_arg_add(json_object *o, const char *key, json_object *x, int constant_key)
 {
-	*out = json_object_new_object();
-	if (*out == NULL)
+	if (json_object_object_add_ex(o, key, x, constant_key ? JSON_C_OBJECT_ADD_CONSTANT_KEY : 0) !=
+	    0) {
+		json_object_put(x);
 		return GQL_ENOMEM;
+	}
+	return 0;
+}
+
+/* CoerceArgumentValues into `into`. */
+static int gql_coerce_args(const gql_input_value *defs, size_t ndefs, const gql_argument *args,
+			   gql_loc node_loc, json_object *vars, size_t max_list, json_object *into,
+			   int constant_keys, gql_error_list *errs)
+{
 	int rc = 0;
 	for (size_t i = 0; i < ndefs && rc == 0; i++) {
 		const gql_input_value *d = &defs[i];
@@ -730,8 +745,8 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 			const gql_value *vn = a->value;
 			int is_null = vn->kind == GQL_VALUE_NULL;
 			int skip = 0;
+			json_object *vv = NULL;
 			if (vn->kind == GQL_VALUE_VARIABLE) {
-				json_object *vv = NULL;
 				struct lh_entry *cur = NULL;
 				if (vars == NULL || !gql_json_member(vars, vn->str, &cur, &vv)) {
 					skip = 1;
@@ -755,6 +770,10 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 					gql_print_typeref(&m, d->type);
 					gql_sbuf_puts(&m, "\" must not be null.");
 					rc = gql_arg_error(errs, vn->loc, &m);
+				} else if (vn->kind == GQL_VALUE_VARIABLE) {
+					/* valueFromAST of a variable is its coerced value,
+					 * found above */
+					rc = gql_arg_add(into, d->name, json_object_get(vv), constant_keys);
 				} else {
 					int lrc = gql_coerce_literal(vn, d->type, vars, max_list, &x);
 					if (lrc == GQL_COERCE_INVALID) {
@@ -765,9 +784,8 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 						rc = gql_arg_error(errs, vn->loc, &m);
 					} else if (lrc < 0) {
 						rc = lrc;
-					} else if (json_object_object_add(*out, d->name, x) != 0) {
-						json_object_put(x);
-						rc = GQL_ENOMEM;
+					} else {
+						rc = gql_arg_add(into, d->name, x, constant_keys);
 					}
 				}
 			}
@@ -776,18 +794,36 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 			int lrc = gql_coerce_literal(d->default_value, d->type, NULL, max_list, &x);
 			if (lrc < 0)
 				rc = lrc;
-			else if (lrc == 0 && json_object_object_add(*out, d->name, x) != 0) {
-				json_object_put(x);
-				rc = GQL_ENOMEM;
-			}
+			else if (lrc == 0)
+				rc = gql_arg_add(into, d->name, x, constant_keys);
 		}
 		gql_sbuf_free(&m);
 	}
+	if (rc != 0)
+		gql_json_clear(into);
+	return rc;
+}
+
+int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_argument *args,
+			 gql_loc node_loc, json_object *vars, size_t max_list,
+			 json_object **out, gql_error_list *errs)
+{
+	*out = json_object_new_object();
+	if (*out == NULL)
+		return GQL_ENOMEM;
+	int rc = gql_coerce_args(defs, ndefs, args, node_loc, vars, max_list, *out, 0, errs);
 	if (rc != 0) {
 		json_object_put(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+int gql_coerce_arguments_into(const gql_input_value *defs, size_t ndefs,
+			      const gql_argument *args, gql_loc node_loc, json_object *vars,
+			      size_t max_list, json_object *into, gql_error_list *errs)
+{
+	return gql_coerce_args(defs, ndefs, args, node_loc, vars, max_list, into, 1, errs);
 }
 
 /* astFromValue + print. Returns 1 if something was printed, 0 for
@@ -867,7 +903,7 @@ static int gql_print_coerced(gql_sbuf *b, json_object *v, const gql_typeref *t)
 			gql_sbuf_puts(b, s);
 			return 1;
 		}
-		if (gql_type_is_builtin(nt, "ID")) {
+		if (nt->builtin == GQL_SCALAR_ID) {
 			const char *p = s + (*s == '-');
 			int intlike = (*p == '0' && p[1] == '\0') || (*p >= '1' && *p <= '9');
 			for (const char *q = p + 1; intlike && *p != '0' && *q != '\0'; q++)

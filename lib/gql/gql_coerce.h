@@ -44,6 +44,13 @@ int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_ar
 			 gql_loc node_loc, json_object *variables, size_t max_list,
 			 json_object **out, gql_error_list *errs);
 
+/* The same, adding the arguments to `into` (an empty object the caller
+ * owns; left empty on an error). Keys are the definitions' names, not
+ * copied: `into` must be emptied while the schema lives. */
+int gql_coerce_arguments_into(const gql_input_value *defs, size_t ndefs,
+			      const gql_argument *args, gql_loc node_loc, json_object *variables,
+			      size_t max_list, json_object *into, gql_error_list *errs);
+
 /* valueFromAST: the literal v coerced to type t. Returns 0 with *out owning
  * the value (NULL for null), GQL_COERCE_INVALID when v is not valid for t,
  * or GQL_ENOMEM. */

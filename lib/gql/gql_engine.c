@@ -36,6 +36,7 @@ struct gql_engine {
 	gql_engine_stats stats;        /* counters */
 	gql_sbuf out;                  /* response text buffer, reused per request */
 	int out_busy;                  /* 1 while a request writes into `out` */
+	gql_exec_reuse reuse;          /* executor scratch kept between requests */
 };
 
 gql_engine *gql_engine_new(const gql_schema *s, const gql_engine_options *opts)
@@ -101,6 +102,7 @@ void gql_engine_free(gql_engine *e)
 		gql_cache_remove(e, e->lru);
 	free(e->buckets);
 	gql_resolvers_free(e->resolvers);
+	gql_exec_reuse_deinit(&e->reuse);
 	gql_sbuf_free(&e->out);
 	free(e);
 }
@@ -262,38 +264,96 @@ static int gql_engine_begin(gql_engine *e, const gql_prepared *p, const char *op
 	return rc;
 }
 
-/* The response's "data" member: an object that renders as `text` (the
- * JSON the executor wrote; malloc'd, owned by the object). Its members are
- * not materialised as json-c objects: that is what makes execution cheap. */
-static json_object *gql_data_object(const char *text, size_t len)
+struct gql_response {
+	size_t len;   /* bytes of text, NUL excluded */
+	int has_data; /* 1: "data" is present */
+	char text[];  /* the JSON */
+};
+
+/* A response of the given parts: {"errors":E,"data":D}, either part left out
+ * when NULL. */
+static gql_response *gql_response_make(const char *errors, size_t elen, const char *data,
+				       size_t dlen)
 {
-	char *copy = malloc(len + 1);
-	json_object *d = copy != NULL ? json_object_new_object() : NULL;
-	if (d == NULL) {
-		free(copy);
+	static const char ek[] = "{\"errors\":", dk[] = "\"data\":";
+	size_t n = 2 + (errors != NULL ? sizeof(ek) - 2 + elen : 0) +
+		   (data != NULL ? sizeof(dk) - 1 + dlen : 0) + (errors != NULL && data != NULL);
+	gql_response *r = malloc(sizeof(*r) + n + 1);
+	if (r == NULL)
 		return NULL;
+	char *t = r->text;
+	*t++ = '{';
+	if (errors != NULL) {
+		memcpy(t, ek + 1, sizeof(ek) - 2);
+		t += sizeof(ek) - 2;
+		memcpy(t, errors, elen);
+		t += elen;
+		if (data != NULL)
+			*t++ = ',';
 	}
-	memcpy(copy, text, len + 1);
-	json_object_set_serializer(d, json_object_userdata_to_json_string, copy,
-				   json_object_free_userdata);
-	return d;
+	if (data != NULL) {
+		memcpy(t, dk, sizeof(dk) - 1);
+		t += sizeof(dk) - 1;
+		memcpy(t, data, dlen);
+		t += dlen;
+	}
+	*t++ = '}';
+	*t = '\0';
+	r->len = (size_t)(t - r->text);
+	r->has_data = data != NULL;
+	return r;
+}
+
+/* A response of a json-c error response (no "data"). */
+static int gql_response_of_json(json_object *o, gql_response **out)
+{
+	size_t n = 0;
+	const char *s = gql_engine_render(o, &n);
+	gql_response *r = s != NULL ? malloc(sizeof(*r) + n + 1) : NULL;
+	if (r != NULL) {
+		memcpy(r->text, s, n + 1);
+		r->len = n;
+		r->has_data = 0;
+		*out = r;
+	}
+	json_object_put(o);
+	return r != NULL ? 0 : GQL_ENOMEM;
+}
+
+const char *gql_response_text(const gql_response *r, size_t *len)
+{
+	if (len != NULL)
+		*len = r->len;
+	return r->text;
+}
+
+int gql_response_has_data(const gql_response *r)
+{
+	return r->has_data;
+}
+
+void gql_response_free(gql_response *r)
+{
+	free(r);
 }
 
 static int gql_engine_run(gql_engine *e, const gql_prepared *p, const char *op_name,
 			  json_object *variables, json_object *root, void *ctx, int event,
-			  json_object **response)
+			  gql_response **response)
 {
 	const gql_definition *op;
-	json_object *vars;
+	json_object *vars, *early;
 	*response = NULL;
-	int rc = gql_engine_begin(e, p, op_name, variables, &op, &vars, response);
-	if (rc != 0 || *response != NULL)
+	int rc = gql_engine_begin(e, p, op_name, variables, &op, &vars, &early);
+	if (rc != 0)
 		return rc;
+	if (early != NULL)
+		return gql_response_of_json(early, response);
 	gql_exec_params params = {
 		.schema = e->schema, .doc = p->doc, .operation = op, .variables = vars,
 		.root = root, .ctx = ctx, .resolvers = e->resolvers,
 		.introspection = !e->opts.disable_introspection, .event = event,
-		.max_list = e->opts.max_input_list, .plan = p->plan,
+		.max_list = e->opts.max_input_list, .plan = p->plan, .reuse = &e->reuse,
 	};
 	/* The engine's buffer, unless a resolver is executing a request on
 	 * this same engine (then a buffer of our own). */
@@ -301,35 +361,19 @@ static int gql_engine_run(gql_engine *e, const gql_prepared *p, const char *op_n
 	gql_sbuf *out = e->out_busy ? &own : &e->out;
 	e->out_busy = 1;
 	out->len = 0;
-	json_object *errors = NULL, *data = NULL;
+	json_object *errors = NULL;
 	rc = gql_exec_operation(&params, out, &errors);
 	if (out == &e->out)
 		e->out_busy = 0;
 	json_object_put(vars);
-	if (rc != 0)
-		goto done;
-	rc = GQL_ENOMEM;
-	if (!(out->len == 4 && memcmp(out->p, "null", 4) == 0) &&
-	    (data = gql_data_object(out->p, out->len)) == NULL)
-		goto done;
-	json_object *r = json_object_new_object();
-	if (r == NULL)
-		goto done;
-	if (errors != NULL) {
-		if (json_object_object_add_ex(r, "errors", errors, JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
-			goto fail;
-		errors = NULL;
+	if (rc == 0) {
+		const char *et = NULL;
+		size_t elen = 0;
+		if (errors != NULL && (et = gql_engine_render(errors, &elen)) == NULL)
+			rc = GQL_ENOMEM;
+		else if ((*response = gql_response_make(et, elen, out->p, out->len)) == NULL)
+			rc = GQL_ENOMEM;
 	}
-	if (json_object_object_add_ex(r, "data", data, JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0)
-		goto fail;
-	data = NULL;
-	*response = r;
-	rc = 0;
-	goto done;
-fail:
-	json_object_put(r);
-done:
-	json_object_put(data);
 	json_object_put(errors);
 	gql_sbuf_free(&own);
 	return rc;
@@ -337,14 +381,14 @@ done:
 
 int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name,
 		       json_object *variables, json_object *root, void *ctx,
-		       json_object **response)
+		       gql_response **response)
 {
 	return gql_engine_run(e, p, op_name, variables, root, ctx, 0, response);
 }
 
 int gql_engine_execute_event(gql_engine *e, const gql_prepared *p, const char *op_name,
 			     json_object *variables, json_object *event, void *ctx,
-			     json_object **response)
+			     gql_response **response)
 {
 	return gql_engine_run(e, p, op_name, variables, event, ctx, 1, response);
 }

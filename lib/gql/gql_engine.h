@@ -1,6 +1,6 @@
 /* gql_engine: the GraphQL engine as crm-api and crm-pushd use it: a schema,
  * resolvers bound to "Type.field", a bounded cache of prepared (parsed and
- * validated) documents, and execution to a json-c response.
+ * validated) documents, and execution to a response's JSON text.
  *
  * Responses follow graphql-js's ExecutionResult key order: {"errors":[...],
  * "data":...}, "errors" only when there are errors, "data" absent when the
@@ -72,25 +72,43 @@ const gql_document *gql_prepared_document(const gql_prepared *p);
  * GQL_EINVAL when there is no such operation (execute reports why). */
 int gql_engine_operation_type(const gql_prepared *p, const char *op_name, gql_operation *op);
 
+/* The outcome of one execution: the response as compact JSON text, in
+ * graphql-js's ExecutionResult key order ({"errors"?:[...],"data":...}),
+ * byte for byte what json-c prints with JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE. Execution writes the text directly: no
+ * json-c tree is built for the data, which is what keeps a request cheap.
+ * One allocation; free it with gql_response_free. */
+typedef struct gql_response gql_response;
+
 /* Executes operation op_name (NULL: the only one) with the JSON object
  * `variables` (NULL: none), root value `root` (may be NULL) and ctx for the
- * resolvers. Returns 0 with *response a new object (json_object_put it):
- * {"errors":[...]} for a bad operation name or bad variables, else
- * {"errors"?:[...],"data":...}. "data" is NULL (JSON null) or an object
- * that renders as the data; its members are not json-c objects (execution
- * writes the JSON text directly): read the response through
- * gql_engine_render. GQL_ENOMEM when memory runs out. The prepared document
+ * resolvers. Returns 0 with *response (gql_response_free it):
+ * {"errors":[...]} without "data" for a bad operation name or bad variables,
+ * else {"errors"?:[...],"data":...} ("data" is null when null propagated to
+ * the top). GQL_ENOMEM when memory runs out. The prepared document
  * remembers how its fields were collected, for the next execution. */
 int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name,
 		       json_object *variables, json_object *root, void *ctx,
-		       json_object **response);
+		       gql_response **response);
 
 /* MapSourceToResponseEvent for a subscription: executes the selection set
  * against one event; the root field's value is `event` itself (no resolver
  * runs for it). Same results as gql_engine_execute. */
 int gql_engine_execute_event(gql_engine *e, const gql_prepared *p, const char *op_name,
 			     json_object *variables, json_object *event, void *ctx,
-			     json_object **response);
+			     gql_response **response);
+
+/* The response's JSON text (NUL-terminated, owned by r); *len gets its
+ * length (len may be NULL). */
+const char *gql_response_text(const gql_response *r, size_t *len);
+
+/* 1 if the response has "data" (execution started), 0 when the request
+ * failed before it: per GraphQL over HTTP, a 4xx for
+ * application/graphql-response+json clients. */
+int gql_response_has_data(const gql_response *r);
+
+/* Frees r. NULL is a no-op. */
+void gql_response_free(gql_response *r);
 
 /* CreateSourceEventStream's first half for crm-pushd: the subscription's root
  * field name (*field, owned by the prepared document) and its coerced
@@ -108,8 +126,8 @@ int gql_engine_subscription_field(gql_engine *e, const gql_prepared *p, const ch
 int gql_prepared_key(gql_engine *e, const gql_prepared *p, const char *op_name,
 		     json_object *variables, char **out);
 
-/* Renders a response as compact JSON (JSON_C_TO_STRING_PLAIN |
- * JSON_C_TO_STRING_NOSLASHESCAPE). The string belongs to `response` and
+/* Renders a json-c response (gql_engine_error_response's) as compact JSON
+ * (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE). The string belongs to `response` and
  * lives until it is freed or rendered again; *len gets its length (len may
  * be NULL). NULL when memory runs out. */
 const char *gql_engine_render(json_object *response, size_t *len);

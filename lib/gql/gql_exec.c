@@ -28,8 +28,13 @@ struct gql_resolvers {
 	gql_rslot *slots;                 /* cap slots */
 	size_t cap;                       /* power of two */
 	size_t count;                     /* used slots */
+	unsigned long version;            /* unique per table state (memo check) */
 	gql_type_resolver_fn type_fn;     /* abstract-type hook or NULL */
 };
+
+/* Versions of resolver tables, unique in the process: a memo of a lookup
+ * names the version it was made with. */
+static _Atomic unsigned long gql_resolvers_versions;
 
 gql_resolvers *gql_resolvers_new(const gql_schema *s)
 {
@@ -37,6 +42,7 @@ gql_resolvers *gql_resolvers_new(const gql_schema *s)
 	if (r == NULL)
 		return NULL;
 	r->schema = s;
+	r->version = ++gql_resolvers_versions;
 	r->cap = 64;
 	r->slots = calloc(r->cap, sizeof(*r->slots));
 	if (r->slots == NULL) {
@@ -91,6 +97,7 @@ int gql_resolvers_add_field(gql_resolvers *r, const gql_field *f, gql_resolver_f
 		r->cap = cap;
 	}
 	r->count += (size_t)gql_rput(r->slots, r->cap, f, fn);
+	r->version = ++gql_resolvers_versions;
 	return 0;
 }
 
@@ -482,21 +489,76 @@ static const gql_field *gql_group_field(const struct gql_exec_state *st, const g
 	}
 	g->field_type = ptype;
 	g->field = field;
+	g->fn_version = 0; /* the resolver memo was for another field */
 	return field;
+}
+
+/* The resolver of g's field (memo of gql_resolvers_get). */
+static gql_resolver_fn gql_group_resolver(const gql_resolvers *r, gql_group *g,
+					  const gql_field *field)
+{
+	if (r == NULL)
+		return NULL;
+	if (g->fn_table != r || g->fn_version != r->version) {
+		g->fn = gql_resolvers_get(r, field);
+		g->fn_table = r;
+		g->fn_version = r->version;
+	}
+	return g->fn;
 }
 
 /* The shared {} given to resolvers of fields without arguments. */
 static json_object *gql_empty_args(struct gql_exec_state *st)
 {
-	if (st->empty_args == NULL)
-		st->empty_args = json_object_new_object();
-	return json_object_get(st->empty_args);
+	if (st->reuse->empty_args == NULL)
+		st->reuse->empty_args = json_object_new_object();
+	return json_object_get(st->reuse->empty_args);
+}
+
+/* An empty object for a field's arguments: the reused one, or a new one. */
+static json_object *gql_args_take(struct gql_exec_state *st)
+{
+	json_object *a = st->reuse->args;
+	st->reuse->args = NULL;
+	return a != NULL ? a : json_object_new_object();
+}
+
+/* Gives back what gql_args_take gave, emptied for the next field. */
+static void gql_args_give(struct gql_exec_state *st, json_object *a)
+{
+	if (a == NULL)
+		return;
+	gql_json_clear(a);
+	if (st->reuse->args == NULL)
+		st->reuse->args = a;
+	else
+		json_object_put(a);
+}
+
+/* The resolvers' scratch arena: the reused one, or a new one. */
+static gql_arena *gql_arena_take_for(struct gql_exec_state *st)
+{
+	if (st->arena == NULL) {
+		st->arena = st->reuse->arena;
+		st->reuse->arena = NULL;
+		if (st->arena == NULL)
+			st->arena = gql_arena_new();
+	}
+	return st->arena;
+}
+
+void gql_exec_reuse_deinit(gql_exec_reuse *r)
+{
+	gql_arena_free(r->arena);
+	json_object_put(r->args);
+	json_object_put(r->empty_args);
+	memset(r, 0, sizeof(*r));
 }
 
 /* ExecuteField: appends the field's value to st->out. */
 static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, json_object *parent,
-			     struct lh_entry **cursor, gql_group *g, int is_root,
-			     const gql_exec_path *path)
+			     struct lh_table *ptab, struct lh_entry **cursor, gql_group *g,
+			     int is_root, const gql_exec_path *path)
 {
 	const gql_exec_params *p = st->p;
 	const gql_selection *node = g->nodes->sel;
@@ -510,12 +572,14 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 		return GQL_X_ABSENT;
 
 	gql_fctx fc = {ptype, field->name, g};
-	json_object *args = NULL;
+	json_object *args = NULL; /* taken from the reuse slot: given back below */
 	if (field->nargs > 0) {
+		if ((args = gql_args_take(st)) == NULL)
+			return GQL_ENOMEM;
 		gql_error_list errs;
 		gql_error_list_init(&errs);
-		int rc = gql_coerce_arguments(field->args, field->nargs, node->args, node->loc,
-					      p->variables, p->max_list, &args, &errs);
+		int rc = gql_coerce_arguments_into(field->args, field->nargs, node->args, node->loc,
+						   p->variables, p->max_list, args, &errs);
 		if (rc == GQL_EINVAL)
 			rc = gql_record_list_error(st, &errs, path);
 		else if (rc != 0 || errs.oom)
@@ -523,28 +587,40 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 		else
 			rc = -100; /* success marker */
 		gql_error_list_deinit(&errs);
-		if (rc != -100)
+		if (rc != -100) {
+			gql_args_give(st, args);
 			return rc < 0 ? rc : gql_field_null(st, field->type, start);
+		}
 	}
 
-	json_object *value = NULL;
-	gql_resolver_fn fn = gql_resolvers_get(p->resolvers, field);
+	/* value is borrowed (from the parent or the event, both alive until
+	 * the field is complete) unless a resolver made it: then owned too. */
+	json_object *value = NULL, *owned = NULL;
+	gql_resolver_fn fn = gql_group_resolver(p->resolvers, g, field);
 	if (p->event && is_root && field != &gql_v_schema_field && field != &gql_v_type_field) {
-		value = json_object_get(p->root);
+		value = p->root;
 	} else if (fn != NULL) {
-		if (args == NULL && (args = gql_empty_args(st)) == NULL)
+		json_object *empty = NULL;
+		if (args == NULL && (empty = gql_empty_args(st)) == NULL)
 			return GQL_ENOMEM;
-		if (st->arena == NULL && (st->arena = gql_arena_new()) == NULL) {
-			json_object_put(args);
+		if (gql_arena_take_for(st) == NULL) {
+			json_object_put(empty);
+			gql_args_give(st, args);
 			return GQL_ENOMEM;
 		}
 		gql_resolve_info info = {
-			.parent = parent, .args = args, .variables = p->variables,
+			.parent = parent, .args = args != NULL ? args : empty, .variables = p->variables,
 			.field_name = field->name, .response_key = g->key, .parent_type = ptype,
 			.field = field, .return_type = field->type, .schema = p->schema,
 			.path = path, .arena = st->arena, .state = st,
 		};
 		int rc = fn(&info, p->ctx, &value);
+		owned = value;
+		json_object_put(empty);
+		if (args != NULL && value == args) { /* returned as the value: it is theirs now */
+			json_object_put(args);
+			args = NULL;
+		}
 		*cursor = NULL; /* the resolver may have changed parent */
 		if (rc != 0) {
 			json_object_put(value);
@@ -555,21 +631,38 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 			free(st->err_msg);
 			free(st->err_code);
 			st->err_msg = st->err_code = NULL;
-			json_object_put(args);
+			gql_args_give(st, args);
 			return rc < 0 ? rc : gql_field_null(st, field->type, start);
 		}
 	} else {
 		json_object *v = NULL;
-		if (json_object_is_type(parent, json_type_object) &&
-		    gql_json_member(parent, field->name, cursor, &v))
-			value = json_object_get(v);
+		if (ptab != NULL && gql_json_table_member(ptab, field->name, cursor, &v))
+			value = v;
 	}
-	json_object_put(args);
+	gql_args_give(st, args);
 	int rc = gql_x_complete(st, field->type, &fc, path, value);
-	json_object_put(value);
+	json_object_put(owned);
 	if (rc == GQL_X_NULLED)
 		return gql_field_null(st, field->type, start);
 	return rc;
+}
+
+/* g's field on t when it is a String or ID field without arguments or
+ * resolver (its value is the parent's member, serialised as itself when a
+ * string); else NULL. */
+static const gql_field *gql_plain_text_field(struct gql_exec_state *st, const gql_type *t,
+					     gql_group *g)
+{
+	if (g->typename_field)
+		return NULL;
+	const gql_field *f = gql_group_field(st, t, g);
+	if (f == NULL || f->nargs != 0)
+		return NULL;
+	const gql_typeref *u = f->type->kind == GQL_TYPE_NON_NULL ? f->type->of_type : f->type;
+	if (u->kind != GQL_TYPE_NAMED ||
+	    (u->named->builtin != GQL_SCALAR_STRING && u->named->builtin != GQL_SCALAR_ID))
+		return NULL;
+	return gql_group_resolver(st->p->resolvers, g, f) == NULL ? f : NULL;
 }
 
 /* ExecuteSelectionSet: appends {"key":value,...} to st->out. On
@@ -581,6 +674,9 @@ static int gql_execute_fields(struct gql_exec_state *st, const gql_type *t, json
 	int is_root = path == NULL && t == gql_schema_root(st->p->schema, st->p->operation->operation);
 	int first = 1;
 	struct lh_entry *cursor = NULL;
+	/* The parent's members, read by every field without a resolver. */
+	struct lh_table *ptab =
+		json_object_is_type(parent, json_type_object) ? json_object_get_object(parent) : NULL;
 	gql_jsonw_byte(out, '{');
 	for (gql_group *g = groups; g != NULL; g = g->next) {
 		gql_exec_path step = {path, g->key, 0};
@@ -588,7 +684,19 @@ static int gql_execute_fields(struct gql_exec_state *st, const gql_type *t, json
 		if (!first)
 			gql_jsonw_byte(out, ',');
 		gql_jsonw_raw(out, g->key_json, g->key_json_len);
-		int rc = gql_execute_field(st, t, parent, &cursor, g, is_root, &step);
+		/* Most fields are a String or ID read from the parent: write it
+		 * without the general path (which handles anything else). */
+		const gql_field *f;
+		json_object *v = NULL;
+		if (ptab != NULL && !is_root && (f = gql_plain_text_field(st, t, g)) != NULL &&
+		    gql_json_table_member(ptab, f->name, &cursor, &v) &&
+		    json_object_get_type(v) == json_type_string) {
+			gql_jsonw_string(out, json_object_get_string(v),
+					 (size_t)json_object_get_string_len(v));
+			first = 0;
+			continue;
+		}
+		int rc = gql_execute_field(st, t, parent, ptab, &cursor, g, is_root, &step);
 		if (rc == GQL_X_ABSENT) {
 			gql_jsonw_truncate(out, mark);
 			continue;
@@ -702,6 +810,7 @@ static int gql_exec_begin(struct gql_exec_state *st, const gql_exec_params *p, g
 	memset(st, 0, sizeof(*st));
 	st->p = p;
 	st->out = out;
+	st->reuse = p->reuse != NULL ? p->reuse : &st->own;
 	if (p->plan != NULL && !p->plan->broken) {
 		st->plan = p->plan;
 		st->carena = p->plan->arena;
@@ -715,8 +824,13 @@ static void gql_exec_end(struct gql_exec_state *st)
 {
 	if (st->plan == NULL)
 		gql_arena_free(st->carena);
-	gql_arena_free(st->arena);
-	json_object_put(st->empty_args);
+	if (st->arena != NULL && st->reuse != &st->own && st->reuse->arena == NULL) {
+		gql_arena_reset(st->arena);
+		st->reuse->arena = st->arena;
+	} else {
+		gql_arena_free(st->arena);
+	}
+	gql_exec_reuse_deinit(&st->own);
 	json_object_put(st->errors);
 	free(st->err_msg);
 	free(st->err_code);

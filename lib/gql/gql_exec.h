@@ -32,7 +32,9 @@ struct gql_exec_state;
  * and valid only during the call. */
 typedef struct gql_resolve_info {
 	json_object *parent;            /* parent value (root value at the top) */
-	json_object *args;              /* coerced arguments, an object in definition order */
+	json_object *args;              /* coerced arguments, an object in definition order;
+					 * read-only; emptied and reused after the call unless
+					 * returned as the value: keep references to members */
 	json_object *variables;         /* coerced variables of the operation */
 	const char *field_name;         /* the field's name in the schema */
 	const char *response_key;       /* alias, or the field name */
@@ -92,6 +94,21 @@ gql_exec_plan *gql_exec_plan_new(const gql_document *doc);
 /* Frees the plan. NULL is a no-op. */
 void gql_exec_plan_free(gql_exec_plan *pl);
 
+/* Scratch that executions keep between them (the engine owns one): the
+ * resolvers' arena, reset instead of freed; an arguments object, emptied
+ * after each resolver instead of freed; the shared {} of fields without
+ * arguments. An execution takes what it uses and puts it back at its end,
+ * so an execution nested in a resolver simply finds the slots empty.
+ * Zero-initialised; release with gql_exec_reuse_deinit. */
+typedef struct gql_exec_reuse {
+	gql_arena *arena;        /* a reset arena, or NULL */
+	json_object *args;       /* an empty object, or NULL */
+	json_object *empty_args; /* {} handed to resolvers (read-only), or NULL */
+} gql_exec_reuse;
+
+/* Frees what r holds. */
+void gql_exec_reuse_deinit(gql_exec_reuse *r);
+
 /* Everything one execution needs. All borrowed. */
 typedef struct gql_exec_params {
 	const gql_schema *schema;        /* the schema */
@@ -107,6 +124,7 @@ typedef struct gql_exec_params {
 	size_t max_list;                 /* bound on input lists (0: GQL_MAX_INPUT_LIST) */
 	gql_exec_plan *plan;             /* plan of doc, or NULL; executions with one
 					  * plan must share schema, introspection */
+	gql_exec_reuse *reuse;           /* scratch to reuse, or NULL: allocate afresh */
 } gql_exec_params;
 
 /* gql_exec_operation (gql_exec_private.h) runs the operation, writing the

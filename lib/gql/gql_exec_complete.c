@@ -146,7 +146,7 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 		gql_jsonw_value(st->out, v);
 		return GQL_X_OK;
 	}
-	if (gql_type_is_builtin(t, "String")) {
+	if (t->builtin == GQL_SCALAR_STRING) {
 		if (jt == json_type_string) {
 			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
@@ -165,7 +165,7 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 		gql_js_inspect(&m, v);
 		goto raise;
 	}
-	if (gql_type_is_builtin(t, "Boolean")) {
+	if (t->builtin == GQL_SCALAR_BOOLEAN) {
 		if (jt == json_type_boolean) {
 			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
@@ -182,7 +182,7 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 		gql_js_inspect(&m, v);
 		goto raise;
 	}
-	if (gql_type_is_builtin(t, "ID")) {
+	if (t->builtin == GQL_SCALAR_ID) {
 		if (jt == json_type_string) {
 			gql_jsonw_value(st->out, v);
 			return GQL_X_OK;
@@ -194,7 +194,7 @@ static int gql_complete_leaf(struct gql_exec_state *st, const gql_type *t, const
 		goto raise;
 	}
 	/* Int and Float: booleans count as 1/0, numeric strings as numbers. */
-	int is_int = gql_type_is_builtin(t, "Int");
+	int is_int = t->builtin == GQL_SCALAR_INT;
 	int num_ok = 0;
 	if (jt == json_type_boolean) {
 		d = json_object_get_boolean(v) ? 1 : 0;
@@ -309,6 +309,16 @@ static int gql_complete_list(struct gql_exec_state *st, const gql_typeref *t, co
 int gql_x_complete(struct gql_exec_state *st, const gql_typeref *t, const gql_fctx *fc,
 		   const gql_exec_path *path, json_object *v)
 {
+	/* The most common leaf first: a String or ID field holding a string
+	 * serialises as itself. */
+	const gql_typeref *u = t->kind == GQL_TYPE_NON_NULL ? t->of_type : t;
+	if (v != NULL && u->kind == GQL_TYPE_NAMED &&
+	    (u->named->builtin == GQL_SCALAR_STRING || u->named->builtin == GQL_SCALAR_ID) &&
+	    json_object_get_type(v) == json_type_string) {
+		gql_jsonw_string(st->out, json_object_get_string(v),
+				 (size_t)json_object_get_string_len(v));
+		return GQL_X_OK;
+	}
 	if (t->kind == GQL_TYPE_NON_NULL) {
 		if (v != NULL)
 			return gql_x_complete(st, t->of_type, fc, path, v);

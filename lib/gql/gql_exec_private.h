@@ -27,6 +27,9 @@ typedef struct gql_group {
 	int typename_field;            /* 1: the field is __typename */
 	const gql_type *field_type;    /* memo: parent type `field` was looked up in */
 	const gql_field *field;        /* memo: the field's definition (NULL: none) */
+	const struct gql_resolvers *fn_table; /* memo: table fn was looked up in */
+	unsigned long fn_version;      /* memo: its version then (0: none) */
+	gql_resolver_fn fn;            /* memo: field's resolver (NULL: none) */
 	gql_nref *nodes;               /* field nodes, in document order */
 	gql_nref *last;                /* last of nodes */
 	struct gql_submemo *subs;      /* memo: sub-fields collected per runtime type */
@@ -49,13 +52,13 @@ typedef struct gql_fctx {
 
 struct gql_exec_state {
 	const gql_exec_params *p; /* the request */
-	gql_arena *arena;         /* resolvers' scratch memory, made on first use */
+	gql_arena *arena;         /* resolvers' scratch memory, taken on first use */
 	gql_arena *carena;        /* groups and node lists: the plan's, or per execution */
 	gql_exec_plan *plan;      /* usable plan, or NULL */
 	gql_sbuf *out;            /* the response's "data" JSON being written */
 	json_object *errors;      /* recorded errors, NULL while none */
-	json_object *empty_args;  /* shared {} for resolvers of fields without
-				   * arguments, made on first use */
+	gql_exec_reuse own;       /* scratch when the request brings none */
+	gql_exec_reuse *reuse;    /* the request's scratch, or &own */
 	char *err_msg;            /* message raised by gql_resolve_error */
 	char *err_code;           /* its extensions.code, or NULL */
 };

@@ -17,36 +17,92 @@ static const unsigned char gql_jsonw_esc[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
-void gql_jsonw_string(gql_sbuf *b, const char *s, size_t len)
+/* 1 if one of the eight bytes of w needs escaping: below 0x20, '"' or
+ * '\\'. Exact (no false positives) since each test is the classic "has a
+ * byte below n" for n <= 0x80 applied to w or to w xor a repeated byte. */
+static inline int gql_jsonw_word_escapes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t ctl = (w - ones * 0x20) & ~w;
+	uint64_t q = w ^ (ones * '"');
+	uint64_t bs = w ^ (ones * '\\');
+	q = (q - ones) & ~q;
+	bs = (bs - ones) & ~bs;
+	return ((ctl | q | bs) & high) != 0;
+}
+
+/* Appends the escape sequence of byte c, one that gql_jsonw_esc marks. */
+static void gql_jsonw_escape(gql_sbuf *b, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
+	char e[6] = {'\\', 0, 0, 0, 0, 0};
+	size_t n = 2;
+	switch (c) {
+	case '\b': e[1] = 'b'; break;
+	case '\n': e[1] = 'n'; break;
+	case '\r': e[1] = 'r'; break;
+	case '\t': e[1] = 't'; break;
+	case '\f': e[1] = 'f'; break;
+	case '"': e[1] = '"'; break;
+	case '\\': e[1] = '\\'; break;
+	default:
+		e[1] = 'u';
+		e[2] = '0';
+		e[3] = '0';
+		e[4] = hex[c >> 4];
+		e[5] = hex[c & 0xf];
+		n = 6;
+	}
+	gql_jsonw_raw(b, e, n);
+}
+
+/* The length of the prefix of s[0..len) that needs no escape, found eight
+ * bytes at a time (a short tail is padded with a harmless byte). */
+static size_t gql_jsonw_clean_prefix(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (gql_jsonw_word_escapes(w))
+			break;
+	}
+	if (i + 8 > len) { /* the tail: the last eight bytes, or a padded word */
+		if (len >= 8) {
+			memcpy(&w, s + len - 8, 8);
+		} else {
+			w = 0x6161616161616161ULL; /* "aaaaaaaa" */
+			gql_jsonw_copy((char *)&w, s, len);
+		}
+		if (!gql_jsonw_word_escapes(w))
+			return len;
+	}
+	while (!gql_jsonw_esc[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+void gql_jsonw_string(gql_sbuf *b, const char *s, size_t len)
+{
+	size_t i = gql_jsonw_clean_prefix(s, len);
+	if (i == len && b->len + len + 3 <= b->cap) { /* the common case: one copy */
+		char *d = b->p + b->len;
+		d[0] = '"';
+		gql_jsonw_copy(d + 1, s, len);
+		d[len + 1] = '"';
+		d[len + 2] = '\0';
+		b->len += len + 2;
+		return;
+	}
 	gql_jsonw_byte(b, '"');
 	size_t run = 0;
-	for (size_t i = 0; i < len; i++) {
+	for (; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (!gql_jsonw_esc[c])
-			continue;
-		gql_jsonw_raw(b, s + run, i - run);
-		run = i + 1;
-		char e[6] = {'\\', 0, 0, 0, 0, 0};
-		size_t n = 2;
-		switch (c) {
-		case '\b': e[1] = 'b'; break;
-		case '\n': e[1] = 'n'; break;
-		case '\r': e[1] = 'r'; break;
-		case '\t': e[1] = 't'; break;
-		case '\f': e[1] = 'f'; break;
-		case '"': e[1] = '"'; break;
-		case '\\': e[1] = '\\'; break;
-		default:
-			e[1] = 'u';
-			e[2] = '0';
-			e[3] = '0';
-			e[4] = hex[c >> 4];
-			e[5] = hex[c & 0xf];
-			n = 6;
+		if (gql_jsonw_esc[c]) {
+			gql_jsonw_raw(b, s + run, i - run);
+			run = i + 1;
+			gql_jsonw_escape(b, c);
 		}
-		gql_jsonw_raw(b, e, n);
 	}
 	gql_jsonw_raw(b, s + run, len - run);
 	gql_jsonw_byte(b, '"');
@@ -104,18 +160,37 @@ void gql_jsonw_value(gql_sbuf *b, json_object *v)
 int gql_json_member(json_object *obj, const char *name, struct lh_entry **cursor,
 		    json_object **v)
 {
-	if (json_object_object_length(obj) > 16)
-		return json_object_object_get_ex(obj, name, v);
-	struct lh_entry *head = lh_table_head(json_object_get_object(obj));
+	return gql_json_table_member(json_object_get_object(obj), name, cursor, v);
+}
+
+int gql_json_table_member(struct lh_table *t, const char *name, struct lh_entry **cursor,
+			  json_object **v)
+{
+	if (t->count > 16) {
+		struct lh_entry *e = lh_table_lookup_entry(t, name);
+		if (e == NULL)
+			return 0;
+		*v = (json_object *)lh_entry_v(e);
+		return 1;
+	}
+	struct lh_entry *head = lh_table_head(t);
 	struct lh_entry *start = *cursor != NULL ? *cursor : head;
 	for (int pass = 0; pass < 2; pass++) {
 		struct lh_entry *from = pass == 0 ? start : head, *to = pass == 0 ? NULL : start;
 		for (struct lh_entry *e = from; e != to; e = lh_entry_next(e))
-			if (strcmp((const char *)lh_entry_k(e), name) == 0) {
+			if (((const char *)lh_entry_k(e))[0] == name[0] &&
+			    strcmp((const char *)lh_entry_k(e), name) == 0) {
 				*v = (json_object *)lh_entry_v(e);
 				*cursor = lh_entry_next(e);
 				return 1;
 			}
 	}
 	return 0;
+}
+
+void gql_json_clear(json_object *obj)
+{
+	struct lh_table *t = json_object_get_object(obj);
+	while (lh_table_head(t) != NULL)
+		lh_table_delete_entry(t, lh_table_head(t));
 }

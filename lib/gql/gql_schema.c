@@ -513,7 +513,18 @@ static void gql_collect(gql_builder *b, const gql_document *doc, int builtin,
 		t->kind = kinds[d->kind];
 		t->name = d->name;
 		t->description = d->description;
-		t->builtin = builtin;
+		t->builtin = 0;
+		if (builtin) {
+			static const char *const codes[] = {
+				[GQL_SCALAR_INT] = "Int", [GQL_SCALAR_FLOAT] = "Float",
+				[GQL_SCALAR_STRING] = "String", [GQL_SCALAR_BOOLEAN] = "Boolean",
+				[GQL_SCALAR_ID] = "ID",
+			};
+			t->builtin = GQL_SCALAR_OTHER;
+			for (int c = GQL_SCALAR_INT; c <= GQL_SCALAR_ID; c++)
+				if (strcmp(d->name, codes[c]) == 0)
+					t->builtin = c;
+		}
 		b->entries[b->nentries].type = t;
 		b->entries[b->nentries].def = d;
 		b->nentries++;

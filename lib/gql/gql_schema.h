@@ -63,7 +63,8 @@ struct gql_type {
 	gql_type_kind kind;             /* what kind of type */
 	const char *name;               /* type name */
 	const char *description;        /* description or NULL */
-	int builtin;                    /* 1 for Int, Float, String, Boolean, ID */
+	int builtin;                    /* a GQL_SCALAR_ code for Int, Float, String,
+					 * Boolean, ID (nonzero); 0 otherwise */
 	const char *specified_by_url;   /* SCALAR: @specifiedBy(url:) or NULL */
 	gql_field *fields;              /* OBJECT, INTERFACE: nfields fields */
 	size_t nfields;
@@ -146,12 +147,16 @@ const gql_directive_def *gql_schema_directives(const gql_schema *s, size_t *n);
  * such as __typename, which callers handle). */
 const gql_field *gql_type_field(const gql_type *t, const char *name);
 
-/* 1 if t is the built-in scalar `name` (Int, Float, String, Boolean, ID);
- * the first letter settles most calls without a strcmp. */
-static inline int gql_type_is_builtin(const gql_type *t, const char *name)
-{
-	return t->builtin && t->name[0] == name[0] && strcmp(t->name, name) == 0;
-}
+/* Codes of the built-in scalars in gql_type.builtin, so hot paths test an
+ * integer instead of comparing names. */
+enum gql_scalar_code {
+	GQL_SCALAR_INT = 1,
+	GQL_SCALAR_FLOAT,
+	GQL_SCALAR_STRING,
+	GQL_SCALAR_BOOLEAN,
+	GQL_SCALAR_ID,
+	GQL_SCALAR_OTHER /* a built-in type that is not one of those */
+};
 
 /* The argument of a field or directive, or NULL. */
 const gql_input_value *gql_field_arg(const gql_field *f, const char *name);

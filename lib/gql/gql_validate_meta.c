@@ -156,8 +156,10 @@ static gql_input_value m_type_args[] = {
 	{"name", NULL, &r22, NULL, 0, NULL},
 };
 
-static gql_type m_string = {.kind = GQL_KIND_SCALAR, .name = "String", .builtin = 1};
-static gql_type m_boolean = {.kind = GQL_KIND_SCALAR, .name = "Boolean", .builtin = 1};
+static gql_type m_string = {
+	.kind = GQL_KIND_SCALAR, .name = "String", .builtin = GQL_SCALAR_STRING};
+static gql_type m_boolean = {
+	.kind = GQL_KIND_SCALAR, .name = "Boolean", .builtin = GQL_SCALAR_BOOLEAN};
 static gql_type m_schema = {.kind = GQL_KIND_OBJECT, .name = "__Schema", .fields = m_schema_fields, .nfields = 6};
 static gql_type m_type = {.kind = GQL_KIND_OBJECT, .name = "__Type", .fields = m_type_fields, .nfields = 11};
 static gql_type m_typekind = {.kind = GQL_KIND_ENUM, .name = "__TypeKind", .values = m_typekind_values, .nvalues = 8};

@@ -133,14 +133,18 @@ static int run(gql_engine *e, const char *doc, size_t len, const char *op_name,
 	gql_error_list_init(&errs);
 	gql_prepared *p = NULL;
 	json_object *resp = NULL;
+	gql_response *out = NULL;
 	long counter = 0;
 	int rc = gql_engine_prepare(e, doc, len, &p, &errs);
 	if (rc == 0)
-		rc = gql_engine_execute(e, p, op_name, vars, root, &counter, &resp);
+		rc = gql_engine_execute(e, p, op_name, vars, root, &counter, &out);
 	else if (rc != GQL_ENOMEM)
 		resp = gql_engine_error_response(&errs, NULL), rc = 0;
-	if (rc == 0 && resp != NULL)
+	if (rc == 0 && out != NULL)
+		printf("%s\n", gql_response_text(out, NULL));
+	else if (rc == 0 && resp != NULL)
 		printf("%s\n", gql_engine_render(resp, NULL));
+	gql_response_free(out);
 	json_object_put(resp);
 	gql_prepared_release(p);
 	gql_error_list_deinit(&errs);

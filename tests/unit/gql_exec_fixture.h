@@ -60,13 +60,13 @@ __attribute__((unused)) static const char *fx_run(gql_engine *e, const char *doc
 	}
 	json_object *v = vars != NULL ? json_tokener_parse(vars) : NULL;
 	json_object *r = root != NULL ? json_tokener_parse(root) : NULL;
-	json_object *resp = NULL;
+	gql_response *resp = NULL;
 	rc = gql_engine_execute(e, p, NULL, v, r, NULL, &resp);
 	if (rc != 0)
 		snprintf(out, sizeof(out), "EXECUTE %d", rc);
 	else
-		snprintf(out, sizeof(out), "%s", gql_engine_render(resp, NULL));
-	json_object_put(resp);
+		snprintf(out, sizeof(out), "%s", gql_response_text(resp, NULL));
+	gql_response_free(resp);
 	json_object_put(v);
 	json_object_put(r);
 	gql_prepared_release(p);

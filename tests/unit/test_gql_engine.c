@@ -37,11 +37,12 @@ static void test_cache(void **state)
 	assert_int_equal(st.evictions, 1);
 	assert_int_equal(st.entries, 2);
 	/* a is still usable after its eviction. */
-	json_object *resp = NULL;
+	gql_response *resp = NULL;
 	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"1\"}}");
 	assert_int_equal(gql_engine_execute(e, a, NULL, NULL, root, NULL, &resp), 0);
-	assert_string_equal(gql_engine_render(resp, NULL), "{\"data\":{\"p\":{\"id\":\"1\"}}}");
-	json_object_put(resp);
+	assert_string_equal(gql_response_text(resp, NULL), "{\"data\":{\"p\":{\"id\":\"1\"}}}");
+	assert_true(gql_response_has_data(resp));
+	gql_response_free(resp);
 	json_object_put(root);
 	gql_prepared_release(a);
 	gql_prepared_release(a2);
@@ -94,11 +95,12 @@ static void test_operations(void **state)
 	assert_int_equal(gql_engine_operation_type(p, "B", &op), 0);
 	assert_int_equal(op, GQL_OP_MUTATION);
 	assert_int_equal(gql_engine_operation_type(p, "C", &op), GQL_EINVAL);
-	json_object *resp = NULL;
+	gql_response *resp = NULL;
 	assert_int_equal(gql_engine_execute(e, p, "C", NULL, NULL, NULL, &resp), 0);
-	assert_string_equal(gql_engine_render(resp, NULL),
+	assert_string_equal(gql_response_text(resp, NULL),
 			    "{\"errors\":[{\"message\":\"Unknown operation named \\\"C\\\".\"}]}");
-	json_object_put(resp);
+	assert_false(gql_response_has_data(resp)); /* failed before execution: no "data" */
+	gql_response_free(resp);
 	gql_prepared_release(p);
 	gql_error_list_deinit(&errs);
 	gql_engine_free(e);
@@ -124,7 +126,7 @@ static void test_alloc_failure(void **state)
 		gql_error_list errs;
 		gql_error_list_init(&errs);
 		gql_prepared *p = NULL;
-		json_object *resp = NULL;
+		gql_response *resp = NULL;
 		gql_arena_fail_after(n);
 		int rc = gql_engine_prepare(e, doc, strlen(doc), &p, &errs);
 		if (rc == 0)
@@ -132,11 +134,11 @@ static void test_alloc_failure(void **state)
 		gql_arena_fail_after(-1);
 		if (rc == 0) {
 			assert_non_null(resp);
-			succeeded = strstr(gql_engine_render(resp, NULL), "\"errors\"") == NULL;
+			succeeded = strstr(gql_response_text(resp, NULL), "\"errors\"") == NULL;
 		} else {
 			assert_int_equal(rc, GQL_ENOMEM);
 		}
-		json_object_put(resp);
+		gql_response_free(resp);
 		gql_prepared_release(p);
 		gql_error_list_deinit(&errs);
 		gql_engine_free(e);
@@ -158,12 +160,13 @@ static int r_nested(gql_resolve_info *info, void *ctx, json_object **out)
 	gql_error_list errs;
 	gql_error_list_init(&errs);
 	gql_prepared *p = NULL;
-	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"in\"}}"), *resp = NULL;
+	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"in\"}}");
+	gql_response *resp = NULL;
 	int rc = gql_engine_prepare(nested_engine, doc, strlen(doc), &p, &errs);
 	if (rc == 0)
 		rc = gql_engine_execute(nested_engine, p, NULL, NULL, root, NULL, &resp);
-	*out = rc == 0 ? json_object_new_string(gql_engine_render(resp, NULL)) : NULL;
-	json_object_put(resp);
+	*out = rc == 0 ? json_object_new_string(gql_response_text(resp, NULL)) : NULL;
+	gql_response_free(resp);
 	json_object_put(root);
 	gql_prepared_release(p);
 	gql_error_list_deinit(&errs);
@@ -181,24 +184,61 @@ static void test_nested_and_data_member(void **state)
 			    "{\"data\":{\"a\":{\"id\":\"out\"},"
 			    "\"echo\":\"{\\\"data\\\":{\\\"p\\\":{\\\"id\\\":\\\"in\\\"}}}\","
 			    "\"b\":{\"id\":\"out\"}}}");
-	/* "data" is a member of the response and renders on its own too. */
-	const char *doc = "{ p { id name } }";
-	gql_error_list errs;
-	gql_error_list_init(&errs);
-	gql_prepared *p = NULL;
-	json_object *root = json_tokener_parse("{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}"), *resp = NULL;
-	json_object *data = NULL;
-	assert_int_equal(gql_engine_prepare(nested_engine, doc, strlen(doc), &p, &errs), 0);
-	assert_int_equal(gql_engine_execute(nested_engine, p, NULL, NULL, root, NULL, &resp), 0);
-	assert_true(json_object_object_get_ex(resp, "data", &data));
-	assert_true(json_object_is_type(data, json_type_object));
-	assert_string_equal(json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN),
-			    "{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}");
-	assert_string_equal(gql_engine_render(resp, NULL), "{\"data\":{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}}");
-	json_object_put(resp);
-	json_object_put(root);
-	gql_prepared_release(p);
-	gql_error_list_deinit(&errs);
+	/* The response text is json-c's, slashes unescaped. */
+	assert_string_equal(fx_run(nested_engine, "{ p { id name } }", NULL,
+				   "{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}"),
+			    "{\"data\":{\"p\":{\"id\":\"1\",\"name\":\"a/b\"}}}");
+	gql_engine_free(nested_engine);
+	gql_schema_free(s);
+}
+
+/* Arguments objects are reused between fields and requests: a later field
+ * never sees an earlier one's arguments, and a request nested in a resolver
+ * leaves the outer field's arguments intact. */
+static int nested_depth;
+static char nested_seen[1024]; /* outer args, inner response, outer args again */
+static int r_echo_nested(gql_resolve_info *info, void *ctx, json_object **out)
+{
+	(void)ctx;
+	const char *args = json_object_to_json_string_ext(info->args, JSON_C_TO_STRING_PLAIN);
+	if (nested_depth == 0) {
+		char before[256];
+		snprintf(before, sizeof(before), "%s", args);
+		nested_depth++;
+		const char *inner = fx_run(nested_engine, "{ echo(s: \"in\") }", NULL, NULL);
+		char inner_copy[512];
+		snprintf(inner_copy, sizeof(inner_copy), "%s", inner);
+		nested_depth--;
+		snprintf(nested_seen, sizeof(nested_seen), "%s | %s | %s", before, inner_copy,
+			 json_object_to_json_string_ext(info->args, JSON_C_TO_STRING_PLAIN));
+	}
+	*out = json_object_new_string(args);
+	return 0;
+}
+
+static void test_args_reuse(void **state)
+{
+	(void)state;
+	gql_schema *s = fx_schema();
+	nested_engine = gql_engine_new(s, NULL);
+	assert_int_equal(gql_engine_register(nested_engine, "Query.echo", fx_echo), 0);
+	const char *two = "{ a: echo(i: 1, s: \"x\") b: echo(c: RED) }";
+	assert_string_equal(fx_run(nested_engine, two, NULL, NULL),
+			    "{\"data\":{\"a\":\"{\\\"i\\\":1,\\\"s\\\":\\\"x\\\",\\\"d\\\":5}\","
+			    "\"b\":\"{\\\"c\\\":\\\"RED\\\",\\\"d\\\":5}\"}}");
+	assert_string_equal(fx_run(nested_engine, "{ echo(f: 1.5) }", NULL, NULL),
+			    "{\"data\":{\"echo\":\"{\\\"f\\\":1.5,\\\"d\\\":5}\"}}");
+	/* A bad argument leaves the reused object empty for the next field. */
+	const char *bad_doc = "query Q($v: Int = 1) { a: echo(i: 1, in: {a: $v}) b: echo(c: RED) }";
+	const char *bad = fx_run(nested_engine, bad_doc, "{\"v\":null}", NULL);
+	assert_non_null(strstr(bad, "Argument \\\"in\\\" has invalid value {a: $v}."));
+	assert_non_null(
+		strstr(bad, "\"data\":{\"a\":null,\"b\":\"{\\\"c\\\":\\\"RED\\\",\\\"d\\\":5}\"}}"));
+	assert_int_equal(gql_engine_register(nested_engine, "Query.echo", r_echo_nested), 0);
+	fx_run(nested_engine, "{ echo(i: 9) }", NULL, NULL);
+	assert_string_equal(nested_seen, "{\"i\":9,\"d\":5} | "
+					 "{\"data\":{\"echo\":\"{\\\"s\\\":\\\"in\\\",\\\"d\\\":5}\"}} | "
+					 "{\"i\":9,\"d\":5}");
 	gql_engine_free(nested_engine);
 	gql_schema_free(s);
 }
@@ -211,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_operations),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_nested_and_data_member),
+		cmocka_unit_test(test_args_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,8 @@ static void test_lookups(void **state)
 
 	const gql_type *str = gql_schema_type(s, "String");
 	assert_non_null(str);
-	assert_int_equal(str->builtin, 1);
+	assert_int_equal(str->builtin, GQL_SCALAR_STRING);
+	assert_int_equal(gql_schema_type(s, "ID")->builtin, GQL_SCALAR_ID);
 	assert_true(gql_type_is_leaf(str) && gql_type_is_input(str) && gql_type_is_output(str));
 	assert_null(gql_schema_type(s, "Nope"));
 	assert_null(gql_schema_type(s, "__Schema"));
