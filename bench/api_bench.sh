@@ -108,6 +108,7 @@ url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/
     "socket" => env.CRM_RUN_DIR + "/hello.sock",
     "bin-path" => env.CRM_BENCH_HELLO_BIN,
     "max-procs" => env.CRM_API_PROCS,
+    "min-procs" => env.CRM_API_PROCS,
     "check-local" => "disable",
   )))
 }
@@ -183,7 +184,8 @@ cpu_line() { # label before after requests
     printf " total %.0f\n", t }'
 }
 
-echo "crm-api benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS," \
+echo "crm-api benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS" \
+  "(running: ${#API_PIDS[@]} crm-api, ${#HELLO_PIDS[@]} fcgi_hello)," \
   "redis $(redis-cli -p "$REDIS_PORT" CONFIG GET appendfsync | tail -1) fsync," \
   "$CONNS connections, ${SECS}s per run after ${WARM}s warm-up, $USERS users"
 NONCE=$(date +%s%N)
