@@ -8,7 +8,11 @@
 #        LOGIN_CONNS (8)    wrk connections of the login load
 #        BUILD (build/bench) an optimised build without sanitizers (CFLAGS=-O2 -g)
 #        API_BIN            the crm-api to run (default BUILD/crm-api): compare builds
-#        REDIS_ARGS         extra redis-server arguments ("--appendfsync everysec")
+#        REDIS_ARGS         extra redis-server arguments ("--appendfsync everysec":
+#                           the documented faster option; the default is the shipped
+#                           etc/redis.conf, appendfsync always)
+#        REDIS_UNIX=1       crm-api reaches Redis by a Unix socket (CRM_REDIS_HOST is
+#                           its path) instead of loopback TCP
 #        SKIP_LOGIN=1       only the sendMessage and ceiling runs
 #        HOLD=1             set up the stack, print its ports, keep it up for
 #                           HOLD_SECONDS (600) to profile by hand; no runs
@@ -93,8 +97,13 @@ export CRM_BENCH_HELLO_BIN=$HELLO
 export CRM_SEND_RATE=1000000 CRM_LOGIN_PER_EMAIL=100000 CRM_LOGIN_PER_ADDR=1000000
 "$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
 
+REDIS_SOCKET=()
+if [ -n "${REDIS_UNIX:-}" ]; then
+  REDIS_SOCKET=(--unixsocket "$RUN/redis.sock" --unixsocketperm 700)
+  export CRM_REDIS_HOST=$RUN/redis.sock
+fi
 redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
-  ${REDIS_ARGS:-} >"$RUN/logs/redis.log" 2>&1 < /dev/null &
+  "${REDIS_SOCKET[@]}" ${REDIS_ARGS:-} >"$RUN/logs/redis.log" 2>&1 < /dev/null &
 PIDS+=($!)
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -108,6 +117,7 @@ url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/
     "socket" => env.CRM_RUN_DIR + "/hello.sock",
     "bin-path" => env.CRM_BENCH_HELLO_BIN,
     "max-procs" => env.CRM_API_PROCS,
+    "min-procs" => env.CRM_API_PROCS,
     "check-local" => "disable",
   )))
 }
@@ -183,8 +193,10 @@ cpu_line() { # label before after requests
     printf " total %.0f\n", t }'
 }
 
-echo "crm-api benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS," \
-  "redis $(redis-cli -p "$REDIS_PORT" CONFIG GET appendfsync | tail -1) fsync," \
+echo "crm-api benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS" \
+  "(running: ${#API_PIDS[@]} crm-api, ${#HELLO_PIDS[@]} fcgi_hello)," \
+  "redis $(redis-cli -p "$REDIS_PORT" CONFIG GET appendfsync | tail -1) fsync" \
+  "over $([ -n "${REDIS_UNIX:-}" ] && echo "a Unix socket" || echo "loopback TCP")," \
   "$CONNS connections, ${SECS}s per run after ${WARM}s warm-up, $USERS users"
 NONCE=$(date +%s%N)
 run_wrk hello-warm "$CONNS" "$WARM" send_message.lua /hello "$RUN/tokens" "$ROOM" "w$NONCE"

@@ -55,6 +55,9 @@ int main(void)
                          sizeof body - 1);
         FCGX_PutStr(head, n, req.out);
         FCGX_PutStr(body, (int)sizeof body - 1, req.out);
+        /* As crm-api: no lingering close once the input is read to its end. */
+        if (FCGX_GetChar(req.in) == EOF)
+            FCGX_Detach(&req);
         FCGX_Finish_r(&req);
     }
     FCGX_Free(&req, 1);

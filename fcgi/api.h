@@ -20,20 +20,36 @@ struct api {
     struct crm_redis redis;
 };
 
+/* What this request knows of its token's revocation. Asked of Redis at most once
+ * a request, and only when a field needs the caller. */
+enum api_revocation {
+    API_REVOCATION_UNKNOWN = 0,   /* not asked yet */
+    API_REVOCATION_CLEAR,         /* Redis said: not revoked */
+    API_REVOCATION_REVOKED,
+};
+
 struct api_call {
     struct api *api;
     const char *client_addr;        /* REMOTE_ADDR, borrowed */
-    int authed;                     /* 1: who is a verified, unrevoked token */
-    int auth_unavailable;           /* 1: the token could not be checked (Redis down) */
+    int authed;                     /* 1: who is a verified token (signature, exp) */
+    enum api_revocation revocation; /* whether who was revoked (logout) */
     struct crm_token_claims who;
     long long now;                  /* seconds since the epoch, fixed for the request */
     json_object *users;             /* per-request cache id -> User value; owned */
 };
 
-/* Fails the field with UNAUTHENTICATED unless the caller is signed in, and with
- * FORBIDDEN unless their role is one of roles ("ADMIN", "STAFF,ADMIN"; NULL: any).
- * Returns 0 to go on, else the error to return from the resolver. */
+/* Fails the field with UNAUTHENTICATED unless the caller is signed in with a token
+ * that is not revoked (asked of Redis once a request; Redis away fails the field
+ * as unavailable), and with FORBIDDEN unless their role is one of roles ("ADMIN",
+ * "STAFF,ADMIN"; NULL: any). Returns 0 to go on, else the error to return from
+ * the resolver. */
 int api_require(gql_resolve_info *info, struct api_call *call, const char *roles);
+
+/* api_require without asking Redis about revocation: for a resolver whose one
+ * Redis write checks the revocation key itself, atomically with the write (the
+ * send script), and that records the answer in call->revocation. Such a resolver
+ * must refuse through api_require on every path that does not reach that write. */
+int api_require_signed(gql_resolve_info *info, struct api_call *call, const char *roles);
 
 /* The GraphQL User value from a users row (id, email, display_name, role,
  * created_at) at row i, starting at column col. A patient viewer sees other

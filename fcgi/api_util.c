@@ -2,18 +2,21 @@
 
 #include "api.h"
 
+#include "auth.h"
 #include "sql.h"
 #include "stream_entry.h"
 
 #include <string.h>
 
-int api_require(gql_resolve_info *info, struct api_call *call, const char *roles)
+static int unauthenticated(gql_resolve_info *info)
 {
-    if (!call->authed) {
-        if (call->auth_unavailable)
-            return api_unavailable(info);
-        return gql_resolve_error(info, "UNAUTHENTICATED", "Sign in first: a valid token is required.");
-    }
+    return gql_resolve_error(info, "UNAUTHENTICATED", "Sign in first: a valid token is required.");
+}
+
+int api_require_signed(gql_resolve_info *info, struct api_call *call, const char *roles)
+{
+    if (!call->authed || call->revocation == API_REVOCATION_REVOKED)
+        return unauthenticated(info);
     if (!roles)
         return 0;
     size_t rl = strlen(call->who.role);
@@ -24,6 +27,18 @@ int api_require(gql_resolve_info *info, struct api_call *call, const char *roles
         p += n + (p[n] == ',');
     }
     return gql_resolve_error(info, "FORBIDDEN", "Your role may not do this.");
+}
+
+int api_require(gql_resolve_info *info, struct api_call *call, const char *roles)
+{
+    if (call->authed && call->revocation == API_REVOCATION_UNKNOWN) {
+        /* Unknown stays unknown when Redis is away: the next field asks again. */
+        int revoked = auth_revoked(&call->api->redis, call->who.jti);
+        if (revoked < 0)
+            return api_unavailable(info);
+        call->revocation = revoked ? API_REVOCATION_REVOKED : API_REVOCATION_CLEAR;
+    }
+    return api_require_signed(info, call, roles);
 }
 
 json_object *api_user_json(const struct api_call *call, const PGresult *r, int i, int col)

@@ -14,8 +14,9 @@
 /* Tokens this process verified, so that a client sending the same token on every
  * request pays the HMAC and JSON decoding once (about 90 us of CPU a request,
  * measured in bench/api_bench.sh). An entry holds the whole token and is used
- * only on an exact byte match, until the token's exp; revocation is still checked
- * in Redis on every request. Direct-mapped: a colliding token replaces the entry. */
+ * only on an exact byte match, until the token's exp; revocation is not cached (it
+ * is asked of Redis by every request that needs the caller, see auth_revoked).
+ * Direct-mapped: a colliding token replaces the entry. */
 #define TOKEN_CACHE_SIZE 256
 static struct token_cache_entry {
     char *token;
@@ -56,8 +57,8 @@ static int token_verify_cached(const char *secret, const char *tok, size_t len, 
     return rc;
 }
 
-enum auth_result auth_check(const char *header, const char *secret, struct crm_redis *r,
-                            long long now, struct crm_token_claims *claims)
+enum auth_result auth_check(const char *header, const char *secret, long long now,
+                            struct crm_token_claims *claims)
 {
     if (!header || !*header)
         return AUTH_NONE;
@@ -67,17 +68,30 @@ enum auth_result auth_check(const char *header, const char *secret, struct crm_r
     tok += strspn(tok, " ");
     if (token_verify_cached(secret, tok, strlen(tok), now, claims) != CRM_TOKEN_OK)
         return AUTH_INVALID;
-    char key[sizeof CRM_REVOKED_PREFIX + CRM_TOKEN_JTI_LEN];
-    snprintf(key, sizeof key, CRM_REVOKED_PREFIX "%s", claims->jti);
+    return AUTH_OK;
+}
+
+int auth_revoked(struct crm_redis *r, const char *jti)
+{
+    char key[AUTH_REVOKED_KEY_SIZE];
+    size_t n = auth_revoked_key(key, jti);
     const char *argv[] = {"EXISTS", key};
-    redisReply *rep = crm_redis_argv(r, 2, argv, NULL);
+    size_t lens[] = {6, n};
+    redisReply *rep = crm_redis_argv(r, 2, argv, lens);
     if (!rep)
-        return AUTH_UNAVAILABLE;
-    enum auth_result res = rep->type == REDIS_REPLY_INTEGER
-                               ? (rep->integer == 0 ? AUTH_OK : AUTH_INVALID)
-                               : AUTH_UNAVAILABLE;
+        return -1;
+    int res = rep->type == REDIS_REPLY_INTEGER ? rep->integer != 0 : -1;
     freeReplyObject(rep);
     return res;
+}
+
+size_t auth_revoked_key(char key[AUTH_REVOKED_KEY_SIZE], const char *jti)
+{
+    /* jti is CRM_TOKEN_JTI_LEN hex characters (checked by crm_token_verify). */
+    size_t p = sizeof CRM_REVOKED_PREFIX - 1, n = strlen(jti);
+    memcpy(key, CRM_REVOKED_PREFIX, p);
+    memcpy(key + p, jti, n + 1);
+    return p + n;
 }
 
 int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long long now)

@@ -124,17 +124,9 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
     call.api = api;
     call.client_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
     call.now = (long long)time(NULL);
-    switch (auth_check(FCGX_GetParam("HTTP_AUTHORIZATION", req->envp), api->cfg.jwt_secret,
-                       &api->redis, call.now, &call.who)) {
-    case AUTH_OK:
-        call.authed = 1;
-        break;
-    case AUTH_UNAVAILABLE:
-        call.auth_unavailable = 1;
-        break;
-    default:
-        break;
-    }
+    /* Revocation is asked later, by the fields that need the caller (api_require). */
+    call.authed = auth_check(FCGX_GetParam("HTTP_AUTHORIZATION", req->envp), api->cfg.jwt_secret,
+                             call.now, &call.who) == AUTH_OK;
     rc = gql_engine_execute(engine, prep, hr.operation_name, hr.variables, NULL, &call, &out);
     if (rc) {
         reply_error_doc(req, 500, media, "The request could not be executed.", "INTERNAL_SERVER_ERROR");

@@ -220,6 +220,7 @@ static int r_logout(gql_resolve_info *info, void *ctx, json_object **out)
         return rc;
     if (auth_revoke(&call->api->redis, &call->who, call->now) < 0)
         return api_unavailable(info);
+    call->revocation = API_REVOCATION_REVOKED; /* later fields of this request too */
     audit_record(&call->api->redis, call->who.user_id, "logout", NULL, call->client_addr, NULL);
     *out = json_object_new_boolean(1);
     return 0;

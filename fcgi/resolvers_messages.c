@@ -64,38 +64,82 @@ static int room_arg(gql_resolve_info *info, struct api_call *call, json_object *
     return 0;
 }
 
-static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
+/* Why a sendMessage was refused before reaching Redis. */
+enum send_refusal {
+    SEND_INPUT_OK = 0,
+    SEND_NOT_MEMBER,
+    SEND_DB_DOWN,
+    SEND_BAD_BODY,
+    SEND_BAD_KEY,
+    SEND_BAD_ENTRY,
+};
+
+/* Checks the input and the caller's membership, filling e. */
+static enum send_refusal send_input(struct api_call *call, json_object *input,
+                                    struct crm_stream_entry *e)
 {
-    struct api_call *call = ctx;
+    json_object *body_v = json_object_object_get(input, "body");
+    json_object *key_v = json_object_object_get(input, "idempotencyKey");
+    if (api_parse_id(json_object_object_get(input, "roomId"), &e->room_id) < 0)
+        return SEND_NOT_MEMBER;
+    int m = is_member(call, e->room_id);
+    if (m <= 0)
+        return m < 0 ? SEND_DB_DOWN : SEND_NOT_MEMBER;
+    e->sender_id = call->who.user_id;
+    e->body = json_object_get_string(body_v);
+    e->body_len = (size_t)json_object_get_string_len(body_v);
+    e->key = json_object_get_string(key_v);
+    e->key_len = (size_t)json_object_get_string_len(key_v);
+    int err = crm_stream_entry_validate(e);
+    return err == 0 ? SEND_INPUT_OK
+           : err == CRM_ENTRY_EBODY ? SEND_BAD_BODY
+           : err == CRM_ENTRY_EKEY  ? SEND_BAD_KEY
+                                    : SEND_BAD_ENTRY;
+}
+
+/* Answers a sendMessage refused before its script ran. The script is where the
+ * revocation is checked, so ask Redis first (api_require): a revoked token is
+ * told UNAUTHENTICATED, as by every other field, never what else was wrong. */
+static int send_refuse(gql_resolve_info *info, struct api_call *call, enum send_refusal why)
+{
     int rc = api_require(info, call, NULL);
     if (rc)
         return rc;
-    json_object *input = api_arg(info, "input");
-    json_object *room_v = json_object_object_get(input, "roomId");
-    json_object *body_v = json_object_object_get(input, "body");
-    json_object *key_v = json_object_object_get(input, "idempotencyKey");
-    struct crm_stream_entry e = {0};
-    if ((rc = room_arg(info, call, room_v, &e.room_id)))
-        return rc;
-    e.sender_id = call->who.user_id;
-    e.body = json_object_get_string(body_v);
-    e.body_len = (size_t)json_object_get_string_len(body_v);
-    e.key = json_object_get_string(key_v);
-    e.key_len = (size_t)json_object_get_string_len(key_v);
-    int err = crm_stream_entry_validate(&e);
-    if (err == CRM_ENTRY_EBODY)
+    switch (why) {
+    case SEND_DB_DOWN:
+        return api_unavailable(info);
+    case SEND_BAD_BODY:
         return gql_resolve_error(info, "BAD_USER_INPUT",
                                  "The body must be 1 to %d characters of text.", CRM_ENTRY_BODY_MAX_CHARS);
-    if (err == CRM_ENTRY_EKEY)
+    case SEND_BAD_KEY:
         return gql_resolve_error(info, "BAD_USER_INPUT",
                                  "The idempotencyKey must be 1 to %d bytes.", CRM_ENTRY_KEY_MAX);
-    if (err)
+    case SEND_BAD_ENTRY:
         return gql_resolve_error(info, "BAD_USER_INPUT", "The message is not valid.");
+    default:
+        return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+    }
+}
+
+static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    struct api_call *call = ctx;
+    /* Revocation is checked by the send script, in the same round trip as the write. */
+    int rc = api_require_signed(info, call, NULL);
+    if (rc)
+        return rc;
+    struct crm_stream_entry e = {0};
+    enum send_refusal why = send_input(call, api_arg(info, "input"), &e);
+    if (why != SEND_INPUT_OK)
+        return send_refuse(info, call, why);
 
     struct api_message m;
     long retry_ms = 0;
-    switch (send_message(&call->api->redis, &call->api->db, call->api->cfg.streams, call->api->cfg.send_rate, &e,
-                         &m, &retry_ms)) {
+    enum send_status st = send_message(&call->api->redis, &call->api->db, call->api->cfg.streams,
+                                       call->api->cfg.send_rate, call->who.jti, &e, &m, &retry_ms);
+    if (st == SEND_ACCEPTED || st == SEND_REPLAYED || st == SEND_RATE_LIMITED)
+        call->revocation = API_REVOCATION_CLEAR; /* the script saw the key absent */
+    switch (st) {
     case SEND_ACCEPTED:
     case SEND_REPLAYED:
         break;
@@ -103,6 +147,9 @@ static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
         return gql_resolve_error(info, "RATE_LIMITED",
                                  "Too many messages; try again in %ld ms with the same idempotencyKey.",
                                  retry_ms);
+    case SEND_REVOKED:
+        call->revocation = API_REVOCATION_REVOKED;
+        return api_require_signed(info, call, NULL);
     default:
         /* Never a PENDING success when Redis did not take the entry. */
         return gql_resolve_error(info, "INTERNAL_SERVER_ERROR",

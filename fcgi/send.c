@@ -2,6 +2,7 @@
 
 #include "send.h"
 
+#include "auth.h"
 #include "log.h"
 #include "sql.h"
 #include "streams.h"
@@ -11,10 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* KEYS: stream, idempotency key, rate key. ARGV: room, sender, key, body,
- * idempotency ttl, rate max, rate window ms, stream name.
- * Returns {1, id} accepted, {0, "stream id"} replay, {2, pttl} rate limited. */
+/* KEYS: stream, idempotency key, rate key, the sender's token revocation key.
+ * ARGV: room, sender, key, body, idempotency ttl, rate max, rate window ms,
+ * stream name.
+ * Returns {1, id} accepted, {0, "stream id"} replay, {2, pttl} rate limited,
+ * {3, ""} the token is revoked (nothing claimed, counted or added). The
+ * revocation check is here, not a round trip of its own, so that a sendMessage
+ * costs one round trip, and a logout that lands before the script is seen by it. */
 static const char send_script[] =
+    "if redis.call('EXISTS', KEYS[4]) == 1 then return {3, ''} end\n"
     "local prev = redis.call('GET', KEYS[2])\n"
     "if prev then return {0, prev} end\n"
     "local n = redis.call('INCR', KEYS[3])\n"
@@ -105,8 +111,8 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
 }
 
 enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
-                              const struct crm_stream_entry *e, struct api_message *out,
-                              long *retry_ms)
+                              const char *jti, const struct crm_stream_entry *e,
+                              struct api_message *out, long *retry_ms)
 {
     char stream[CRM_STREAM_NAME_MAX], room[24], sender[24], ttl[16], rate[16], window[16];
     crm_stream_name(stream, crm_stream_of_room(e->room_id, streams));
@@ -123,12 +129,15 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
     char ratekey[64];
     snprintf(ratekey, sizeof ratekey, "crm:rate:send:%s", sender);
 
-    const char *argv[] = {"EVALSHA", NULL, "3", stream, idem, ratekey, room, sender, e->key,
-                          e->body, ttl, rate, window, stream};
-    size_t lens[] = {7, 40, 1, strlen(stream), idem_len, strlen(ratekey), strlen(room),
-                     strlen(sender), e->key_len, e->body_len, strlen(ttl), strlen(rate),
-                     strlen(window), strlen(stream)};
-    redisReply *rep = run_script(r, 14, argv, lens);
+    char revoked[AUTH_REVOKED_KEY_SIZE];
+    size_t revoked_len = auth_revoked_key(revoked, jti);
+
+    const char *argv[] = {"EVALSHA", NULL, "4", stream, idem, ratekey, revoked, room, sender,
+                          e->key, e->body, ttl, rate, window, stream};
+    size_t lens[] = {7, 40, 1, strlen(stream), idem_len, strlen(ratekey), revoked_len,
+                     strlen(room), strlen(sender), e->key_len, e->body_len, strlen(ttl),
+                     strlen(rate), strlen(window), strlen(stream)};
+    redisReply *rep = run_script(r, 15, argv, lens);
     if (!rep) {
         log_warn("redis: sendMessage: Redis unavailable");
         return SEND_UNAVAILABLE;
@@ -153,6 +162,8 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
         } else if (kind == 2) {
             *retry_ms = atol(val);
             st = SEND_RATE_LIMITED;
+        } else if (kind == 3) {
+            st = SEND_REVOKED;
         } else {
             /* "stream id" of the first send with this key. */
             char prev_stream[CRM_STREAM_NAME_MAX] = "", prev_id[CRM_ENTRY_ID_MAX] = "";

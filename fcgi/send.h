@@ -1,6 +1,7 @@
-/* sendMessage's write: one Redis round trip that claims the sender's idempotency
- * key, applies the sender's rate limit and XADDs the entry, atomically (a Lua
- * script), so two racing requests with one key add one entry. */
+/* sendMessage's write: one Redis round trip that checks the sender's token is not
+ * revoked, claims the sender's idempotency key, applies the sender's rate limit
+ * and XADDs the entry, atomically (a Lua script), so two racing requests with one
+ * key add one entry and a revoked token adds none. */
 #ifndef CRM_API_SEND_H
 #define CRM_API_SEND_H
 
@@ -17,17 +18,19 @@ enum send_status {
     SEND_ACCEPTED = 0,      /* a new entry; *out is it, PENDING */
     SEND_REPLAYED = 1,      /* the key was used before: *out is that message */
     SEND_RATE_LIMITED = 2,  /* *retry_ms says when to try again */
+    SEND_REVOKED = 3,       /* the token jti is revoked: nothing was done */
     SEND_UNAVAILABLE = -1,  /* Redis down or refusing writes: nothing was accepted */
     SEND_ENOMEM = -2,
 };
 
-/* Sends e (already validated) on its room's stream. rate_max is the sender's
- * limit per CRM_SEND_RATE_WINDOW_MS. On SEND_ACCEPTED/SEND_REPLAYED *out is
+/* Sends e (already validated) on its room's stream for the holder of token jti
+ * (its revocation is checked here). rate_max is the sender's limit per
+ * CRM_SEND_RATE_WINDOW_MS. On SEND_ACCEPTED/SEND_REPLAYED *out is
  * filled (api_message_deinit it). db is used only to find a replayed message that
  * has left the stream. */
 enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
-                              const struct crm_stream_entry *e, struct api_message *out,
-                              long *retry_ms);
+                              const char *jti, const struct crm_stream_entry *e,
+                              struct api_message *out, long *retry_ms);
 
 /* Finds the message of (sender, key) in PostgreSQL. 1 found, 0 not, -1 error. */
 int send_find_persisted(struct crm_db *db, int64_t sender, const char *key,

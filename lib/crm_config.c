@@ -26,7 +26,7 @@ static const struct setting settings[] = {
     STR(log_level, "CRM_LOG_LEVEL", "info", "error, warn, info or debug"),
     STR(database_url, "CRM_DATABASE_URL", "host=127.0.0.1 port=5432 dbname=crm user=crm_app",
         "libpq connection string of the application role"),
-    STR(redis_host, "CRM_REDIS_HOST", "127.0.0.1", "Redis host"),
+    STR(redis_host, "CRM_REDIS_HOST", "127.0.0.1", "Redis host, or the path of its Unix socket"),
     INT(redis_port, "CRM_REDIS_PORT", "6379", 1, 65535, "Redis port"),
     STR(jwt_secret, "CRM_JWT_SECRET", CRM_DEV_JWT_SECRET,
         "HS256 signing key, at least 32 bytes; the default is dev-only and refused in production"),

@@ -24,7 +24,10 @@ redisContext *crm_redis_get(struct crm_redis *r)
         return r->ctx;
     crm_redis_reset(r);
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
-    redisContext *c = redisConnectWithTimeout(r->host, r->port, tv);
+    /* A host that is a path names Redis's Unix socket: on one machine a command
+     * costs both sides less CPU than over loopback TCP. */
+    redisContext *c = r->host[0] == '/' ? redisConnectUnixWithTimeout(r->host, tv)
+                                        : redisConnectWithTimeout(r->host, r->port, tv);
     if (!c || c->err) {
         log_warn("redis: connect to %s:%d failed: %s", r->host, r->port,
                  c ? c->errstr : "out of memory");

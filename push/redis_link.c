@@ -102,7 +102,9 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 static void link_connect(struct redis_link *link)
 {
-    redisAsyncContext *ac = redisAsyncConnect(link->host, link->port);
+    /* A host that is a path names Redis's Unix socket, as in lib/redis_sync.c. */
+    redisAsyncContext *ac = link->host[0] == '/' ? redisAsyncConnectUnix(link->host)
+                                                 : redisAsyncConnect(link->host, link->port);
     if (!ac) {
         schedule_retry(link);
         return;

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { gql, ok, codes, makeUser, signJwt, PASSWORD, psql } from './api.mjs';
-import { eventually } from './lib.mjs';
+import { gql, ok, codes, makeUser, makeRoom, send, signJwt, PASSWORD, psql } from './api.mjs';
+import { eventually, redisCli } from './lib.mjs';
 
 const ME = '{ me { id email role displayName } }';
 
@@ -64,6 +64,64 @@ test('logout revokes the token', async () => {
   const u = await makeUser('STAFF');
   assert.equal((await ok('mutation{logout}', {}, { token: u.token })).logout, true);
   assert.deepEqual(codes(await gql(ME, {}, { token: u.token })), ['UNAUTHENTICATED']);
+});
+
+// sendMessage checks revocation inside its Redis script (one round trip), the
+// other fields ask Redis themselves: both must refuse a revoked token.
+test('a revoked token sends nothing and is refused by every field', async () => {
+  const [u, other] = await Promise.all([makeUser('STAFF'), makeUser('STAFF')]);
+  const room = await makeRoom(u, [other]);
+  const foreign = await makeRoom(other);
+  const used = randomUUID();
+  const first = await send(u, room.id, 'before logout', used);
+  assert.equal(first.body.data.sendMessage.status, 'PENDING', JSON.stringify(first.body));
+  assert.equal((await ok('mutation{logout}', {}, { token: u.token })).logout, true);
+
+  const key = randomUUID();
+  const r = await send(u, room.id, 'after logout', key);
+  assert.deepEqual(codes(r), ['UNAUTHENTICATED'], JSON.stringify(r.body));
+  assert.equal(r.body.data, null);
+  // Nothing claimed, counted or added.
+  assert.equal(await redisCli('EXISTS', `crm:idem:${u.id}:${key}`), '0');
+  assert.doesNotMatch(await redisCli('XRANGE', 'crm:msg:0', '-', '+'), new RegExp(key));
+  // A replayed key, a room it is not in and a bad body: still UNAUTHENTICATED.
+  assert.deepEqual(codes(await send(u, room.id, 'before logout', used)), ['UNAUTHENTICATED']);
+  assert.deepEqual(codes(await send(u, foreign.id, 'elsewhere', randomUUID())), ['UNAUTHENTICATED']);
+  assert.deepEqual(codes(await send(u, room.id, '', randomUUID())), ['UNAUTHENTICATED']);
+  // A mutation of two sends: refused, neither added (the first error ends it).
+  const [ka, kb] = [randomUUID(), randomUUID()];
+  const two = await gql('mutation($a:SendMessageInput!,$b:SendMessageInput!){a:sendMessage(input:$a){id} b:sendMessage(input:$b){id}}',
+    { a: { roomId: room.id, body: 'a', idempotencyKey: ka }, b: { roomId: room.id, body: 'b', idempotencyKey: kb } },
+    { token: u.token });
+  assert.deepEqual(codes(two), ['UNAUTHENTICATED']);
+  assert.equal(await redisCli('EXISTS', `crm:idem:${u.id}:${ka}`, `crm:idem:${u.id}:${kb}`), '0');
+  // The other fields.
+  for (const q of [ME, '{ rooms { id } }', 'mutation{logout}',
+    `{ messages(roomId: "${room.id}") { id } }`,
+    `mutation { createRoom(name: "x", memberIds: ["${other.id}"]) { id } }`]) {
+    assert.deepEqual(codes(await gql(q, {}, { token: u.token })), ['UNAUTHENTICATED'], q);
+  }
+  // Others go on: a member still sends and sees only the message from before.
+  const o = await send(other, room.id, 'still here', randomUUID());
+  assert.equal(o.body.data.sendMessage.status, 'PENDING', JSON.stringify(o.body));
+  await eventually(async () => (await psql(`SELECT count(*) FROM messages WHERE sender_id = ${u.id}`)) === '1');
+  assert.equal(await psql(`SELECT count(*) FROM messages WHERE idempotency_key = '${key}'`), '0');
+});
+
+test('a logout refuses the fields after it in the same request', async () => {
+  const u = await makeUser('STAFF');
+  const room = await makeRoom(u);
+  const key = randomUUID();
+  const r = await gql('mutation($i:SendMessageInput!){logout sendMessage(input:$i){id}}',
+    { i: { roomId: room.id, body: 'after logout', idempotencyKey: key } }, { token: u.token });
+  assert.deepEqual(codes(r), ['UNAUTHENTICATED'], JSON.stringify(r.body));
+  assert.deepEqual(r.body.errors[0].path, ['sendMessage']);
+  assert.equal(await redisCli('EXISTS', `crm:idem:${u.id}:${key}`), '0');
+  assert.deepEqual(codes(await gql(ME, {}, { token: u.token })), ['UNAUTHENTICATED']);
+  const v = await makeUser('STAFF');
+  const two = await gql('mutation{a:logout b:createRoom(name:"after logout"){id}}', {}, { token: v.token });
+  assert.deepEqual(codes(two), ['UNAUTHENTICATED'], JSON.stringify(two.body));
+  assert.deepEqual(two.body.errors[0].path, ['b']);
 });
 
 test('no token, forged and tampered tokens are UNAUTHENTICATED', async () => {
