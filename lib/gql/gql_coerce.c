@@ -311,13 +311,15 @@ static int gql_coerce_input(gql_vctx *c, json_object *v, const gql_typeref *t,
 		}
 		gql_lazy_obj lz;
 		gql_lazy_init(&lz, v);
+		struct lh_table *vt = json_object_get_object(v);
 		struct lh_entry *cursor = NULL;
 		size_t present = 0;
 		int rc = 0;
 		for (size_t i = 0; i < nt->ninput_fields && rc == 0; i++) {
 			const gql_input_value *f = &nt->input_fields[i];
 			json_object *fv = NULL, *cv = NULL;
-			if (!gql_json_member(v, f->name, &cursor, &fv)) {
+			struct lh_entry *fe = gql_json_table_entry(vt, f->name, &cursor);
+			if (fe == NULL) {
 				if (f->default_value != NULL) {
 					rc = gql_coerce_literal(f->default_value, f->type, NULL, c->max_list,
 								&cv);
@@ -338,15 +340,20 @@ static int gql_coerce_input(gql_vctx *c, json_object *v, const gql_typeref *t,
 				continue;
 			}
 			present++;
+			fv = (json_object *)lh_entry_v(fe);
 			gql_cpath step = {path, f->name, 0};
 			rc = gql_coerce_input(c, fv, f->type, &step, &cv);
-			if (rc == 0)
+			if (rc == 0 && lz.out == NULL && lz.next == fe && cv == fv) {
+				lz.next = lh_entry_next(fe); /* still the given object's own entry */
+				json_object_put(cv);
+			} else if (rc == 0) {
 				rc = gql_lazy_add(&lz, f->name, cv);
+			}
 		}
 		if (rc == 0 && (*out = gql_lazy_finish(&lz)) == NULL)
 			rc = GQL_ENOMEM;
 		json_object_put(lz.out);
-		if (rc != 0 || (size_t)json_object_object_length(v) == present)
+		if (rc != 0 || (size_t)vt->count == present)
 			return rc; /* every given key is a field */
 		const char **names = malloc((nt->ninput_fields + 1) * sizeof(*names));
 		if (names == NULL)
@@ -707,11 +714,12 @@ static int gql_arg_error(gql_error_list *errs, gql_loc loc, const gql_sbuf *m)
 	return GQL_EINVAL;
 }
 
-/* Adds key to o (copied unless constant_key: then a schema name); takes x. */
+/* Adds key to o (copied unless constant_key: then a schema name); takes x.
+ * The key is new: definitions are unique and o starts empty. */
 static int gql_arg_add(json_object *o, const char *key, json_object *x, int constant_key)
 {
-	if (json_object_object_add_ex(o, key, x, constant_key ? JSON_C_OBJECT_ADD_CONSTANT_KEY : 0) !=
-	    0) {
+	unsigned opts = JSON_C_OBJECT_ADD_KEY_IS_NEW | (constant_key ? JSON_C_OBJECT_ADD_CONSTANT_KEY : 0);
+	if (json_object_object_add_ex(o, key, x, opts) != 0) {
 		json_object_put(x);
 		return GQL_ENOMEM;
 	}

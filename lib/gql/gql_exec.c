@@ -653,16 +653,22 @@ static int gql_execute_field(struct gql_exec_state *st, const gql_type *ptype, j
 static const gql_field *gql_plain_text_field(struct gql_exec_state *st, const gql_type *t,
 					     gql_group *g)
 {
-	if (g->typename_field)
-		return NULL;
-	const gql_field *f = gql_group_field(st, t, g);
-	if (f == NULL || f->nargs != 0)
-		return NULL;
-	const gql_typeref *u = f->type->kind == GQL_TYPE_NON_NULL ? f->type->of_type : f->type;
-	if (u->kind != GQL_TYPE_NAMED ||
-	    (u->named->builtin != GQL_SCALAR_STRING && u->named->builtin != GQL_SCALAR_ID))
-		return NULL;
-	return gql_group_resolver(st->p->resolvers, g, f) == NULL ? f : NULL;
+	const gql_resolvers *r = st->p->resolvers;
+	unsigned long version = r != NULL ? r->version : 0;
+	if (g->text_type == t && g->text_version == version)
+		return g->text_field;
+	const gql_field *f = g->typename_field ? NULL : gql_group_field(st, t, g);
+	if (f != NULL) {
+		const gql_typeref *u = f->type->kind == GQL_TYPE_NON_NULL ? f->type->of_type : f->type;
+		if (f->nargs != 0 || u->kind != GQL_TYPE_NAMED ||
+		    (u->named->builtin != GQL_SCALAR_STRING && u->named->builtin != GQL_SCALAR_ID) ||
+		    gql_group_resolver(r, g, f) != NULL)
+			f = NULL;
+	}
+	g->text_type = t;
+	g->text_version = version;
+	g->text_field = f;
+	return f;
 }
 
 /* ExecuteSelectionSet: appends {"key":value,...} to st->out. On

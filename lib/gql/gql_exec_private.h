@@ -30,6 +30,9 @@ typedef struct gql_group {
 	const struct gql_resolvers *fn_table; /* memo: table fn was looked up in */
 	unsigned long fn_version;      /* memo: its version then (0: none) */
 	gql_resolver_fn fn;            /* memo: field's resolver (NULL: none) */
+	const gql_type *text_type;     /* memo: parent type text_field was decided for */
+	unsigned long text_version;    /* memo: resolver table version then */
+	const gql_field *text_field;   /* memo: the field, if a plain String/ID (else NULL) */
 	gql_nref *nodes;               /* field nodes, in document order */
 	gql_nref *last;                /* last of nodes */
 	struct gql_submemo *subs;      /* memo: sub-fields collected per runtime type */

@@ -17,20 +17,6 @@ static const unsigned char gql_jsonw_esc[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
-/* 1 if one of the eight bytes of w needs escaping: below 0x20, '"' or
- * '\\'. Exact (no false positives) since each test is the classic "has a
- * byte below n" for n <= 0x80 applied to w or to w xor a repeated byte. */
-static inline int gql_jsonw_word_escapes(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint64_t ctl = (w - ones * 0x20) & ~w;
-	uint64_t q = w ^ (ones * '"');
-	uint64_t bs = w ^ (ones * '\\');
-	q = (q - ones) & ~q;
-	bs = (bs - ones) & ~bs;
-	return ((ctl | q | bs) & high) != 0;
-}
-
 /* Appends the escape sequence of byte c, one that gql_jsonw_esc marks. */
 static void gql_jsonw_escape(gql_sbuf *b, unsigned char c)
 {
@@ -82,18 +68,11 @@ static size_t gql_jsonw_clean_prefix(const char *s, size_t len)
 	return i;
 }
 
-void gql_jsonw_string(gql_sbuf *b, const char *s, size_t len)
+void gql_jsonw_string_any(gql_sbuf *b, const char *s, size_t len)
 {
 	size_t i = gql_jsonw_clean_prefix(s, len);
-	if (i == len && b->len + len + 3 <= b->cap) { /* the common case: one copy */
-		char *d = b->p + b->len;
-		d[0] = '"';
-		gql_jsonw_copy(d + 1, s, len);
-		d[len + 1] = '"';
-		d[len + 2] = '\0';
-		b->len += len + 2;
+	if (i == len && gql_jsonw_put_quoted(b, s, len)) /* clean: one copy */
 		return;
-	}
 	gql_jsonw_byte(b, '"');
 	size_t run = 0;
 	for (; i < len; i++) {
@@ -163,16 +142,11 @@ int gql_json_member(json_object *obj, const char *name, struct lh_entry **cursor
 	return gql_json_table_member(json_object_get_object(obj), name, cursor, v);
 }
 
-int gql_json_table_member(struct lh_table *t, const char *name, struct lh_entry **cursor,
-			  json_object **v)
+struct lh_entry *gql_json_table_entry(struct lh_table *t, const char *name,
+				     struct lh_entry **cursor)
 {
-	if (t->count > 16) {
-		struct lh_entry *e = lh_table_lookup_entry(t, name);
-		if (e == NULL)
-			return 0;
-		*v = (json_object *)lh_entry_v(e);
-		return 1;
-	}
+	if (t->count > 16)
+		return lh_table_lookup_entry(t, name);
 	struct lh_entry *head = lh_table_head(t);
 	struct lh_entry *start = *cursor != NULL ? *cursor : head;
 	for (int pass = 0; pass < 2; pass++) {
@@ -180,12 +154,21 @@ int gql_json_table_member(struct lh_table *t, const char *name, struct lh_entry 
 		for (struct lh_entry *e = from; e != to; e = lh_entry_next(e))
 			if (((const char *)lh_entry_k(e))[0] == name[0] &&
 			    strcmp((const char *)lh_entry_k(e), name) == 0) {
-				*v = (json_object *)lh_entry_v(e);
 				*cursor = lh_entry_next(e);
-				return 1;
+				return e;
 			}
 	}
-	return 0;
+	return NULL;
+}
+
+int gql_json_table_member(struct lh_table *t, const char *name, struct lh_entry **cursor,
+			  json_object **v)
+{
+	struct lh_entry *e = gql_json_table_entry(t, name, cursor);
+	if (e == NULL)
+		return 0;
+	*v = (json_object *)lh_entry_v(e);
+	return 1;
 }
 
 void gql_json_clear(json_object *obj)

@@ -60,8 +60,73 @@ static inline void gql_jsonw_raw(gql_sbuf *b, const char *s, size_t n)
 	}
 }
 
-/* Appends s[0..len) as a JSON string, quotes included. */
-void gql_jsonw_string(gql_sbuf *b, const char *s, size_t len);
+/* 1 if one of the eight bytes of w needs escaping: below 0x20, '"' or
+ * '\\'. Exact (no false positives) since each test is the classic "has a
+ * byte below n" for n <= 0x80 applied to w or to w xor a repeated byte. */
+static inline int gql_jsonw_word_escapes(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t ctl = (w - ones * 0x20) & ~w;
+	uint64_t q = w ^ (ones * '"');
+	uint64_t bs = w ^ (ones * '\\');
+	q = (q - ones) & ~q;
+	bs = (bs - ones) & ~bs;
+	return ((ctl | q | bs) & high) != 0;
+}
+
+/* Appends s[0..len) as a JSON string, quotes included (any length). */
+void gql_jsonw_string_any(gql_sbuf *b, const char *s, size_t len);
+
+/* 1 if s[0..len), len <= 32, needs no escape: eight bytes per check, the
+ * last word overlapping the one before, a short string widened to a word
+ * of harmless bytes. */
+static inline int gql_jsonw_short_clean(const char *s, size_t len)
+{
+	uint64_t w;
+	if (len >= 8) {
+		for (size_t i = 0; i + 8 < len; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (gql_jsonw_word_escapes(w))
+				return 0;
+		}
+		memcpy(&w, s + len - 8, 8);
+	} else if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + len - 4, 4);
+		w = lo | (uint64_t)hi << 32;
+	} else {
+		w = 0x6161616161616161ULL; /* "aaaaaaaa" */
+		for (size_t i = 0; i < len; i++)
+			w = (w << 8) | (unsigned char)s[i];
+	}
+	return !gql_jsonw_word_escapes(w);
+}
+
+/* Appends "s" for a string s[0..len) that needs no escape, when the
+ * buffer has room (len + 3 bytes free); returns 0 otherwise. */
+static inline int gql_jsonw_put_quoted(gql_sbuf *b, const char *s, size_t len)
+{
+	if (b->len + len + 3 > b->cap)
+		return 0;
+	char *d = b->p + b->len;
+	d[0] = '"';
+	gql_jsonw_copy(d + 1, s, len);
+	d[len + 1] = '"';
+	d[len + 2] = '\0';
+	b->len += len + 2;
+	return 1;
+}
+
+/* Appends s[0..len) as a JSON string, quotes included. Most response
+ * values are short and need no escape: those are written here, inline;
+ * the rest go to _any. */
+static inline void gql_jsonw_string(gql_sbuf *b, const char *s, size_t len)
+{
+	if (len <= 32 && gql_jsonw_short_clean(s, len) && gql_jsonw_put_quoted(b, s, len))
+		return;
+	gql_jsonw_string_any(b, s, len);
+}
 
 /* Appends a 64-bit integer in decimal. */
 void gql_jsonw_int(gql_sbuf *b, int64_t v);
@@ -81,6 +146,11 @@ int gql_json_member(json_object *obj, const char *name, struct lh_entry **cursor
 /* Removes every member of the JSON object obj, keeping its table for
  * reuse (cheaper than a new object). */
 void gql_json_clear(json_object *obj);
+
+/* The entry of name in table t (scanned from *cursor as gql_json_member
+ * does), or NULL. */
+struct lh_entry *gql_json_table_entry(struct lh_table *t, const char *name,
+				     struct lh_entry **cursor);
 
 /* The same over the object's table (json_object_get_object), for callers
  * that look up several members of one object. */

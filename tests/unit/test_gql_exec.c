@@ -156,18 +156,20 @@ static void test_json_writer(void **state)
 	json_object *o = json_object_new_string_len(all, 255);
 	expect_same_json(o);
 	json_object_put(o);
-	/* Each byte at each place of a 19-byte string: the writer skips clean
-	 * eight-byte words, so a byte must be found wherever it sits. */
+	/* Each byte at each place of strings of 1 to 40 bytes: the writer
+	 * checks words of eight bytes (overlapping, or widened for short
+	 * strings), so a byte must be found wherever it sits. */
 	for (int c = 1; c < 256; c++)
-		for (int at = 0; at < 19; at++) {
-			char text[20];
-			memset(text, 'a' + at % 26, sizeof(text) - 1);
-			text[at] = (char)c;
-			text[19] = '\0';
-			o = json_object_new_string(text);
-			expect_same_json(o);
-			json_object_put(o);
-		}
+		for (int len = 1; len <= 40; len++)
+			for (int at = 0; at < len; at++) {
+				char text[41];
+				memset(text, 'a' + at % 26, (size_t)len);
+				text[at] = (char)c;
+				text[len] = '\0';
+				o = json_object_new_string(text);
+				expect_same_json(o);
+				json_object_put(o);
+			}
 	o = json_object_new_string_len("a\0b", 3); /* embedded NUL */
 	expect_same_json(o);
 	json_object_put(o);
