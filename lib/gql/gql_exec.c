@@ -390,16 +390,18 @@ static int gql_collect(struct gql_exec_state *st, const gql_type *t, const gql_s
 			if (g == NULL) {
 				size_t klen = strlen(key);
 				g = gql_arena_calloc(st->carena, sizeof(*g));
-				char *kj = gql_arena_alloc(st->carena, klen + 4);
+				char *kj = gql_arena_alloc(st->carena, klen + 5);
 				if (g == NULL || kj == NULL)
 					return GQL_ENOMEM;
 				g->key = key;
-				/* "key": ready to copy (names need no escaping) */
-				kj[0] = '"';
-				memcpy(kj + 1, key, klen);
-				memcpy(kj + 1 + klen, "\":", 3);
+				/* ,"key": ready to copy (names need no escaping); the
+				 * first member of an object starts after the comma */
+				kj[0] = ',';
+				kj[1] = '"';
+				memcpy(kj + 2, key, klen);
+				memcpy(kj + 2 + klen, "\":", 3);
 				g->key_json = kj;
-				g->key_json_len = klen + 3;
+				g->key_json_len = klen + 4;
 				g->typename_field = strcmp(s->name, "__typename") == 0;
 				g->nodes = n;
 				if (*tail != NULL)
@@ -687,9 +689,7 @@ static int gql_execute_fields(struct gql_exec_state *st, const gql_type *t, json
 	for (gql_group *g = groups; g != NULL; g = g->next) {
 		gql_exec_path step = {path, g->key, 0};
 		size_t mark = out->len;
-		if (!first)
-			gql_jsonw_byte(out, ',');
-		gql_jsonw_raw(out, g->key_json, g->key_json_len);
+		gql_jsonw_raw(out, g->key_json + first, g->key_json_len - (size_t)first);
 		/* Most fields are a String or ID read from the parent: write it
 		 * without the general path (which handles anything else). */
 		const gql_field *f;

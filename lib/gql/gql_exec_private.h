@@ -22,7 +22,7 @@ typedef struct gql_nref {
 /* One response key of a collected selection set (CollectFields). */
 typedef struct gql_group {
 	const char *key;               /* response key (alias or name) */
-	const char *key_json;          /* "key": as it appears in the response */
+	const char *key_json;          /* ,"key": as it appears in the response */
 	size_t key_json_len;           /* its length */
 	int typename_field;            /* 1: the field is __typename */
 	const gql_type *field_type;    /* memo: parent type `field` was looked up in */
