@@ -230,7 +230,7 @@ curl -fsS "$URL/graphql" -H 'Content-Type: application/json' -H "Authorization: 
 H=/usr/include/sodium/crypto_pwhash_argon2id.h
 OPS=$(sed -n 's/.*define crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE \([0-9]*\)U.*/\1/p' "$H")
 MEM=$(sed -n 's/.*define crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE \([0-9]*\)U.*/\1/p' "$H")
-SLOTS=$(sed -n 's/.*define CRM_HASH_SLOTS \([0-9]*\).*/\1/p' "$ROOT/fcgi/hash_slots.h")
+SLOTS=${CRM_API_HASH_SLOTS:-$("$BUILD/crm-admin" config | awk -F'`' '$2 == "CRM_API_HASH_SLOTS" {print $4}')}
 SLOT_WAIT=$(sed -n 's/.*define CRM_HASH_WAIT_MS \([0-9]*\).*/\1/p' "$ROOT/fcgi/hash_slots.h")
 run_wrk me-alone 4 10 me.lua /graphql "$RUN/tokens"
 run_wrk login "$LOGIN_CONNS" "$SECS" login.lua /graphql "$RUN/emails" "$PASSWORD" &

@@ -102,9 +102,15 @@ int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long
     long long ttl = claims->exp - now;
     if (ttl < 1)
         ttl = 1;
-    /* jti is 32 hex characters (checked by crm_token_verify): safe in %s. */
-    redisAppendCommand(c, "SET " CRM_REVOKED_PREFIX "%s 1 EX %lld", claims->jti, ttl);
-    redisAppendCommand(c, "PUBLISH " CRM_REVOKED_CHANNEL " %s", claims->jti);
+    char key[AUTH_REVOKED_KEY_SIZE], ex[24];
+    size_t kn = auth_revoked_key(key, claims->jti);
+    int en = snprintf(ex, sizeof ex, "%lld", ttl);
+    const char *set[] = {"SET", key, "1", "EX", ex};
+    size_t set_lens[] = {3, kn, 1, 2, (size_t)en};
+    const char *pub[] = {"PUBLISH", CRM_REVOKED_CHANNEL, claims->jti};
+    size_t pub_lens[] = {7, sizeof CRM_REVOKED_CHANNEL - 1, strlen(claims->jti)};
+    redisAppendCommandArgv(c, 5, set, set_lens);
+    redisAppendCommandArgv(c, 3, pub, pub_lens);
     int ok = 1;
     for (int i = 0; i < 2; i++) {
         redisReply *rep = NULL;
