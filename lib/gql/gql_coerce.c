@@ -419,8 +419,55 @@ static int gql_variable_error(gql_error_list *errs, const gql_variable_def *vd, 
 	return rc;
 }
 
+struct gql_var_types {
+	size_t n;                    /* variables of the operation */
+	const gql_typeref **types;   /* each one's type, NULL when not an input type */
+	gql_typeref refs[];          /* storage of the types */
+};
+
+gql_var_types *gql_var_types_new(const gql_schema *s, const gql_definition *op)
+{
+	size_t n = 0, depth = 0;
+	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, n++)
+		for (const gql_type_ref *t = vd->type; t != NULL && depth < SIZE_MAX / 2; t = t->of_type)
+			depth++;
+	if (depth > (SIZE_MAX - sizeof(gql_var_types)) / (2 * sizeof(gql_typeref)))
+		return NULL;
+	gql_var_types *vt = malloc(sizeof(*vt) + depth * sizeof(gql_typeref));
+	if (vt == NULL)
+		return NULL;
+	vt->n = n;
+	vt->types = malloc((n != 0 ? n : 1) * sizeof(*vt->types));
+	if (vt->types == NULL) {
+		free(vt);
+		return NULL;
+	}
+	size_t at = 0, i = 0;
+	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, i++) {
+		size_t used = 0; /* each chain has room for its whole length at refs + at */
+		vt->types[i] = gql_typeref_from_ast(s, vd->type, vt->refs + at, &used);
+		for (const gql_type_ref *t = vd->type; t != NULL; t = t->of_type)
+			at++;
+	}
+	return vt;
+}
+
+void gql_var_types_free(gql_var_types *vt)
+{
+	if (vt != NULL)
+		free(vt->types);
+	free(vt);
+}
+
 int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_object *inputs,
 			 size_t max_list, json_object **out, gql_error_list *errs)
+{
+	return gql_coerce_variables_typed(s, op, NULL, inputs, max_list, out, errs);
+}
+
+int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op,
+			       const gql_var_types *vt, json_object *inputs, size_t max_list,
+			       json_object **out, gql_error_list *errs)
 {
 	*out = NULL;
 	if (max_list == 0)
@@ -434,11 +481,14 @@ int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_obj
 	struct lh_entry *cursor = NULL;
 	size_t nerr = 0, start = errs->count;
 	int rc = 0;
-	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next) {
+	size_t idx = 0;
+	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, idx++) {
 		gql_vctx c = {vd, errs, &nerr, 0, 0, max_list};
 		gql_typeref buf[GQL_MAX_TYPE_DEPTH];
 		size_t used = 0;
-		const gql_typeref *t = gql_typeref_from_ast(s, vd->type, buf, &used);
+		const gql_typeref *t = vt != NULL && idx < vt->n
+					       ? vt->types[idx]
+					       : gql_typeref_from_ast(s, vd->type, buf, &used);
 		json_object *given = NULL;
 		int present = inputs != NULL && gql_json_member(inputs, vd->name, &cursor, &given);
 		if (t == NULL) {

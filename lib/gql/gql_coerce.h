@@ -34,6 +34,21 @@
 int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_object *inputs,
 			 size_t max_list, json_object **out, gql_error_list *errs);
 
+/* The schema types of op's variables, resolved once for a document that is
+ * executed many times. */
+typedef struct gql_var_types gql_var_types;
+
+/* Resolves the variable types of op against s (both borrowed: they must
+ * outlive the result). NULL when memory runs out. */
+gql_var_types *gql_var_types_new(const gql_schema *s, const gql_definition *op);
+void gql_var_types_free(gql_var_types *vt);
+
+/* gql_coerce_variables with the types resolved by gql_var_types_new(s, op)
+ * (vt may be NULL: resolved here). */
+int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op,
+			       const gql_var_types *vt, json_object *inputs, size_t max_list,
+			       json_object **out, gql_error_list *errs);
+
 /* CoerceArgumentValues: the arguments `args` of a field or directive
  * (node_loc: the field or directive) against definitions defs[0..ndefs),
  * with coerced `variables` (may be NULL). On success returns 0 and *out owns

@@ -21,9 +21,17 @@ struct gql_prepared {
 	size_t len;                    /* its length */
 	gql_document *doc;             /* parsed, validated document */
 	gql_exec_plan *plan;           /* collected fields kept across executions, or NULL */
+	struct gql_op_vars *vars;      /* variable types per operation, made on first use */
 	struct gql_prepared *hnext;    /* next in the hash bucket */
 	struct gql_prepared *prev;     /* more recently used */
 	struct gql_prepared *next;     /* less recently used */
+};
+
+/* The resolved variable types of one operation of a prepared document. */
+struct gql_op_vars {
+	const gql_definition *op;
+	gql_var_types *types;
+	struct gql_op_vars *next;
 };
 
 struct gql_engine {
@@ -63,6 +71,12 @@ gql_engine *gql_engine_new(const gql_schema *s, const gql_engine_options *opts)
 
 static void gql_prepared_free(gql_prepared *p)
 {
+	while (p->vars != NULL) {
+		struct gql_op_vars *next = p->vars->next;
+		gql_var_types_free(p->vars->types);
+		free(p->vars);
+		p->vars = next;
+	}
 	gql_exec_plan_free(p->plan);
 	gql_doc_free(p->doc);
 	free(p->text);
@@ -240,6 +254,31 @@ static int gql_message_response(const char *msg, json_object **response)
 	return *response == NULL ? GQL_ENOMEM : 0;
 }
 
+/* The variable types of op, resolved on the first execution of the
+ * document and kept with it (NULL when memory runs out: coercion resolves
+ * them itself). The prepared document is the engine's own allocation, so
+ * this memo may be written through the const pointer callers hold. */
+static const gql_var_types *gql_prepared_var_types(gql_engine *e, const gql_prepared *cp,
+						   const gql_definition *op)
+{
+	gql_prepared *p = (gql_prepared *)cp;
+	for (struct gql_op_vars *v = p->vars; v != NULL; v = v->next)
+		if (v->op == op)
+			return v->types;
+	struct gql_op_vars *v = malloc(sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	v->types = gql_var_types_new(e->schema, op);
+	if (v->types == NULL) {
+		free(v);
+		return NULL;
+	}
+	v->op = op;
+	v->next = p->vars;
+	p->vars = v;
+	return v->types;
+}
+
 /* GetOperation + CoerceVariableValues. Returns 0 with *op and *vars, or 0
  * with *response set to the error response, or GQL_ENOMEM. */
 static int gql_engine_begin(gql_engine *e, const gql_prepared *p, const char *op_name,
@@ -255,7 +294,8 @@ static int gql_engine_begin(gql_engine *e, const gql_prepared *p, const char *op
 		return gql_message_response(msg, response);
 	gql_error_list errs;
 	gql_error_list_init(&errs);
-	int rc = gql_coerce_variables(e->schema, *op, variables, e->opts.max_input_list, vars, &errs);
+	int rc = gql_coerce_variables_typed(e->schema, *op, gql_prepared_var_types(e, p, *op),
+					    variables, e->opts.max_input_list, vars, &errs);
 	if (rc == GQL_EINVAL) {
 		*response = gql_engine_error_response(&errs, NULL);
 		rc = *response == NULL ? GQL_ENOMEM : 0;

@@ -142,8 +142,8 @@ int gql_json_member(json_object *obj, const char *name, struct lh_entry **cursor
 	return gql_json_table_member(json_object_get_object(obj), name, cursor, v);
 }
 
-struct lh_entry *gql_json_table_entry(struct lh_table *t, const char *name,
-				     struct lh_entry **cursor)
+struct lh_entry *gql_json_table_scan(struct lh_table *t, const char *name,
+				    struct lh_entry **cursor)
 {
 	if (t->count > 16)
 		return lh_table_lookup_entry(t, name);

@@ -149,8 +149,24 @@ void gql_json_clear(json_object *obj);
 
 /* The entry of name in table t (scanned from *cursor as gql_json_member
  * does), or NULL. */
-struct lh_entry *gql_json_table_entry(struct lh_table *t, const char *name,
-				     struct lh_entry **cursor);
+struct lh_entry *gql_json_table_scan(struct lh_table *t, const char *name,
+				    struct lh_entry **cursor);
+
+/* The same, first trying the entry at the cursor inline: callers read
+ * members in the object's own order, so that one usually matches. */
+static inline struct lh_entry *gql_json_table_entry(struct lh_table *t, const char *name,
+						   struct lh_entry **cursor)
+{
+	struct lh_entry *e = *cursor != NULL ? *cursor : lh_table_head(t);
+	if (e != NULL && t->count <= 16) {
+		const char *k = (const char *)lh_entry_k(e);
+		if (k[0] == name[0] && strcmp(k, name) == 0) {
+			*cursor = lh_entry_next(e);
+			return e;
+		}
+	}
+	return gql_json_table_scan(t, name, cursor);
+}
 
 /* The same over the object's table (json_object_get_object), for callers
  * that look up several members of one object. */

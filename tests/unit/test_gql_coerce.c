@@ -17,8 +17,11 @@
 #include "gql_exec_fixture.h"
 
 /* Coerces `vars` for the only operation of doc; returns the coerced JSON or
- * the first error message. */
-static const char *coerce(const gql_schema *s, const char *doc, const char *vars, size_t max_list)
+ * the first error message. Each case runs twice: with the variable types
+ * resolved per call and with them resolved once (gql_var_types), which
+ * must give the same result. */
+static const char *coerce_once(const gql_schema *s, const char *doc, const char *vars,
+			       size_t max_list, int typed)
 {
 	static char out[2048];
 	gql_document *d = NULL;
@@ -26,7 +29,11 @@ static const char *coerce(const gql_schema *s, const char *doc, const char *vars
 	gql_error_list_init(&errs);
 	assert_int_equal(gql_doc_parse(doc, strlen(doc), NULL, &d, &errs), 0);
 	json_object *in = vars != NULL ? json_tokener_parse(vars) : NULL, *res = NULL;
-	int rc = gql_coerce_variables(s, d->definitions, in, max_list, &res, &errs);
+	gql_var_types *vt = typed ? gql_var_types_new(s, d->definitions) : NULL;
+	if (typed)
+		assert_non_null(vt);
+	int rc = gql_coerce_variables_typed(s, d->definitions, vt, in, max_list, &res, &errs);
+	gql_var_types_free(vt);
 	if (rc == 0)
 		snprintf(out, sizeof(out), "%s", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN));
 	else
@@ -37,6 +44,14 @@ static const char *coerce(const gql_schema *s, const char *doc, const char *vars
 	gql_doc_free(d);
 	gql_error_list_deinit(&errs);
 	return out;
+}
+
+static const char *coerce(const gql_schema *s, const char *doc, const char *vars, size_t max_list)
+{
+	static char first[2048];
+	snprintf(first, sizeof(first), "%s", coerce_once(s, doc, vars, max_list, 0));
+	assert_string_equal(coerce_once(s, doc, vars, max_list, 1), first);
+	return first;
 }
 
 static void test_variables(void **state)
@@ -57,6 +72,14 @@ static void test_variables(void **state)
 			    "1:7 Variable \"$x\" of non-null type \"Int!\" must not be null. (1)");
 	assert_string_equal(coerce(s, "query($x: Int = 4, $y: Int) { p { id } }", "{}", 0),
 			    "{\"x\":4}");
+	/* An output type, an unknown type and a deep list among good ones. */
+	assert_string_equal(coerce(s, "query($a: Int, $x: P, $y: [[[Int!]]]) { p { id } }",
+				   "{\"a\":1,\"y\":[[[2]]]}", 0),
+			    "1:16 Variable \"$x\" expected value of type \"P\" which cannot be used as "
+			    "an input type. (1)");
+	assert_string_equal(coerce(s, "query($y: [[[Int!]]], $z: In) { p { id } }",
+				   "{\"y\":[[[2]]],\"z\":{\"a\":1}}", 0),
+			    "{\"y\":[[[2]]],\"z\":{\"a\":1,\"b\":\"d\"}}");
 	assert_string_equal(coerce(s, "query($x: Int = 4) { p { id } }", "{\"x\":null}", 0),
 			    "{\"x\":null}");
 	assert_string_equal(coerce(s, "query($x: [Int]) { p { id } }", "{\"x\":5}", 0), "{\"x\":[5]}");
