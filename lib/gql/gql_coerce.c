@@ -425,13 +425,21 @@ struct gql_var_types {
 	gql_typeref refs[];          /* storage of the types */
 };
 
+/* Wrappers in an AST type, the named type included: [Int!] is 3. */
+static size_t gql_type_ast_depth(const gql_type_ref *t)
+{
+	size_t d = 0;
+	for (; t != NULL; t = t->of_type)
+		d++;
+	return d;
+}
+
 gql_var_types *gql_var_types_new(const gql_schema *s, const gql_definition *op)
 {
 	size_t n = 0, depth = 0;
 	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, n++)
-		for (const gql_type_ref *t = vd->type; t != NULL && depth < SIZE_MAX / 2; t = t->of_type)
-			depth++;
-	if (depth > (SIZE_MAX - sizeof(gql_var_types)) / (2 * sizeof(gql_typeref)))
+		depth += gql_type_ast_depth(vd->type); /* bounded by the document's size */
+	if (depth > (SIZE_MAX - sizeof(gql_var_types)) / sizeof(gql_typeref))
 		return NULL;
 	gql_var_types *vt = malloc(sizeof(*vt) + depth * sizeof(gql_typeref));
 	if (vt == NULL)
@@ -446,8 +454,7 @@ gql_var_types *gql_var_types_new(const gql_schema *s, const gql_definition *op)
 	for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, i++) {
 		size_t used = 0; /* each chain has room for its whole length at refs + at */
 		vt->types[i] = gql_typeref_from_ast(s, vd->type, vt->refs + at, &used);
-		for (const gql_type_ref *t = vd->type; t != NULL; t = t->of_type)
-			at++;
+		at += gql_type_ast_depth(vd->type);
 	}
 	return vt;
 }

@@ -310,37 +310,33 @@ struct gql_response {
 	char text[];  /* the JSON */
 };
 
-/* A response of the given parts: {"errors":E,"data":D}, either part left out
- * when NULL. */
+/* The response of an execution: {"errors":E,"data":D}, "errors" left out
+ * when errors is NULL. */
 static gql_response *gql_response_make(const char *errors, size_t elen, const char *data,
 				       size_t dlen)
 {
-	static const char ek[] = "{\"errors\":", dk[] = "\"data\":";
-	size_t n = 2 + (errors != NULL ? sizeof(ek) - 2 + elen : 0) +
-		   (data != NULL ? sizeof(dk) - 1 + dlen : 0) + (errors != NULL && data != NULL);
+	static const char ek[] = "\"errors\":", dk[] = "\"data\":";
+	size_t n = 1 + (errors != NULL ? sizeof(ek) - 1 + elen + 1 : 0) + sizeof(dk) - 1 + dlen + 1;
 	gql_response *r = malloc(sizeof(*r) + n + 1);
 	if (r == NULL)
 		return NULL;
 	char *t = r->text;
 	*t++ = '{';
 	if (errors != NULL) {
-		memcpy(t, ek + 1, sizeof(ek) - 2);
-		t += sizeof(ek) - 2;
+		memcpy(t, ek, sizeof(ek) - 1);
+		t += sizeof(ek) - 1;
 		memcpy(t, errors, elen);
 		t += elen;
-		if (data != NULL)
-			*t++ = ',';
+		*t++ = ',';
 	}
-	if (data != NULL) {
-		memcpy(t, dk, sizeof(dk) - 1);
-		t += sizeof(dk) - 1;
-		memcpy(t, data, dlen);
-		t += dlen;
-	}
+	memcpy(t, dk, sizeof(dk) - 1);
+	t += sizeof(dk) - 1;
+	memcpy(t, data, dlen);
+	t += dlen;
 	*t++ = '}';
 	*t = '\0';
 	r->len = (size_t)(t - r->text);
-	r->has_data = data != NULL;
+	r->has_data = 1;
 	return r;
 }
 
