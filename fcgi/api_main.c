@@ -68,9 +68,13 @@ static void route(FCGX_Request *req, struct api *api, gql_engine *engine)
  * body was not read (413) keeps the lingering close. */
 static void finish(FCGX_Request *req)
 {
-    if (FCGX_GetChar(req->in) == EOF)
+    int drained = FCGX_GetChar(req->in) == EOF;
+    if (drained)
         FCGX_Detach(req);
     FCGX_Finish_r(req);
+    /* The flag belongs to the request object, which the next FCGX_Accept_r
+     * reuses: clear it so a later request with unread input lingers again. */
+    req->detached = 0;
 }
 
 /* Loads the schema and binds the resolvers; logs and returns NULL on failure. */
