@@ -36,13 +36,12 @@ CONNS=${CONNS:-64}
 USERS=${USERS:-8}
 LOGIN_CONNS=${LOGIN_CONNS:-8}
 BUILD=${BUILD:-$ROOT/build/bench}
-SHARED=${CRM_SHARED_DIR:-$ROOT/../shared}
 PASSWORD=bench-password-1
 
 # ---- build (no sanitizers) --------------------------------------------------------
 if [ ! -f "$BUILD/Makefile" ]; then
   mkdir -p "$BUILD"
-  (cd "$BUILD" && "$ROOT/configure" --with-schema="$SHARED/schema.graphql" CFLAGS="-O2 -g" >/dev/null)
+  (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
 fi
 make -C "$BUILD" -j"$(nproc)" crm-api crm-admin crm-migrate >/dev/null
 HELLO=$BUILD/bench/fcgi_hello
@@ -89,7 +88,7 @@ export CRM_ENV=test CRM_LOG_LEVEL=info
 export CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app"
 export CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres"
 export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
-export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$SHARED/schema.graphql
+export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$ROOT/schema.graphql
 export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=${API_BIN:-$BUILD/crm-api} CRM_API_PROCS=$PROCS
 export CRM_BENCH_HELLO_BIN=$HELLO
 # Limits raised for the benchmark users: 1,000,000 messages per 10 s per sender

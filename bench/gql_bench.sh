@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$ROOT/build/dev}   # a build without sanitizers (./dev up makes it)
 SECS=${2:-1}
-SCHEMA=${CRM_SCHEMA_PATH:-$ROOT/../shared/schema.graphql}
+SCHEMA=${CRM_SCHEMA_PATH:-$ROOT/schema.graphql}
 make -C "$BUILD" bench/gql_bench >/dev/null
 ours=$("$BUILD/bench/gql_bench" "$SCHEMA" "$SECS")
 theirs=$(node "$ROOT/bench/gql_bench.mjs" "$SCHEMA" "$SECS")

@@ -36,7 +36,7 @@ WINDOW=${CONNECT_WINDOW:-180}
 
 if [ ! -f "$BUILD/Makefile" ]; then
   mkdir -p "$BUILD"
-  (cd "$BUILD" && "$ROOT/configure" --with-schema="$ROOT/../shared/schema.graphql" CFLAGS="-O2 -g" >/dev/null)
+  (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
 fi
 [ -n "${SKIP_BUILD:-}" ] || make -C "$BUILD" -j"$(nproc)" crm-pushd bench/ws_load bench/ws_calibrate >/dev/null
 
@@ -64,7 +64,7 @@ console.log(h+"."+b+"."+c.createHmac("sha256",s).update(h+"."+b).digest("base64u
 
 export CRM_ENV=development CRM_LOG_LEVEL=warn CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
 export CRM_WS_BIND=127.0.0.1 CRM_WS_PORT=$WS_PORT CRM_WS_PROCESSES=$PROCS
-export CRM_SCHEMA_PATH=$ROOT/../shared/schema.graphql CRM_DATABASE_URL="host=127.0.0.1 port=1 dbname=none connect_timeout=1"
+export CRM_SCHEMA_PATH=$ROOT/schema.graphql CRM_DATABASE_URL="host=127.0.0.1 port=1 dbname=none connect_timeout=1"
 setsid nice -n "$NICE" "$BUILD/crm-pushd" >"$RUN/pushd.log" 2>&1 < /dev/null &
 echo $! > "$RUN/pushd.pid"
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$WS_PORT/health" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -1,7 +1,6 @@
 /* libFuzzer target: parse + validate untrusted documents against the CRM
- * schema (CRM_SCHEMA_PATH, else ../shared/schema.graphql relative to the
- * working directory, else tests/gql/test-schema.graphql), with the default
- * limits. Any crash, sanitizer report or leak is a bug; so is a result the
+ * schema (CRM_SCHEMA_PATH, else schema.graphql in the working directory,
+ * else tests/gql/test-schema.graphql), with the default limits. Any crash, sanitizer report or leak is a bug; so is a result the
  * API does not allow. Built by tests/fuzz/run.sh. */
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	schema = load(getenv("CRM_SCHEMA_PATH"));
 	if (schema == NULL)
-		schema = load("../shared/schema.graphql");
+		schema = load("schema.graphql");
 	if (schema == NULL)
 		schema = load("tests/gql/test-schema.graphql");
 	if (schema == NULL) {

@@ -19,7 +19,7 @@ SRCS=$(ls "$ROOT"/lib/gql/gql_arena.c "$ROOT"/lib/gql/gql_error.c "$ROOT"/lib/gq
 	-I"$ROOT/lib" $SRCS "$ROOT/tests/fuzz/fuzz_gql.c" \
 	$(pkg-config --cflags --libs json-c) -o "$OUT/fuzz_gql"
 cp "$ROOT"/tests/fuzz/corpus/* "$OUT/corpus/" 2>/dev/null || true
-export CRM_SCHEMA_PATH="${CRM_SCHEMA_PATH:-$ROOT/../shared/schema.graphql}"
+export CRM_SCHEMA_PATH="${CRM_SCHEMA_PATH:-$ROOT/schema.graphql}"
 cd "$OUT"
 exec ./fuzz_gql -max_total_time="$SECONDS_TO_RUN" -max_len=8192 -timeout=10 \
 	-rss_limit_mb=2048 -print_final_stats=1 corpus

@@ -19,7 +19,7 @@ const fromRoot = (p) => (isAbsolute(p) ? p : join(root, p));
 const gqltool = process.env.GQLTOOL ? resolve(process.env.GQLTOOL) : fromRoot('build/tests/gql/gqltool');
 const schemas = {
   test: fromRoot('tests/gql/exec-schema.graphql'),
-  crm: fromRoot(process.env.CRM_SCHEMA_PATH ?? '../shared/schema.graphql'),
+  crm: fromRoot(process.env.CRM_SCHEMA_PATH ?? 'schema.graphql'),
 };
 const corpus = join(root, 'tests', 'gql', 'corpus', 'execute');
 

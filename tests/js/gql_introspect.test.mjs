@@ -14,7 +14,7 @@ const fromRoot = (p) => (isAbsolute(p) ? p : join(root, p));
 // GQLTOOL, when set, is relative to the current directory.
 const gqltool = process.env.GQLTOOL ? resolve(process.env.GQLTOOL) : fromRoot('build/tests/gql/gqltool');
 const schemas = [
-  fromRoot(process.env.CRM_SCHEMA_PATH ?? '../shared/schema.graphql'),
+  fromRoot(process.env.CRM_SCHEMA_PATH ?? 'schema.graphql'),
   fromRoot('tests/gql/exec-schema.graphql'),
   fromRoot('tests/gql/test-schema.graphql'),
 ].filter((p) => existsSync(p));

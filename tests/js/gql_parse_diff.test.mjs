@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fromRoot = (p) => (isAbsolute(p) ? p : join(root, p));
 const gqltool = fromRoot(process.env.GQLTOOL ?? 'build/tests/gql/gqltool');
-const schemaPath = fromRoot(process.env.CRM_SCHEMA_PATH ?? '../shared/schema.graphql');
+const schemaPath = fromRoot(process.env.CRM_SCHEMA_PATH ?? 'schema.graphql');
 const corpus = join(root, 'tests', 'gql', 'corpus', 'parse');
 
 // Documents where we differ from graphql-js on purpose. U+0000 inside a

@@ -3,7 +3,7 @@
 // the same order, with the same messages and all their locations. A document
 // whose first line is `# schema: test` is validated against
 // tests/gql/test-schema.graphql, any other against the CRM schema
-// (CRM_SCHEMA_PATH, default ../shared/schema.graphql from the project root).
+// (CRM_SCHEMA_PATH, default schema.graphql at the project root).
 // Line format, shared with gqltool: `ERROR l:c[,l:c...] message` or `OK`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ const fromEnv = (name, fallback) =>
   process.env[name] ? resolve(process.env[name]) : fromRoot(fallback);
 const gqltool = fromEnv('GQLTOOL', 'build/test/tests/gql/gqltool');
 const schemas = {
-  crm: fromEnv('CRM_SCHEMA_PATH', '../shared/schema.graphql'),
+  crm: fromEnv('CRM_SCHEMA_PATH', 'schema.graphql'),
   test: join(root, 'tests', 'gql', 'test-schema.graphql'),
 };
 const corpus = join(root, 'tests', 'gql', 'corpus', 'validate');

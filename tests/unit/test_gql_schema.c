@@ -181,9 +181,9 @@ static void test_crm_schema_file(void **state)
 	if (env != NULL)
 		snprintf(path, sizeof(path), "%s", env);
 	else if (srcdir != NULL)
-		snprintf(path, sizeof(path), "%s/../shared/schema.graphql", srcdir);
+		snprintf(path, sizeof(path), "%s/schema.graphql", srcdir);
 	else
-		snprintf(path, sizeof(path), "../shared/schema.graphql");
+		snprintf(path, sizeof(path), "schema.graphql");
 	gql_error_list errs;
 	gql_schema *s;
 	gql_error_list_init(&errs);

@@ -1,4 +1,4 @@
-// The GraphQL documents of the client (the contract is shared/schema.graphql).
+// The GraphQL documents of the client (the schema is schema.graphql at the project root).
 import { gql } from '@apollo/client';
 
 export const USER_FIELDS = gql`
