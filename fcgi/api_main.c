@@ -1,8 +1,11 @@
-/* crm-api: the FastCGI program lighttpd spawns (mod_fastcgi, bin-path). Each process
- * is single-threaded and keeps its own PostgreSQL and Redis connections. */
+/* crm-api: the FastCGI program. lighttpd spawns it (mod_fastcgi, bin-path); under
+ * Apache or nginx it listens itself (CRM_API_LISTEN, or a systemd socket) and runs
+ * CRM_API_PROCS copies under a supervisor. Each process is single-threaded and
+ * keeps its own PostgreSQL and Redis connections. */
 #include "config.h"
 
 #include "api.h"
+#include "api_listen.h"
 #include "crm_config.h"
 #include "db.h"
 #include "graphql_endpoint.h"
@@ -10,6 +13,7 @@
 #include "password.h"
 #include "log.h"
 #include "stop_signal.h"
+#include "supervisor.h"
 #include "redis_sync.h"
 #include "reply.h"
 
@@ -21,16 +25,17 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stopping;
+static int listen_fd;
 static char api_err[256];
 
 /* libfcgi retries accept() after EINTR, so a flag alone would never be seen while
- * idle: closing the listening socket (fd 0, given by lighttpd) makes the pending
- * or next accept fail, and the loop ends after the request in hand. */
+ * idle: closing the listening socket makes the pending or next accept fail, and
+ * the loop ends after the request in hand. */
 static void on_term(int sig)
 {
     (void)sig;
     stopping = 1;
-    close(0);
+    close(listen_fd);
 }
 
 /* Routes on REQUEST_URI: lighttpd splits SCRIPT_NAME/PATH_INFO by its prefix. */
@@ -100,10 +105,48 @@ done:
     return engine;
 }
 
+/* One process's life: its own connections, then requests until told to stop. */
+static int serve(struct api *api, gql_engine *engine)
+{
+    crm_stop_signal_install(on_term);
+    crm_db_init(&api->db, api->cfg.database_url);
+    crm_redis_init(&api->redis, api->cfg.redis_host, api->cfg.redis_port, 2000);
+
+    FCGX_Request req;
+    FCGX_InitRequest(&req, listen_fd, 0);
+    log_info("started");
+    while (!stopping) {
+        if (FCGX_Accept_r(&req) < 0)
+            break;
+        route(&req, api, engine);
+        finish(&req);
+    }
+    FCGX_Free(&req, 1);
+    crm_redis_deinit(&api->redis);
+    crm_db_deinit(&api->db);
+    log_info("stopped");
+    return 0;
+}
+
+struct serve_args {
+    struct api *api;
+    gql_engine *engine;
+};
+
+/* A supervised copy: the schema and engine were built once, before the fork. */
+static int serve_child(int index, void *arg)
+{
+    struct serve_args *a = arg;
+    (void)index;
+    return serve(a->api, a->engine);
+}
+
 int main(int argc, char **argv)
 {
     static struct api api;
     gql_schema *schema = NULL;
+    struct api_listener listener;
+    int rc;
     (void)argc;
     (void)argv;
 
@@ -117,40 +160,33 @@ int main(int argc, char **argv)
         log_error("libsodium: initialisation failed");
         return 1;
     }
-
-    crm_stop_signal_install(on_term);
-
     if (FCGX_Init() != 0) {
         log_error("FCGX_Init failed");
         return 1;
     }
-    if (FCGX_IsCGI()) {
-        log_error("crm-api is a FastCGI program: start it from lighttpd (mod_fastcgi bin-path)");
+    if (api_listener_open(&api.cfg, &listener, api_err, sizeof api_err) < 0) {
+        log_error("%s", api_err);
         return 1;
     }
+    listen_fd = listener.fd;
     gql_engine *engine = engine_create(&api.cfg, &schema);
     if (!engine) {
         gql_schema_free(schema);
         return 1;
     }
 
-    crm_db_init(&api.db, api.cfg.database_url);
-    crm_redis_init(&api.redis, api.cfg.redis_host, api.cfg.redis_port, 2000);
-
-    FCGX_Request req;
-    FCGX_InitRequest(&req, 0, 0);
-    log_info("started");
-    while (!stopping) {
-        if (FCGX_Accept_r(&req) < 0)
-            break;
-        route(&req, &api, engine);
-        finish(&req);
+    if (listener.own) {
+        struct serve_args args = {&api, engine};
+        log_info("listening on %s with %d processes", listener.what, api.cfg.api_procs);
+        rc = supervisor_run(api.cfg.api_procs, serve_child, &args);
+        close(listener.fd);
+        /* A socket file of crm-api's own goes with it; systemd's stays systemd's. */
+        if (api.cfg.api_listen && api.cfg.api_listen[0] == '/' && strcmp(listener.what, "systemd") != 0)
+            unlink(api.cfg.api_listen);
+    } else {
+        rc = serve(&api, engine);
     }
-    FCGX_Free(&req, 1);
     gql_engine_free(engine);
     gql_schema_free(schema);
-    crm_redis_deinit(&api.redis);
-    crm_db_deinit(&api.db);
-    log_info("stopped");
-    return 0;
+    return rc;
 }

@@ -2,6 +2,7 @@
 # Makefile.am; only appends to its variables.
 bin_PROGRAMS += crm-api crm-admin
 crm_api_SOURCES = fcgi/api_main.c fcgi/api.h fcgi/api_util.c \
+	fcgi/api_listen.c fcgi/api_listen.h \
 	fcgi/graphql_endpoint.c fcgi/graphql_endpoint.h \
 	fcgi/health.c fcgi/health.h fcgi/reply.c fcgi/reply.h \
 	fcgi/gql_http.c fcgi/gql_http.h \

@@ -40,6 +40,11 @@ static const struct setting settings[] = {
         "Argon2id hashes (64 MiB, ~95 ms each) at once per host; keep it below the crm-api process count"),
     INT(api_introspection, "CRM_API_INTROSPECTION", "1", 0, 1,
         "1 answers introspection (__schema, __type), 0 refuses it"),
+    STR(api_listen, "CRM_API_LISTEN", NULL,
+        "crm-api's own FastCGI socket, HOST:PORT or a Unix socket path (Apache, nginx); unset: "
+        "the socket lighttpd or systemd hands over"),
+    INT(api_procs, "CRM_API_PROCS", "4", 1, 64,
+        "crm-api processes when it listens itself (CRM_API_LISTEN or a systemd socket)"),
     STR(schema_path, "CRM_SCHEMA_PATH", CRM_PKGDATADIR "/schema.graphql",
         "the GraphQL SDL loaded at start-up"),
     INT(streams, "CRM_STREAMS", "1", 1, 1024, "message streams; rooms are spread over them"),

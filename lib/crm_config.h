@@ -20,6 +20,8 @@ struct crm_config {
     int send_rate;            /* CRM_SEND_RATE: messages per 10 s per sender */
     int hash_slots;           /* CRM_API_HASH_SLOTS: Argon2id hashes at once per host */
     int api_introspection;    /* CRM_API_INTROSPECTION: 1 serves __schema/__type */
+    const char *api_listen;   /* CRM_API_LISTEN: crm-api's own socket, HOST:PORT or a path */
+    int api_procs;            /* CRM_API_PROCS: crm-api processes on its own socket */
     const char *schema_path;  /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
     int streams;              /* CRM_STREAMS: message streams, rooms hashed over them */
     int resume_window;        /* CRM_RESUME_WINDOW: seconds of stream kept for resume */

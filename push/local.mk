@@ -2,7 +2,6 @@
 # appends to its variables.
 bin_PROGRAMS += crm-pushd
 crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
-	push/supervisor.c push/supervisor.h \
 	push/http_conn.c push/http_conn.h \
 	push/redis_link.c push/redis_link.h \
 	push/metrics.c push/metrics.h \

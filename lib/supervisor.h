@@ -1,7 +1,7 @@
 /* Runs N copies of a worker function in child processes and restarts any that
  * dies; SIGTERM or SIGINT to the supervisor stops them all. */
-#ifndef CRM_PUSH_SUPERVISOR_H
-#define CRM_PUSH_SUPERVISOR_H
+#ifndef CRM_SUPERVISOR_H
+#define CRM_SUPERVISOR_H
 
 /* A child's exit status that means "do not restart me, stop everything"
  * (configuration error, port taken). */
