@@ -53,3 +53,17 @@ http {
   assert.match(stderr, /test is successful/);
   assert.doesNotMatch(stderr, /\[warn\]/);
 });
+
+test('the lighttpd drop-in and the Apache and nginx sites carry the headers of etc/lighttpd.conf', () => {
+  const ref = readFileSync(`${ROOT}/etc/lighttpd.conf`, 'utf8');
+  const block = ref.match(/setenv\.set-response-header = \(([\s\S]*?)\n\)/)[1];
+  const headers = [...block.matchAll(/^\s*"([^"]+)" => "([^"]*)"/gm)].map((m) => [m[1], m[2]]);
+  assert.ok(headers.length >= 4);
+  for (const file of ['lighttpd-crm.conf', 'apache2-crm.conf', 'nginx-crm.conf']) {
+    const text = readFileSync(`${ROOT}/etc/${file}`, 'utf8');
+    for (const [name, value] of headers) {
+      assert.ok(text.includes(name) && text.includes(`"${value}"`), `${file}: ${name}: ${value}`);
+    }
+    assert.match(text, /config\.js[\s\S]*no-cache/, `${file}: config.js never cached`);
+  }
+});
