@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { HTTP, ROOT } from './lib.mjs';
+import { HTTP, ROOT, svc, eventually } from './lib.mjs';
 import { gql, makeUser, codes } from './api.mjs';
 
 const FRONT = process.env.CRM_FRONT || 'lighttpd';
@@ -126,3 +126,20 @@ test(`${FRONT}: unknown paths get index.html; /graphql, /health and /ws are neve
   assert.notEqual(ws.status, 200);
   assert.notEqual(await ws.text(), index);
 });
+
+test(`${FRONT}: crm-api stopped, the front says so at once; started again, it serves at once`,
+  { skip: FRONT === 'lighttpd' && 'lighttpd spawns crm-api itself' }, async () => {
+    await svc('stop', 'api');
+    try {
+      const down = await fetch(`${HTTP}/health`);
+      assert.ok([502, 503].includes(down.status), `status ${down.status}`);
+      await down.arrayBuffer();
+    } finally {
+      await svc('start', 'api');
+    }
+    // No waiting out a back-off: the first request after the start is served.
+    const up = await fetch(`${HTTP}/health`);
+    assert.equal(up.status, 200);
+    assert.equal((await up.json()).status, 'ok');
+    await eventually(async () => (await fetch(`${HTTP}/graphql?query=${encodeURIComponent('{ __typename }')}`)).status === 200);
+  });
