@@ -126,8 +126,10 @@ installed=1
 dpkg -i "$deb" >"$RUN/logs/dpkg.log" 2>&1 || { cat "$RUN/logs/dpkg.log"; fail "dpkg -i $(basename "$deb")"; }
 pass "dpkg -i"
 
+# (type -a: a `make install` in /usr/local may come first in PATH; the
+# installed programs are called by their full name below for the same reason.)
 for p in "${PROGRAMS[@]}"; do
-  [ "$(command -v "$p")" = "/usr/bin/$p" ] || fail "$p is not /usr/bin/$p in PATH"
+  type -a -P "$p" | grep -qx "/usr/bin/$p" || fail "$p is not /usr/bin/$p in PATH"
 done
 pass "programs in PATH: ${PROGRAMS[*]}"
 for f in /usr/share/crm/schema.graphql /usr/share/crm/migrations/001_init.sql \
@@ -152,7 +154,7 @@ mans=$(dpkg -L crm | grep -E '^/usr/share/man/man[0-9]/[^/]+\.[0-9][a-z]*(\.gz)?
 if [ -n "$mans" ]; then
   for m in $mans; do
     name=$(basename "$m"); name=${name%.gz}; name=${name%.*}
-    [ "$(man -w "$name" 2>/dev/null)" = "$m" ] || fail "man -w $name does not find $m"
+    man -aw "$name" 2>/dev/null | grep -qx "$m" || fail "man -w $name does not find $m"
   done
   man -w crm-pushd >/dev/null 2>&1 || fail "man -w crm-pushd finds no page"
   pass "man pages found by man -w: $(echo $mans | wc -w)"
@@ -190,9 +192,9 @@ svc start redis
 pass "PostgreSQL on 127.0.0.1:$PG_PORT and Redis on 127.0.0.1:$REDIS_PORT"
 
 export CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres"
-out=$(crm-migrate 2>&1) || { echo "$out"; fail "crm-migrate"; }
+out=$(/usr/bin/crm-migrate 2>&1) || { echo "$out"; fail "crm-migrate"; }
 grep -q 'applied 001_init' <<<"$out" || { echo "$out"; fail "crm-migrate did not apply 001_init"; }
-out=$(crm-migrate 2>&1) || { echo "$out"; fail "crm-migrate, second run"; }
+out=$(/usr/bin/crm-migrate 2>&1) || { echo "$out"; fail "crm-migrate, second run"; }
 grep -q '0 migration(s) applied' <<<"$out" || { echo "$out"; fail "crm-migrate applied something twice"; }
 pass "crm-migrate applies /usr/share/crm/migrations once"
 
@@ -201,7 +203,7 @@ pass "crm-migrate applies /usr/share/crm/migrations once"
 rc=0
 out=$(CRM_ENV_FILE=/etc/crm/crm.env CRM_REDIS_PORT=$REDIS_PORT CRM_WORKER_METRICS_PORT=0 \
   CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app" \
-  timeout 10 setpriv --reuid=crm --regid=crm --init-groups -- crm-worker 2>&1) || rc=$?
+  timeout 10 setpriv --reuid=crm --regid=crm --init-groups -- /usr/bin/crm-worker 2>&1) || rc=$?
 [ $rc = 1 ] && grep -q CRM_JWT_SECRET <<<"$out" ||
   { echo "$out"; fail "crm-worker started with the shipped crm.env (exit $rc)"; }
 pass "the shipped crm.env is readable by crm and refused until CRM_JWT_SECRET is set"
@@ -221,7 +223,7 @@ chown root:crm "$env_file"; chmod 0640 "$env_file"
 export CRM_ENV_FILE=$env_file
 
 admin_pw=$(head -c 18 /dev/urandom | base64 -w0)
-CRM_ADMIN_PASSWORD=$admin_pw crm-admin create-user --email admin@package.test \
+CRM_ADMIN_PASSWORD=$admin_pw /usr/bin/crm-admin create-user --email admin@package.test \
   --name "Package Admin" --role ADMIN >"$RUN/logs/crm-admin.log" 2>&1 ||
   { cat "$RUN/logs/crm-admin.log"; fail "crm-admin create-user"; }
 n=$(psql -X -qtA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d crm \
@@ -282,9 +284,8 @@ pass "edited conffiles kept by a reinstall, nothing enabled"
 # ---- purge -------------------------------------------------------------------------
 dpkg --purge crm >>"$RUN/logs/dpkg.log" 2>&1 || { tail -20 "$RUN/logs/dpkg.log"; fail "dpkg --purge crm"; }
 installed=0
-hash -r
 for p in "${PROGRAMS[@]}"; do
-  [ ! -e "/usr/bin/$p" ] && ! command -v "$p" >/dev/null || fail "$p still in PATH after purge"
+  [ ! -e "/usr/bin/$p" ] || fail "/usr/bin/$p still there after purge"
 done
 for d in /etc/crm /usr/share/crm /lib/systemd/system/crm-pushd.service; do
   [ ! -e "$d" ] || fail "$d left after purge"
