@@ -135,7 +135,8 @@ pass "programs in PATH: ${PROGRAMS[*]}"
 for f in /usr/share/crm/schema.graphql /usr/share/crm/migrations/001_init.sql \
          /etc/crm/crm.env /etc/crm/crm.env.example /etc/crm/lighttpd.conf \
          /etc/crm/lighttpd-crm.conf /etc/crm/redis.conf \
-         /lib/systemd/system/crm-pushd.service /lib/systemd/system/crm-worker.service; do
+         /lib/systemd/system/crm-pushd.service /lib/systemd/system/crm-worker.service \
+         /lib/systemd/system/crm-api.service /lib/systemd/system/crm-api.socket; do
   [ -s "$f" ] || fail "$f missing after install"
 done
 cmp -s /usr/share/crm/schema.graphql "$ROOT/schema.graphql" || fail "installed schema differs from schema.graphql"
@@ -146,8 +147,10 @@ for f in $(dpkg -L crm | grep '^/etc/crm/.'); do
 done
 pass "files under /etc/crm are conffiles"
 ! grep -rq /usr/local /etc/crm /lib/systemd/system/crm-*.service || fail "installed configs name /usr/local"
-grep -q '^EnvironmentFile=/etc/crm/crm.env$' /lib/systemd/system/crm-pushd.service ||
-  fail "crm-pushd.service does not read /etc/crm/crm.env"
+for u in crm-pushd crm-worker crm-api; do
+  grep -q '^EnvironmentFile=/etc/crm/crm.env$' "/lib/systemd/system/$u.service" ||
+    fail "$u.service does not read /etc/crm/crm.env"
+done
 pass "configs and units point at /usr and /etc"
 
 mans=$(dpkg -L crm | grep -E '^/usr/share/man/man[0-9]/[^/]+\.[0-9][a-z]*(\.gz)?$' || true)
