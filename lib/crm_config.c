@@ -228,11 +228,11 @@ static void print_man_row(FILE *out, const struct row *r)
     roff_text(out, r->doc, 0);
     fputs(".\n", out);
     if (r->defval) {
-        fputs("Default: \\fB\\%", out);
+        fputs(".br\nDefault: \\fB\\%", out);
         roff_text(out, r->defval, 1);
         fputs("\\fR.\n", out);
     } else {
-        fputs("Unset by default.\n", out);
+        fputs(".br\nUnset by default.\n", out);
     }
 }
 
