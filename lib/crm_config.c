@@ -203,7 +203,9 @@ void crm_config_print_table(FILE *out)
 }
 
 /* Writes s as roff text: backslashes escaped, hyphens as minus signs when code
- * (so a copied name or value works), `code` spans in italics. The caller puts
+ * (so a copied name or value works) and a break point after each slash of a
+ * value (a long install path must not overrun the line), `code` spans in
+ * italics. The caller puts
  * it after \& or other text, so a leading dot or quote cannot become a request. */
 static void roff_text(FILE *out, const char *s, int code)
 {
@@ -213,6 +215,8 @@ static void roff_text(FILE *out, const char *s, int code)
             fputs("\\e", out);
         else if (*s == '-' && (code || in_code))
             fputs("\\-", out);
+        else if (*s == '/' && code)
+            fputs("/\\:", out); /* a place to break a long path */
         else if (*s == '`' && !code)
             fputs((in_code = !in_code) ? "\\fI" : "\\fR", out);
         else

@@ -14,13 +14,10 @@ EXTRA_DIST += man/expand.sh $(CRM_MAN_PAGES:=.in)
 TESTS += tests/man/check_man.sh
 EXTRA_DIST += tests/man/check_man.sh
 
-crm_man_edit = sed -e 's|@sysconfdir[@]|$(sysconfdir)|g' -e 's|@pkgdatadir[@]|$(pkgdatadir)|g' \
-	-e 's|@prefix[@]|$(prefix)|g' -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
-
 $(CRM_MAN_PAGES): crm-admin$(EXEEXT) $(srcdir)/man/expand.sh Makefile
-	$(AM_V_GEN)mkdir -p man && $(crm_man_edit) $(srcdir)/$@.in > $@.in.tmp && \
-	$(SHELL) $(srcdir)/man/expand.sh ./crm-admin$(EXEEXT) $@.in.tmp > $@.tmp && \
-	rm -f $@.in.tmp && mv $@.tmp $@
+	$(AM_V_GEN)mkdir -p man && $(SHELL) $(srcdir)/man/expand.sh ./crm-admin$(EXEEXT) \
+	    $(srcdir)/$@.in sysconfdir='$(sysconfdir)' pkgdatadir='$(pkgdatadir)' \
+	    prefix='$(prefix)' PACKAGE_VERSION='$(PACKAGE_VERSION)' > $@.tmp && mv $@.tmp $@
 man/crm-api.8: $(srcdir)/man/crm-api.8.in
 man/crm-pushd.8: $(srcdir)/man/crm-pushd.8.in
 man/crm-worker.8: $(srcdir)/man/crm-worker.8.in
