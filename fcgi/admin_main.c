@@ -1,10 +1,13 @@
 /* crm-admin: operator commands run on the server host.
  *   crm-admin create-user --email E --name N --role ADMIN|STAFF|PATIENT [--if-missing]
  *       password from CRM_ADMIN_PASSWORD, else one line on standard input
- *   crm-admin config      the settings table (Markdown)
+ *   crm-admin config [--man [NAME...]]
+ *       the settings table (Markdown), or as man(7) paragraphs (the manual
+ *       pages are built from it)
  * This is the documented way to create the first admin of a new deployment. */
 #include "config.h"
 
+#include "cli.h"
 #include "crm_config.h"
 #include "db.h"
 #include "log.h"
@@ -17,10 +20,23 @@
 #define EMAIL_MAX 254
 #define NAME_MAX_LEN 100
 
+static const struct crm_cli cli = {
+    .prog = "crm-admin",
+    .synopsis = "create-user --email E --name N --role ADMIN|STAFF|PATIENT [--if-missing]\n"
+                "       crm-admin config [--man [NAME...]]",
+    .about = "Operator commands of the CRM, run on a server host.\n"
+             "  create-user  add a user; the password is CRM_ADMIN_PASSWORD, else one line\n"
+             "               on standard input; prints the new id (--if-missing: exit 0\n"
+             "               when the email exists)\n"
+             "  config       print the settings table (Markdown); --man: as man(7)\n"
+             "               paragraphs, all settings or the NAMEs given\n"
+             "Settings: CRM_* environment variables, see crm.env(5).\n",
+    .takes_args = 1,
+};
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: crm-admin create-user --email E --name N --role ADMIN|STAFF|PATIENT "
-                    "[--if-missing]\n       crm-admin config\n");
+    crm_cli_usage(&cli, stderr);
     return 2;
 }
 
@@ -110,17 +126,32 @@ static int create_user(struct crm_config *cfg, int argc, char **argv)
     return rc;
 }
 
+static int config(int argc, char **argv)
+{
+    if (argc == 0) {
+        crm_config_print_table(stdout);
+        return 0;
+    }
+    if (strcmp(argv[0], "--man") != 0)
+        return usage();
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return usage();
+    return crm_config_print_man(stdout, (const char *const *)argv + 1, argc - 1) < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct crm_config cfg;
     char err[256];
     crm_log_init("crm-admin", "warn");
+    int rc = crm_cli_start(&cli, argc, argv);
+    if (rc != CRM_CLI_CONTINUE)
+        return rc;
     if (argc < 2)
         return usage();
-    if (strcmp(argv[1], "config") == 0) {
-        crm_config_print_table(stdout);
-        return 0;
-    }
+    if (strcmp(argv[1], "config") == 0)
+        return config(argc - 2, argv + 2);
     if (crm_config_load(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "crm-admin: configuration: %s\n", err);
         return 1;

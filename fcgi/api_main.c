@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "api_listen.h"
+#include "cli.h"
 #include "crm_config.h"
 #include "db.h"
 #include "graphql_endpoint.h"
@@ -141,14 +142,26 @@ static int serve_child(int index, void *arg)
     return serve(a->api, a->engine);
 }
 
+static const struct crm_cli cli = {
+    .prog = "crm-api",
+    .synopsis = "",
+    .about = "The CRM's HTTP API (/graphql, /health) as a FastCGI program: lighttpd starts\n"
+             "it (mod_fastcgi bin-path) with the listening socket on standard input, or it\n"
+             "listens itself on CRM_API_LISTEN or a systemd socket with CRM_API_PROCS\n"
+             "processes.\n"
+             "Settings: CRM_* environment variables, see crm.env(5) and crm-api(8).\n",
+    .takes_args = 0,
+};
+
 int main(int argc, char **argv)
 {
     static struct api api;
     gql_schema *schema = NULL;
     struct api_listener listener;
     int rc;
-    (void)argc;
-    (void)argv;
+    rc = crm_cli_start(&cli, argc, argv);
+    if (rc != CRM_CLI_CONTINUE)
+        return rc;
 
     if (crm_config_load(&api.cfg, api_err, sizeof api_err) < 0) {
         crm_log_init("crm-api", NULL);

@@ -167,15 +167,98 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
     return CRM_CONFIG_OK;
 }
 
+/* One row of what the settings are, for the printers: CRM_ENV and CRM_ENV_FILE
+ * are read before the table, so they are rows of their own. */
+struct row {
+    const char *name, *defval, *doc;
+};
+
+static const struct row meta_rows[] = {
+    {"CRM_ENV", "development", "`production` refuses dev-only defaults"},
+    {"CRM_ENV_FILE", NULL,
+     "a file of `CRM_...=value` lines read first; variables already set win"},
+};
+
+#define N_META (sizeof meta_rows / sizeof meta_rows[0])
+#define N_ROWS (N_META + sizeof settings / sizeof settings[0])
+
+static struct row row_at(size_t i)
+{
+    if (i < N_META)
+        return meta_rows[i];
+    const struct setting *s = &settings[i - N_META];
+    return (struct row){s->name, s->defval, s->doc};
+}
+
 void crm_config_print_table(FILE *out)
 {
     fprintf(out, "| variable | default | meaning |\n| --- | --- | --- |\n");
-    fprintf(out, "| `CRM_ENV` | `development` | `production` refuses dev-only defaults |\n");
-    fprintf(out, "| `CRM_ENV_FILE` | (unset) | a file of `CRM_NAME=value` lines read first; "
-                 "variables already set win |\n");
-    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-        const struct setting *s = &settings[i];
-        fprintf(out, "| `%s` | %s%s%s | %s |\n", s->name, s->defval ? "`" : "",
-                s->defval ? s->defval : "(unset)", s->defval ? "`" : "", s->doc);
+    for (size_t i = 0; i < N_ROWS; i++) {
+        struct row r = row_at(i);
+        if (r.defval)
+            fprintf(out, "| `%s` | `%s` | %s |\n", r.name, r.defval, r.doc);
+        else
+            fprintf(out, "| `%s` | (unset) | %s |\n", r.name, r.doc);
     }
+}
+
+/* Writes s as roff text: backslashes escaped, hyphens as minus signs when code
+ * (so a copied name or value works) and a break point after each slash of a
+ * value (a long install path must not overrun the line), `code` spans in
+ * italics. The caller puts
+ * it after \& or other text, so a leading dot or quote cannot become a request. */
+static void roff_text(FILE *out, const char *s, int code)
+{
+    int in_code = 0;
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", out);
+        else if (*s == '-' && (code || in_code))
+            fputs("\\-", out);
+        else if (*s == '/' && code)
+            fputs("/\\:", out); /* a place to break a long path */
+        else if (*s == '`' && !code)
+            fputs((in_code = !in_code) ? "\\fI" : "\\fR", out);
+        else
+            fputc(*s, out);
+    }
+    if (in_code)
+        fputs("\\fR", out);
+}
+
+static void print_man_row(FILE *out, const struct row *r)
+{
+    fprintf(out, ".TP\n.B %s\n\\&", r->name);
+    roff_text(out, r->doc, 0);
+    fputs(".\n", out);
+    if (r->defval) {
+        fputs(".br\nDefault: \\fB\\%", out);
+        roff_text(out, r->defval, 1);
+        fputs("\\fR.\n", out);
+    } else {
+        fputs(".br\nUnset by default.\n", out);
+    }
+}
+
+int crm_config_print_man(FILE *out, const char *const *names, int n)
+{
+    if (n == 0) {
+        for (size_t i = 0; i < N_ROWS; i++) {
+            struct row r = row_at(i);
+            print_man_row(out, &r);
+        }
+        return 0;
+    }
+    for (int k = 0; k < n; k++) {
+        size_t i = 0;
+        while (i < N_ROWS && strcmp(row_at(i).name, names[k]) != 0)
+            i++;
+        if (i == N_ROWS) {
+            fprintf(stderr, "%s is not a setting (crm-admin config lists them)\n", names[k]);
+            return -1;
+        }
+        struct row r = row_at(i);
+        print_man_row(out, &r);
+    }
+    return 0;
 }

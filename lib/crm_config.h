@@ -1,5 +1,5 @@
 /* Settings for every program, read from environment variables once at start-up.
- * The table in config.c is the one place a setting is named, defaulted and
+ * The table in crm_config.c is the one place a setting is named, defaulted and
  * described; `crm-admin config` prints it (the README's table comes from it). */
 #ifndef CRM_CONFIG_H
 #define CRM_CONFIG_H
@@ -59,5 +59,11 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen);
 
 /* Writes the settings table (name, default, description) as Markdown rows. */
 void crm_config_print_table(FILE *out);
+
+/* Writes settings as man(7) paragraphs (.TP: name, meaning, default) from the
+ * same table: all of them when n is 0, else the n names given, in that order.
+ * Returns 0, or -1 after naming on stderr a name that is not a setting. The
+ * manual pages are built from this (man/expand.sh), so they cannot drift. */
+int crm_config_print_man(FILE *out, const char *const *names, int n);
 
 #endif

@@ -4,6 +4,7 @@
  * file owns the loop: listener, signals, the 1 s sweep, the flush event. */
 #include "config.h"
 
+#include "cli.h"
 #include "crm_config.h"
 #include "gql/gql_schema.h"
 #include "http_conn.h"
@@ -183,10 +184,23 @@ done:
     return rc;
 }
 
-int main(void)
+static const struct crm_cli cli = {
+    .prog = "crm-pushd",
+    .synopsis = "",
+    .about = "The CRM's WebSocket daemon: GraphQL subscriptions (graphql-transport-ws),\n"
+             "GET /health and GET /metrics on CRM_WS_BIND:CRM_WS_PORT, in CRM_WS_PROCESSES\n"
+             "processes under a supervisor. SIGTERM closes the sockets with 1001 and stops.\n"
+             "Settings: CRM_* environment variables, see crm.env(5) and crm-pushd(8).\n",
+    .takes_args = 0,
+};
+
+int main(int argc, char **argv)
 {
     static struct pushd p;
     char err[256];
+    int cli_rc = crm_cli_start(&cli, argc, argv);
+    if (cli_rc != CRM_CLI_CONTINUE)
+        return cli_rc;
 
     if (crm_config_load(&p.cfg, err, sizeof err) < 0) {
         crm_log_init("crm-pushd", NULL);

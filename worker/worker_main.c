@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "batch.h"
+#include "cli.h"
 #include "consume.h"
 #include "crm_config.h"
 #include "dead_letter.h"
@@ -227,10 +228,24 @@ static int run(struct worker *w)
     return 0;
 }
 
-int main(void)
+static const struct crm_cli cli = {
+    .prog = "crm-worker",
+    .synopsis = "",
+    .about = "The CRM's storage worker: reads the message, retry and audit streams from\n"
+             "Redis as the consumer group crm-worker and stores them in PostgreSQL, each\n"
+             "batch in one transaction, acknowledged after its commit. SIGTERM finishes\n"
+             "the batch in hand and stops.\n"
+             "Settings: CRM_* environment variables, see crm.env(5) and crm-worker(8).\n",
+    .takes_args = 0,
+};
+
+int main(int argc, char **argv)
 {
     struct crm_config cfg;
     char err[256];
+    int cli_rc = crm_cli_start(&cli, argc, argv);
+    if (cli_rc != CRM_CLI_CONTINUE)
+        return cli_rc;
     if (crm_config_load(&cfg, err, sizeof err) < 0) {
         crm_log_init("crm-worker", NULL);
         log_error("configuration: %s", err);

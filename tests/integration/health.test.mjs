@@ -68,6 +68,21 @@ test('health turns 503 while Redis is down and recovers after', async () => {
   await eventually(async () => (await health(pushd)).status === 200);
 });
 
+test('crm-pushd is back within a second of Redis returning after a long outage', async () => {
+  await svc('stop', 'redis');
+  try {
+    await eventually(async () => (await health(pushd)).status === 503);
+    // Long enough for a doubling backoff to have grown to seconds.
+    await new Promise((r) => setTimeout(r, 8000));
+  } finally {
+    await svc('start', 'redis'); // returns once Redis answers PING
+  }
+  const back = Date.now();
+  await eventually(async () => (await health(pushd)).status === 200, { timeoutMs: 10000, intervalMs: 50 });
+  const ms = Date.now() - back;
+  assert.ok(ms < 1000, `crm-pushd took ${ms} ms to reconnect`);
+});
+
 test('health turns 503 while PostgreSQL is down and recovers after', async () => {
   await svc('stop', 'postgres', 'immediate');
   try {
