@@ -134,7 +134,7 @@ done
 pass "programs in PATH: ${PROGRAMS[*]}"
 for f in /usr/share/crm/schema.graphql /usr/share/crm/migrations/001_init.sql \
          /etc/crm/crm.env /etc/crm/crm.env.example /etc/crm/lighttpd.conf \
-         /etc/crm/lighttpd-crm.conf /etc/crm/redis.conf \
+         /etc/crm/lighttpd-crm.conf /etc/crm/apache2-crm.conf /etc/crm/nginx-crm.conf /etc/crm/redis.conf \
          /lib/systemd/system/crm-pushd.service /lib/systemd/system/crm-worker.service \
          /lib/systemd/system/crm-api.service /lib/systemd/system/crm-api.socket; do
   [ -s "$f" ] || fail "$f missing after install"
