@@ -10,15 +10,15 @@
 #include "cli.h"
 #include "crm_config.h"
 #include "db.h"
+#include "display_name.h"
+#include "email_norm.h"
 #include "log.h"
 #include "password.h"
+#include "password_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define EMAIL_MAX 254
-#define NAME_MAX_LEN 100
 
 static const struct crm_cli cli = {
     .prog = "crm-admin",
@@ -73,25 +73,36 @@ static int create_user(struct crm_config *cfg, int argc, char **argv)
     }
     if (!email || !name || !role)
         return usage();
-    if (strlen(email) > EMAIL_MAX || !strchr(email, '@')) {
-        fprintf(stderr, "crm-admin: --email must be an address of at most %d bytes\n", EMAIL_MAX);
-        return 2;
-    }
-    if (!*name || strlen(name) > NAME_MAX_LEN) {
-        fprintf(stderr, "crm-admin: --name must be 1 to %d bytes\n", NAME_MAX_LEN);
+    if (!crm_display_name_valid(name, strlen(name))) {
+        fprintf(stderr, "crm-admin: --name must be 1 to %d characters, without control, "
+                        "bidi or invisible characters\n", CRM_DISPLAY_NAME_MAX);
         return 2;
     }
     if (strcmp(role, "ADMIN") && strcmp(role, "STAFF") && strcmp(role, "PATIENT")) {
         fprintf(stderr, "crm-admin: --role must be ADMIN, STAFF or PATIENT\n");
         return 2;
     }
+    /* The same canonical form as register and createUser, so a look-alike of an
+     * existing address is that address (or refused). */
+    char *canon = NULL;
+    if (crm_email_normalize(email, &canon) != CRM_EMAIL_OK) {
+        fprintf(stderr, "crm-admin: --email is not an address we accept (at most %d bytes; no "
+                        "invisible characters; one script per part; a valid domain)\n", CRM_EMAIL_MAX);
+        return 2;
+    }
 
     char password[CRM_PASSWORD_MAX + 2];
     char hash[CRM_PASSWORD_HASH_LEN];
-    if (read_password(password, sizeof password) < 0 || crm_password_init() < 0 ||
+    enum crm_password_policy policy = CRM_PASSWORD_TOO_LONG;
+    if (read_password(password, sizeof password) == 0)
+        policy = crm_password_policy_check(password, strlen(password));
+    if (policy != CRM_PASSWORD_ACCEPTED || crm_password_init() < 0 ||
         crm_password_hash(password, strlen(password), hash) < 0) {
-        fprintf(stderr, "crm-admin: the password must be %d to %d bytes\n", CRM_PASSWORD_MIN,
-                CRM_PASSWORD_MAX);
+        fprintf(stderr, "crm-admin: %s\n", policy != CRM_PASSWORD_ACCEPTED
+                                               ? crm_password_policy_message(policy)
+                                               : "the password could not be hashed");
+        sodium_memzero(password, sizeof password);
+        free(canon);
         return 2;
     }
     sodium_memzero(password, sizeof password);
@@ -101,9 +112,10 @@ static int create_user(struct crm_config *cfg, int argc, char **argv)
     PGconn *c = crm_db_get(&db);
     if (!c) {
         fprintf(stderr, "crm-admin: cannot reach PostgreSQL (CRM_DATABASE_URL)\n");
+        free(canon);
         return 1;
     }
-    const char *params[] = {email, name, role, hash};
+    const char *params[] = {canon, name, role, hash};
     PGresult *r = PQexecParams(c,
                                "INSERT INTO users (email, display_name, role, password_hash) "
                                "VALUES ($1, $2, $3::user_role, $4) "
@@ -123,6 +135,7 @@ static int create_user(struct crm_config *cfg, int argc, char **argv)
     }
     PQclear(r);
     crm_db_deinit(&db);
+    free(canon);
     return rc;
 }
 

@@ -33,14 +33,17 @@ struct api_call {
     const char *client_addr;        /* REMOTE_ADDR, borrowed */
     int authed;                     /* 1: who is a verified token (signature, exp) */
     enum api_revocation revocation; /* whether who was revoked (logout) */
-    struct crm_token_claims who;
+    struct crm_token_claims who;    /* who.role: the token's claim until role_checked */
+    int role_checked;               /* 1: who.role was replaced by the user's record */
     long long now;                  /* seconds since the epoch, fixed for the request */
     json_object *users;             /* per-request cache id -> User value; owned */
 };
 
 /* Fails the field with UNAUTHENTICATED unless the caller is signed in with a token
  * that is not revoked (asked of Redis once a request; Redis away fails the field
- * as unavailable), and with FORBIDDEN unless their role is one of roles ("ADMIN",
+ * as unavailable) by a user who still exists, and with FORBIDDEN unless their
+ * role, read from the database (cached for CRM_ROLE_CACHE_TTL seconds, never
+ * taken from the token), is one of roles ("ADMIN",
  * "STAFF,ADMIN"; NULL: any). Returns 0 to go on, else the error to return from
  * the resolver. */
 int api_require(gql_resolve_info *info, struct api_call *call, const char *roles);

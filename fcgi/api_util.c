@@ -6,6 +6,8 @@
 #include "sql.h"
 #include "stream_entry.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static int unauthenticated(gql_resolve_info *info)
@@ -13,10 +15,57 @@ static int unauthenticated(gql_resolve_info *info)
     return gql_resolve_error(info, "UNAUTHENTICATED", "Sign in first: a valid token is required.");
 }
 
+/* Roles this process read from the database, trusted for CRM_ROLE_CACHE_TTL
+ * seconds: the role a request acts with is the user's record, never the token's
+ * claim, so a token signed with a leaked key, or kept by a demoted user, has only
+ * the power the database gives its subject. Direct-mapped by user id. */
+#define ROLE_CACHE_SIZE 256
+static struct role_cache_entry {
+    int64_t user;
+    long long until;
+    char role[sizeof ((struct crm_token_claims *)0)->role];
+} role_cache[ROLE_CACHE_SIZE];
+
+/* Sets call->who.role from the user's record. 0, or a resolver error. */
+static int caller_role(gql_resolve_info *info, struct api_call *call)
+{
+    struct role_cache_entry *e = &role_cache[(uint64_t)call->who.user_id % ROLE_CACHE_SIZE];
+    if (e->user == call->who.user_id && e->until > call->now) {
+        memcpy(call->who.role, e->role, sizeof e->role);
+        call->role_checked = 1;
+        return 0;
+    }
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, call->who.user_id);
+    const char *params[] = {id};
+    int rc = 0;
+    PGresult *r = api_query(info, call, SQL_USER_BY_ID, 1, params, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return gql_resolve_error(info, "UNAUTHENTICATED", "This account no longer exists.");
+    }
+    snprintf(call->who.role, sizeof call->who.role, "%s", PQgetvalue(r, 0, 3));
+    PQclear(r);
+    call->role_checked = 1;
+    if (call->api->cfg.role_cache_ttl > 0) {
+        e->user = call->who.user_id;
+        e->until = call->now + call->api->cfg.role_cache_ttl;
+        memcpy(e->role, call->who.role, sizeof e->role);
+    }
+    return 0;
+}
+
 int api_require_signed(gql_resolve_info *info, struct api_call *call, const char *roles)
 {
     if (!call->authed || call->revocation == API_REVOCATION_REVOKED)
         return unauthenticated(info);
+    if (!call->role_checked) {
+        int rc = caller_role(info, call);
+        if (rc)
+            return rc;
+    }
     if (!roles)
         return 0;
     size_t rl = strlen(call->who.role);
@@ -48,7 +97,8 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
         return NULL;
     const char *id = PQgetvalue(r, i, col);
     int self = call->authed && strtoll(id, NULL, 10) == call->who.user_id;
-    int patient_viewer = call->authed && strcmp(call->who.role, "PATIENT") == 0;
+    /* A role not yet read from the database is trusted least. */
+    int patient_viewer = call->authed && (!call->role_checked || strcmp(call->who.role, "PATIENT") == 0);
     json_object_object_add(u, "id", json_object_new_string(id));
     json_object_object_add(u, "email", json_object_new_string(
                                            patient_viewer && !self ? "" : PQgetvalue(r, i, col + 1)));

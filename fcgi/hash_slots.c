@@ -13,16 +13,34 @@
 #include <time.h>
 #include <unistd.h>
 
-static int open_slot(int i)
+static int open_lock(const char *name)
 {
     char path[256];
     const char *dir = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/crm-api-hash-%u.%d", dir && *dir ? dir : "/tmp",
-             (unsigned)getuid(), i);
+    snprintf(path, sizeof path, "%s/crm-api-hash-%u.%s", dir && *dir ? dir : "/tmp",
+             (unsigned)getuid(), name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         log_error("hash slot %s: %s", path, strerror(errno));
     return fd;
+}
+
+static int open_slot(int i)
+{
+    char name[16];
+    snprintf(name, sizeof name, "%d", i);
+    return open_lock(name);
+}
+
+int hash_gate_register(void)
+{
+    int fd = open_lock("register");
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+    close(fd);
+    return -1;
 }
 
 int hash_slot_acquire(int slots)

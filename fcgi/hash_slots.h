@@ -16,4 +16,10 @@ int hash_slot_acquire(int slots);
 
 void hash_slot_release(int handle);
 
+/* The host-wide register gate: one registration hashes at a time, whatever the
+ * number of slots, so registrations can never hold more than one slot and
+ * sign-ins always find the others. Does not wait. Returns a handle for
+ * hash_slot_release, or -1 when another registration holds it. */
+int hash_gate_register(void);
+
 #endif

@@ -4,45 +4,63 @@
 #include "api.h"
 #include "audit.h"
 #include "auth.h"
+#include "display_name.h"
+#include "email_norm.h"
 #include "hash_slots.h"
 #include "log.h"
 #include "message.h"
 #include "password.h"
+#include "password_policy.h"
 #include "ratelimit.h"
 #include "sql.h"
-#include "utf8.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EMAIL_MAX 254
-#define DISPLAY_NAME_MAX 100 /* characters */
+#define REGISTER_WINDOW_ADDR_MS (15 * 60 * 1000)
+#define REGISTER_WINDOW_ALL_MS (60 * 1000)
 
-/* A plausible address: one '@', something on both sides, no spaces or controls. */
-static int email_valid(const char *e)
+/* The one answer to every registration that passed the checks, whether the email
+ * was free (the account is made now) or already had an account (nothing
+ * changes): the answer must not tell which, and without an email channel there
+ * is no one else to tell. The client signs in next with the same email and
+ * password; see README, "Security". */
+#define REGISTERED_CODE "REGISTRATION_RECEIVED"
+#define REGISTERED_MESSAGE                                                                         \
+    "Thank you. If this email had no account, it has one now: sign in with this email and "       \
+    "password. If it had one already, nothing changed: sign in with its own password."
+
+/* Checks a new user's fields before any limit or hash is spent on them; writes
+ * the canonical email (free() it) on success. 0, or a resolver error. */
+static int new_user_fields(gql_resolve_info *info, const char *email, const char *name,
+                           const char *password, char **canon)
 {
-    size_t n = strlen(e);
-    const char *at = strchr(e, '@');
-    if (n < 3 || n > EMAIL_MAX || !at || at == e || !at[1] || strchr(at + 1, '@'))
-        return 0;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return 0;
-    return crm_utf8_count(e, n) > 0;
+    *canon = NULL;
+    enum crm_email_result er = crm_email_normalize(email, canon);
+    if (er == CRM_EMAIL_NOMEM)
+        return gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "Out of memory.");
+    if (er != CRM_EMAIL_OK)
+        return gql_resolve_error(info, "BAD_USER_INPUT", "The email address is not valid.");
+    int rc = 0;
+    enum crm_password_policy pp = crm_password_policy_check(password, strlen(password));
+    if (!crm_display_name_valid(name, strlen(name)))
+        rc = gql_resolve_error(info, "BAD_USER_INPUT",
+                               "The display name must be 1 to %d characters, without control, "
+                               "direction or invisible characters.", CRM_DISPLAY_NAME_MAX);
+    else if (pp != CRM_PASSWORD_ACCEPTED)
+        rc = gql_resolve_error(info, "BAD_USER_INPUT", "%s", crm_password_policy_message(pp));
+    if (rc) {
+        free(*canon);
+        *canon = NULL;
+    }
+    return rc;
 }
 
-static int name_valid(const char *s)
+static int busy(gql_resolve_info *info)
 {
-    long chars = crm_utf8_count(s, strlen(s));
-    if (chars < 1 || chars > DISPLAY_NAME_MAX)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p < ' ')
-            return 0;
-    return 1;
+    return gql_resolve_error(info, "RATE_LIMITED", "The server is busy; try again in a moment.");
 }
 
 /* AuthPayload for the user row at r[0]. */
@@ -62,6 +80,7 @@ static int auth_payload(gql_resolve_info *info, struct api_call *call, const PGr
     struct api_call self = *call;
     self.authed = 1;
     self.who = claims;
+    self.role_checked = 1; /* the role was just read from the row */
     json_object *o = json_object_new_object();
     json_object_object_add(o, "token", json_object_new_string(token));
     json_object_object_add(o, "expiresAt", json_object_new_string(expires));
@@ -71,66 +90,110 @@ static int auth_payload(gql_resolve_info *info, struct api_call *call, const PGr
     return 0;
 }
 
-/* Hashes under a host-wide slot. 0, or a resolver error. */
+/* Hashes a password new_user_fields accepted under a host-wide slot. 0, or a
+ * resolver error. */
 static int hash_bounded(gql_resolve_info *info, struct api_call *call, const char *pw,
                         char hash[CRM_PASSWORD_HASH_LEN])
 {
-    size_t len = strlen(pw);
-    if (len < CRM_PASSWORD_MIN || len > CRM_PASSWORD_MAX)
-        return gql_resolve_error(info, "BAD_USER_INPUT", "The password must be %d to %d bytes long.",
-                                 CRM_PASSWORD_MIN, CRM_PASSWORD_MAX);
     int slot = hash_slot_acquire(call->api->cfg.hash_slots);
     if (slot < 0)
-        return gql_resolve_error(info, "RATE_LIMITED", "The server is busy; try again in a moment.");
-    int rc = crm_password_hash(pw, len, hash);
+        return busy(info);
+    int rc = crm_password_hash(pw, strlen(pw), hash);
     hash_slot_release(slot);
     return rc == 0 ? 0 : gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "Could not hash the password.");
 }
 
-/* Inserts a user; answers with the row (user columns) or a resolver error. */
-static int insert_user(gql_resolve_info *info, struct api_call *call, const char *role, PGresult **row)
+/* The registration limits, per address and for all addresses, checked before
+ * anything else is spent on the request. 0, or a resolver error. */
+static int register_limits(gql_resolve_info *info, struct api_call *call)
 {
-    const char *email = json_object_get_string(api_arg(info, "email"));
-    const char *password = json_object_get_string(api_arg(info, "password"));
-    const char *name = json_object_get_string(api_arg(info, "displayName"));
-    if (!email_valid(email))
-        return gql_resolve_error(info, "BAD_USER_INPUT", "The email address is not valid.");
-    if (!name_valid(name))
-        return gql_resolve_error(info, "BAD_USER_INPUT",
-                                 "The display name must be 1 to %d characters.", DISPLAY_NAME_MAX);
-    char hash[CRM_PASSWORD_HASH_LEN];
-    int rc = hash_bounded(info, call, password, hash);
-    if (rc)
-        return rc;
-    const char *params[] = {email, name, role, hash};
-    PGresult *r = sql_run(&call->api->db, SQL_USER_INSERT, 4, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        int bad = r && sql_is_constraint_error(r, NULL);
-        PQclear(r);
-        return bad ? gql_resolve_error(info, "BAD_USER_INPUT", "The email or name is not acceptable.")
-                   : api_unavailable(info);
+    char key[128];
+    long retry = 0;
+    int n = snprintf(key, sizeof key, "crm:rate:register:addr:%s",
+                     call->client_addr ? call->client_addr : "-");
+    enum ratelimit_result a = ratelimit_hit(&call->api->redis, key, (size_t)n,
+                                            call->api->cfg.register_per_addr, REGISTER_WINDOW_ADDR_MS, &retry);
+    enum ratelimit_result b = a;
+    if (a == RATE_OK) {
+        static const char all[] = "crm:rate:register:all";
+        b = ratelimit_hit(&call->api->redis, all, sizeof all - 1, call->api->cfg.register_per_minute,
+                          REGISTER_WINDOW_ALL_MS, &retry);
     }
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return gql_resolve_error(info, "BAD_USER_INPUT", "An account with this email exists.");
-    }
-    *row = r;
+    if (b == RATE_UNAVAILABLE)
+        return api_unavailable(info);
+    if (b == RATE_LIMITED)
+        return gql_resolve_error(info, "RATE_LIMITED", "Too many registrations; try again in %ld seconds.",
+                                 (retry + 999) / 1000);
     return 0;
 }
 
 static int r_register(gql_resolve_info *info, void *ctx, json_object **out)
 {
+    (void)out;
     struct api_call *call = ctx;
-    PGresult *row = NULL;
-    int rc = insert_user(info, call, "PATIENT", &row);
+    char *email = NULL;
+    int rc = new_user_fields(info, json_object_get_string(api_arg(info, "email")),
+                             json_object_get_string(api_arg(info, "displayName")),
+                             json_object_get_string(api_arg(info, "password")), &email);
     if (rc)
         return rc;
-    char target[40];
-    snprintf(target, sizeof target, "user:%s", PQgetvalue(row, 0, 0));
-    audit_record(&call->api->redis, strtoll(PQgetvalue(row, 0, 0), NULL, 10), "user.register",
-                 target, call->client_addr, NULL);
-    rc = auth_payload(info, call, row, out);
-    PQclear(row);
+    const char *name = json_object_get_string(api_arg(info, "displayName"));
+    const char *password = json_object_get_string(api_arg(info, "password"));
+    PGresult *r = NULL;
+    int gate = -1, slot = -1;
+    if ((rc = register_limits(info, call)))
+        goto done;
+    /* Whether the email is taken is known before any hash, but it changes only
+     * what is done after the hash: a taken email costs the same one hash, under
+     * the same gate and slot, as a new account (the hash is thrown away), so
+     * neither the answer, nor its time, nor a "busy" under load tells them apart.
+     * The gate keeps registrations to one slot at a time, so a flood of them,
+     * new or taken, never starves sign-ins of hash slots; the limits above bound
+     * how often even that one slot is used. */
+    const char *params[] = {email};
+    r = api_query(info, call, SQL_USER_BY_EMAIL, 1, params, &rc);
+    if (!r)
+        goto done;
+    int taken = PQntuples(r) > 0;
+    PQclear(r);
+    r = NULL;
+    if ((gate = hash_gate_register()) < 0 || (slot = hash_slot_acquire(call->api->cfg.hash_slots)) < 0) {
+        rc = busy(info);
+        goto done;
+    }
+    char hash[CRM_PASSWORD_HASH_LEN];
+    int hashed = crm_password_hash(password, strlen(password), hash);
+    hash_slot_release(slot);
+    hash_slot_release(gate);
+    slot = gate = -1;
+    if (hashed != 0) {
+        rc = gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "Could not hash the password.");
+        goto done;
+    }
+    if (!taken) {
+        const char *ins[] = {email, name, "PATIENT", hash};
+        r = sql_run(&call->api->db, SQL_USER_INSERT, 4, ins);
+        if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = r && sql_is_constraint_error(r, NULL)
+                     ? gql_resolve_error(info, "BAD_USER_INPUT", "The email or name is not acceptable.")
+                     : api_unavailable(info);
+            goto done;
+        }
+        /* No row: the email was taken meanwhile; the same answer as above. */
+        if (PQntuples(r) == 1) {
+            char target[40];
+            snprintf(target, sizeof target, "user:%s", PQgetvalue(r, 0, 0));
+            audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "user.register",
+                         target, call->client_addr, NULL);
+        }
+    }
+    sodium_memzero(hash, sizeof hash);
+    rc = gql_resolve_error(info, REGISTERED_CODE, REGISTERED_MESSAGE);
+done:
+    hash_slot_release(slot);
+    hash_slot_release(gate);
+    PQclear(r);
+    free(email);
     return rc;
 }
 
@@ -140,10 +203,30 @@ static int r_create_user(gql_resolve_info *info, void *ctx, json_object **out)
     int rc = api_require(info, call, "ADMIN");
     if (rc)
         return rc;
-    PGresult *row = NULL;
-    rc = insert_user(info, call, json_object_get_string(api_arg(info, "role")), &row);
-    if (rc)
+    char *email = NULL;
+    const char *name = json_object_get_string(api_arg(info, "displayName"));
+    const char *password = json_object_get_string(api_arg(info, "password"));
+    if ((rc = new_user_fields(info, json_object_get_string(api_arg(info, "email")), name, password, &email)))
         return rc;
+    char hash[CRM_PASSWORD_HASH_LEN];
+    if ((rc = hash_bounded(info, call, password, hash))) {
+        free(email);
+        return rc;
+    }
+    const char *params[] = {email, name, json_object_get_string(api_arg(info, "role")), hash};
+    PGresult *row = sql_run(&call->api->db, SQL_USER_INSERT, 4, params);
+    free(email);
+    if (!row || PQresultStatus(row) != PGRES_TUPLES_OK) {
+        int bad = row && sql_is_constraint_error(row, NULL);
+        PQclear(row);
+        return bad ? gql_resolve_error(info, "BAD_USER_INPUT", "The email or name is not acceptable.")
+                   : api_unavailable(info);
+    }
+    /* An admin may know which emails have accounts. */
+    if (PQntuples(row) == 0) {
+        PQclear(row);
+        return gql_resolve_error(info, "BAD_USER_INPUT", "An account with this email exists.");
+    }
     char target[40];
     snprintf(target, sizeof target, "user:%s", PQgetvalue(row, 0, 0));
     audit_record(&call->api->redis, call->who.user_id, "user.create", target, call->client_addr, NULL);
@@ -152,63 +235,78 @@ static int r_create_user(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-/* Counts the attempt against the email and the address limits. */
-static int login_limits(gql_resolve_info *info, struct api_call *call, const char *email)
+/* Redis keys of the sign-in limits: the email's by a hash of its canonical form
+ * (no address in Redis key names), the client address's as it is. */
+static void login_keys(const char *email, const char *addr, char email_key[64], char addr_key[96])
 {
-    char key[EMAIL_MAX + 64];
-    long retry = 0;
-    size_t n = (size_t)snprintf(key, sizeof key, "crm:rate:login:email:");
-    for (const char *p = email; *p && n + 1 < sizeof key; p++)
-        key[n++] = (char)tolower((unsigned char)*p);
-    enum ratelimit_result a = ratelimit_hit(&call->api->redis, key, n, call->api->cfg.login_per_email,
-                                            CRM_LOGIN_WINDOW_MS, &retry);
-    n = (size_t)snprintf(key, sizeof key, "crm:rate:login:addr:%s",
-                         call->client_addr ? call->client_addr : "-");
-    enum ratelimit_result b = a == RATE_OK ? ratelimit_hit(&call->api->redis, key, n,
-                                                           call->api->cfg.login_per_addr, CRM_LOGIN_WINDOW_MS, &retry)
-                                           : a;
-    if (a == RATE_UNAVAILABLE || b == RATE_UNAVAILABLE)
-        return api_unavailable(info);
-    if (a == RATE_LIMITED || b == RATE_LIMITED)
-        return gql_resolve_error(info, "RATE_LIMITED",
-                                 "Too many sign-in attempts; try again in %ld seconds.",
-                                 (retry + 999) / 1000);
-    return 0;
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
+    int n = snprintf(email_key, 64, "crm:rate:login:fail:email:");
+    for (size_t i = 0; i < sizeof h; i++)
+        n += snprintf(email_key + n, (size_t)(64 - n), "%02x", h[i]);
+    snprintf(addr_key, 96, "crm:rate:login:fail:addr:%s", addr ? addr : "-");
+}
+
+static int login_refused(gql_resolve_info *info, long retry_ms)
+{
+    return gql_resolve_error(info, "RATE_LIMITED", "Too many failed sign-ins; try again in %ld seconds.",
+                             (retry_ms + 999) / 1000);
 }
 
 static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct api_call *call = ctx;
-    const char *email = json_object_get_string(api_arg(info, "email"));
     const char *password = json_object_get_string(api_arg(info, "password"));
-    if (strlen(email) > EMAIL_MAX)
+    char *email = NULL;
+    enum crm_email_result er = crm_email_normalize(json_object_get_string(api_arg(info, "email")), &email);
+    if (er == CRM_EMAIL_NOMEM)
+        return gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "Out of memory.");
+    /* No account can have an address we would not accept: no hash for it. */
+    if (er != CRM_EMAIL_OK)
         return gql_resolve_error(info, "UNAUTHENTICATED", "Wrong email or password.");
-    int rc = login_limits(info, call, email);
-    if (rc)
-        return rc;
+    char email_key[64], addr_key[96];
+    login_keys(email, call->client_addr, email_key, addr_key);
+    struct login_policy policy = {call->api->cfg.login_per_email, call->api->cfg.login_backoff_max * 1000L,
+                                  call->api->cfg.login_per_addr};
+    long retry = 0;
+    int rc = 0, slot = -1;
+    PGresult *r = NULL;
+    enum ratelimit_result g = login_gate(&call->api->redis, email_key, addr_key, &policy, &retry);
+    if (g != RATE_OK) {
+        rc = g == RATE_LIMITED ? login_refused(info, retry) : api_unavailable(info);
+        goto done;
+    }
     const char *params[] = {email};
-    PGresult *r = api_query(info, call, SQL_USER_BY_EMAIL, 1, params, &rc);
+    r = api_query(info, call, SQL_USER_BY_EMAIL, 1, params, &rc);
     if (!r)
-        return rc;
+        goto done;
     const char *hash = PQntuples(r) == 1 ? PQgetvalue(r, 0, 5) : NULL;
-    int slot = hash_slot_acquire(call->api->cfg.hash_slots);
-    if (slot < 0) {
-        PQclear(r);
-        return gql_resolve_error(info, "RATE_LIMITED", "The server is busy; try again in a moment.");
+    if ((slot = hash_slot_acquire(call->api->cfg.hash_slots)) < 0) {
+        /* Busy is no failure of the caller's: the attempt the gate counted is
+         * given back (the owner must not be slowed down by a busy server). */
+        login_gate_undo(&call->api->redis, email_key);
+        rc = busy(info);
+        goto done;
     }
     /* An unknown email costs a full verification against a dummy hash too. */
     int ok = crm_password_verify(hash, password, strlen(password));
     hash_slot_release(slot);
+    slot = -1;
     if (!ok) {
+        login_failed(&call->api->redis, addr_key);
         int64_t uid = hash ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
         audit_record(&call->api->redis, uid, "login.failed", NULL, call->client_addr, NULL);
-        PQclear(r);
-        return gql_resolve_error(info, "UNAUTHENTICATED", "Wrong email or password.");
+        rc = gql_resolve_error(info, "UNAUTHENTICATED", "Wrong email or password.");
+        goto done;
     }
+    login_succeeded(&call->api->redis, email_key);
     audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "login", NULL,
                  call->client_addr, NULL);
     rc = auth_payload(info, call, r, out);
+done:
+    hash_slot_release(slot);
     PQclear(r);
+    free(email);
     return rc;
 }
 

@@ -174,8 +174,9 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     if (limit < 1 || limit > CRM_HISTORY_MAX)
         return gql_resolve_error(info, "BAD_USER_INPUT", "limit must be 1 to %d.", CRM_HISTORY_MAX);
     uint64_t bms = 0, bseq = 0;
-    if (bv && crm_stream_id_parse(json_object_get_string(bv), (size_t)json_object_get_string_len(bv),
-                                  &bms, &bseq) != 0)
+    /* 0-0 parses but no message is before it (and Redis refuses "(0-0"). */
+    if (bv && (crm_stream_id_parse(json_object_get_string(bv), (size_t)json_object_get_string_len(bv),
+                                   &bms, &bseq) != 0 || (bms == 0 && bseq == 0)))
         return gql_resolve_error(info, "BAD_USER_INPUT", "before must be a cursor from a message.");
     struct api_message *msgs;
     size_t n;

@@ -31,15 +31,25 @@ static const struct setting settings[] = {
     STR(jwt_secret, "CRM_JWT_SECRET", CRM_DEV_JWT_SECRET,
         "HS256 signing key, at least 32 bytes; the default is dev-only and refused in production"),
     INT(jwt_ttl, "CRM_JWT_TTL", "3600", 60, 7 * 24 * 3600, "token lifetime in seconds"),
-    INT(login_per_email, "CRM_LOGIN_PER_EMAIL", "10", 1, 100000,
-        "sign-in attempts per 15 minutes for one email"),
-    INT(login_per_addr, "CRM_LOGIN_PER_ADDR", "50", 1, 1000000,
-        "sign-in attempts per 15 minutes from one client address"),
+    INT(login_per_email, "CRM_LOGIN_PER_EMAIL", "5", 1, 100000,
+        "failed sign-ins for one email before each further attempt must wait (1 s, doubling); "
+        "a success clears them"),
+    INT(login_backoff_max, "CRM_LOGIN_BACKOFF_MAX", "300", 1, 86400,
+        "longest wait in seconds between sign-in attempts for one email after failures"),
+    INT(login_per_addr, "CRM_LOGIN_PER_ADDR", "100", 1, 1000000,
+        "failed sign-ins per 15 minutes from one client address (successes are not counted)"),
+    INT(register_per_addr, "CRM_REGISTER_PER_ADDR", "10", 1, 1000000,
+        "registrations per 15 minutes from one client address"),
+    INT(register_per_minute, "CRM_REGISTER_PER_MINUTE", "30", 1, 1000000,
+        "registrations per minute from all addresses together"),
+    INT(role_cache_ttl, "CRM_ROLE_CACHE_TTL", "10", 0, 300,
+        "seconds a process trusts a user's role read from the database; 0 reads it every request"),
     INT(send_rate, "CRM_SEND_RATE", "60", 1, 1000000, "messages per 10 seconds per sender"),
     INT(hash_slots, "CRM_API_HASH_SLOTS", "1", 1, 64,
         "Argon2id hashes (64 MiB, ~95 ms each) at once per host; keep it below the crm-api process count"),
-    INT(api_introspection, "CRM_API_INTROSPECTION", "1", 0, 1,
-        "1 answers introspection (__schema, __type), 0 refuses it"),
+    INT(api_introspection, "CRM_API_INTROSPECTION", "-1", -1, 1,
+        "1 answers introspection (__schema, __type), 0 refuses it, -1 answers it only when "
+        "CRM_ENV is development or test"),
     STR(api_listen, "CRM_API_LISTEN", NULL,
         "crm-api's own FastCGI socket, HOST:PORT or a Unix socket path (Apache, nginx); unset: "
         "the socket lighttpd or systemd hands over"),
@@ -128,7 +138,8 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
             return rc;
     }
     const char *env = getenv("CRM_ENV");
-    cfg->production = env && strcmp(env, "production") == 0;
+    /* Safe by default: only an explicit development or test relaxes anything. */
+    cfg->production = !env || !*env || strcmp(env, "production") == 0;
     if (env && *env && !cfg->production && strcmp(env, "development") != 0 &&
         strcmp(env, "test") != 0) {
         if (err)
@@ -151,6 +162,8 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
             return CRM_CONFIG_EINVAL;
         }
     }
+    if (cfg->api_introspection < 0)
+        cfg->api_introspection = !cfg->production;
 
     if (strlen(cfg->jwt_secret) < 32) {
         if (err)
@@ -161,7 +174,8 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
         if (err)
             snprintf(err, errlen,
                      "CRM_JWT_SECRET is the dev-only default; set a secret of your own "
-                     "(for example: openssl rand -base64 48)");
+                     "(for example: openssl rand -base64 48), or CRM_ENV=development "
+                     "on a development machine");
         return CRM_CONFIG_EPROD;
     }
     return CRM_CONFIG_OK;
@@ -174,7 +188,9 @@ struct row {
 };
 
 static const struct row meta_rows[] = {
-    {"CRM_ENV", "development", "`production` refuses dev-only defaults"},
+    {"CRM_ENV", "production",
+     "`production` refuses dev-only defaults; `development` and `test` must be said "
+     "explicitly (./dev does)"},
     {"CRM_ENV_FILE", NULL,
      "a file of `CRM_...=value` lines read first; variables already set win"},
 };

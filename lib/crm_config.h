@@ -8,18 +8,22 @@
 #include <stdio.h>
 
 struct crm_config {
-    bool production;          /* CRM_ENV=production: dev-only defaults are refused */
+    bool production;          /* CRM_ENV=production or unset: dev-only defaults are refused */
     const char *log_level;    /* CRM_LOG_LEVEL */
     const char *database_url; /* CRM_DATABASE_URL: a libpq conninfo string or URI */
     const char *redis_host;   /* CRM_REDIS_HOST */
     int redis_port;           /* CRM_REDIS_PORT */
     const char *jwt_secret;   /* CRM_JWT_SECRET: HS256 key, at least 32 bytes */
     int jwt_ttl;              /* CRM_JWT_TTL: token lifetime in seconds */
-    int login_per_email;      /* CRM_LOGIN_PER_EMAIL: sign-in attempts per 15 min per email */
-    int login_per_addr;       /* CRM_LOGIN_PER_ADDR: sign-in attempts per 15 min per address */
+    int login_per_email;      /* CRM_LOGIN_PER_EMAIL: failures per email before back-off */
+    int login_backoff_max;    /* CRM_LOGIN_BACKOFF_MAX: longest back-off in seconds */
+    int login_per_addr;       /* CRM_LOGIN_PER_ADDR: failed sign-ins per 15 min per address */
+    int register_per_addr;    /* CRM_REGISTER_PER_ADDR: registrations per 15 min per address */
+    int register_per_minute;  /* CRM_REGISTER_PER_MINUTE: registrations per minute, all addresses */
+    int role_cache_ttl;       /* CRM_ROLE_CACHE_TTL: seconds a user's role is trusted from cache */
     int send_rate;            /* CRM_SEND_RATE: messages per 10 s per sender */
     int hash_slots;           /* CRM_API_HASH_SLOTS: Argon2id hashes at once per host */
-    int api_introspection;    /* CRM_API_INTROSPECTION: 1 serves __schema/__type */
+    int api_introspection;    /* CRM_API_INTROSPECTION: 1 serves __schema/__type (-1 resolved at load) */
     const char *api_listen;   /* CRM_API_LISTEN: crm-api's own socket, HOST:PORT or a path */
     int api_procs;            /* CRM_API_PROCS: crm-api processes on its own socket */
     const char *schema_path;  /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */

@@ -14,14 +14,34 @@
 #include "crm_config.h"
 
 static const char *const vars[] = {"CRM_ENV", "CRM_ENV_FILE", "CRM_JWT_SECRET", "CRM_REDIS_PORT",
-                                   "CRM_STREAMS", "CRM_LOG_LEVEL", "CRM_WS_PORT"};
+                                   "CRM_STREAMS", "CRM_LOG_LEVEL", "CRM_WS_PORT",
+                                   "CRM_API_INTROSPECTION"};
 
+/* Every test but the one about an unset CRM_ENV runs as a development machine. */
 static int clear_env(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
+    setenv("CRM_ENV", "development", 1);
     return 0;
+}
+
+static void unset_environment_is_production(void **state)
+{
+    struct crm_config cfg;
+    char err[200] = "";
+    (void)state;
+    unsetenv("CRM_ENV");
+    assert_int_equal(crm_config_load(&cfg, err, sizeof err), CRM_CONFIG_EPROD);
+    assert_non_null(strstr(err, "CRM_JWT_SECRET is the dev-only default"));
+    setenv("CRM_JWT_SECRET", "0123456789abcdef0123456789abcdef", 1);
+    assert_int_equal(crm_config_load(&cfg, err, sizeof err), CRM_CONFIG_OK);
+    assert_true(cfg.production);
+    assert_int_equal(cfg.api_introspection, 0); /* off unless asked for */
+    setenv("CRM_API_INTROSPECTION", "1", 1);
+    assert_int_equal(crm_config_load(&cfg, err, sizeof err), CRM_CONFIG_OK);
+    assert_int_equal(cfg.api_introspection, 1);
 }
 
 static void defaults_load_in_development(void **state)
@@ -35,6 +55,7 @@ static void defaults_load_in_development(void **state)
     assert_int_equal(cfg.ws_port, 3002);
     assert_int_equal(cfg.streams, 1);
     assert_string_equal(cfg.jwt_secret, CRM_DEV_JWT_SECRET);
+    assert_int_equal(cfg.api_introspection, 1);
 }
 
 static void integers_are_checked_at_and_past_bounds(void **state)
@@ -135,6 +156,7 @@ int main(void)
         cmocka_unit_test_setup(integers_are_checked_at_and_past_bounds, clear_env),
         cmocka_unit_test_setup(production_refuses_the_dev_secret, clear_env),
         cmocka_unit_test_setup(unknown_environment_name_is_refused, clear_env),
+        cmocka_unit_test_setup(unset_environment_is_production, clear_env),
         cmocka_unit_test_setup(env_file_fills_unset_variables_only, clear_env),
         cmocka_unit_test_setup(env_file_rejects_foreign_lines, clear_env),
         cmocka_unit_test_setup(table_lists_every_setting, clear_env),

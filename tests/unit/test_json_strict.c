@@ -67,12 +67,44 @@ static void depth_at_and_past_the_limit(void **state)
     assert_string_equal(err, "the JSON is nested too deeply");
 }
 
+static void duplicate_keys_are_refused(void **state)
+{
+    const char *err;
+    (void)state;
+    static const char *const bad[] = {
+        "{\"a\":1,\"a\":2}",
+        "{\"query\":\"{ me { id } }\",\"query\":\"{ x }\"}",
+        "{\"a\":{\"b\":1},\"a\":{\"b\":1}}",
+        "[{\"x\":1},{\"y\":[{\"k\":1,\"k\":1}]}]",
+        "{\"a\":1,\"\\u0061\":2}", /* the same key, escaped */
+        "{\"v\":{\"a\":\"{:}\",\"a\":0}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_object *o = crm_json_parse_strict(bad[i], strlen(bad[i]), 0, &err);
+        if (o)
+            fail_msg("accepted: %s", bad[i]);
+        assert_string_equal(err, "an object has the same key twice");
+    }
+    static const char *const good[] = {
+        "{\"a\":1,\"b\":{\"a\":1},\"c\":[{\"a\":1},{\"a\":{}}]}",
+        "{\"a:b\":\"x:y\",\"\\\"\":\"{\"}",
+        "[{},{},{\"a\":[]}]",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        json_object *o = crm_json_parse_strict(good[i], strlen(good[i]), 0, &err);
+        if (!o)
+            fail_msg("refused: %s (%s)", good[i], err);
+        json_object_put(o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepts_plain_json),
         cmocka_unit_test(refuses_what_json_c_lets_through),
         cmocka_unit_test(depth_at_and_past_the_limit),
+        cmocka_unit_test(duplicate_keys_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,10 @@ export function SignIn() {
       signIn(data.login);
       afterSignIn();
     } catch (err) {
-      setError(errorCode(err) === 'UNAUTHENTICATED' ? 'The email or the password is not right.' : errorMessage(err));
+      const code = errorCode(err);
+      // The server's words for a rate limit say how long to wait.
+      setError(code === 'UNAUTHENTICATED' ? 'The email or the password is not right.'
+        : code === 'RATE_LIMITED' && err.errors?.[0]?.message ? err.errors[0].message : errorMessage(err));
     }
   }
 
@@ -68,7 +71,9 @@ export function SignIn() {
 
 export function SignUp() {
   const { signIn } = useSession();
-  const [register, { loading }] = useMutation(REGISTER);
+  const [register, { loading: registering }] = useMutation(REGISTER);
+  const [login, { loading: signingIn }] = useMutation(LOGIN);
+  const loading = registering || signingIn;
   const [error, setError] = useState(null);
 
   async function submit(e) {
@@ -79,14 +84,27 @@ export function SignUp() {
       setError('The two passwords differ.');
       return;
     }
+    const email = String(f.get('email')).trim();
+    const password = String(f.get('password'));
     try {
-      const { data } = await register({
-        variables: { displayName: String(f.get('name')).trim(), email: String(f.get('email')).trim(), password: String(f.get('password')) },
-      });
-      signIn(data.register);
+      // The server answers REGISTRATION_RECEIVED whether the email was new (the
+      // account is made) or already had an account (nothing changes), so that the
+      // answer does not tell who is a patient here; signing in tells the owner.
+      await register({ variables: { displayName: String(f.get('name')).trim(), email, password } });
+    } catch (err) {
+      if (errorCode(err) !== 'REGISTRATION_RECEIVED') {
+        setError(errorMessage(err));
+        return;
+      }
+    }
+    try {
+      const { data } = await login({ variables: { email, password } });
+      signIn(data.login);
       navigate('/', { replace: true });
     } catch (err) {
-      setError(errorMessage(err));
+      setError(errorCode(err) === 'UNAUTHENTICATED'
+        ? 'This email may already have an account: sign in with its password instead.'
+        : errorMessage(err));
     }
   }
 
