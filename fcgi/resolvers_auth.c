@@ -152,6 +152,21 @@ static int r_create_user(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
+/* A sign-in's audit record. email (at most EMAIL_MAX bytes, checked before any
+ * call; NULL: none) is what was typed, an address and not PHI: it names the
+ * account tried when there is no user id. limit: the limit that refused it. */
+static void login_audit(struct api_call *call, int64_t uid, const char *action, const char *email,
+                        const char *limit)
+{
+    json_object *d = json_object_new_object();
+    if (email)
+        json_object_object_add(d, "email", json_object_new_string(email));
+    if (limit)
+        json_object_object_add(d, "limit", json_object_new_string(limit));
+    audit_record_json(&call->api->redis, uid, action, NULL, call->client_addr, d);
+    json_object_put(d);
+}
+
 /* Counts the attempt against the email and the address limits. */
 static int login_limits(gql_resolve_info *info, struct api_call *call, const char *email)
 {
@@ -169,6 +184,8 @@ static int login_limits(gql_resolve_info *info, struct api_call *call, const cha
                                            : a;
     if (a == RATE_UNAVAILABLE || b == RATE_UNAVAILABLE)
         return api_unavailable(info);
+    if (a == RATE_LIMITED || b == RATE_LIMITED)
+        login_audit(call, 0, "login.limited", email, a == RATE_LIMITED ? "email" : "address");
     if (a == RATE_LIMITED || b == RATE_LIMITED)
         return gql_resolve_error(info, "RATE_LIMITED",
                                  "Too many sign-in attempts; try again in %ld seconds.",
@@ -201,7 +218,8 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
     hash_slot_release(slot);
     if (!ok) {
         int64_t uid = hash ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-        audit_record(&call->api->redis, uid, "login.failed", NULL, call->client_addr, NULL);
+        /* An unknown email has no user id: the record names the email tried. */
+        login_audit(call, uid, "login.failed", uid ? NULL : email, NULL);
         PQclear(r);
         return gql_resolve_error(info, "UNAUTHENTICATED", "Wrong email or password.");
     }
