@@ -8,7 +8,8 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { REDIS_PORT, RUN_DIR, BIN, eventually, redisCli } from './lib.mjs';
+import { REDIS_PORT, RUN_DIR, BIN, eventually, redisCli, svc } from './lib.mjs';
+import { makeUser, makeRoom, send } from './api.mjs';
 
 const run = promisify(execFile);
 
@@ -112,4 +113,21 @@ test('production refuses to start without a Redis password', async () => {
     await assert.rejects(run(`${BIN}/${cmd}`, [], { env, timeout: 10000 }),
       (e) => e.code === 1 && /Redis needs a password in production/.test(e.stderr), cmd);
   }
+});
+
+test('a message accepted by the send script survives a Redis restart with ACLs on', async () => {
+  // The script's writes are in the AOF as one MULTI/EXEC block, replayed as the
+  // default user: etc/redis-users.acl.in keeps that user's rights for it.
+  const staff = await makeUser('STAFF');
+  const room = await makeRoom(staff);
+  const key = `acl-restart-${Date.now()}`;
+  const r = await send(staff, room.id, 'kept across a restart', key);
+  const id = r.body.data.sendMessage.id;
+  await svc('stop', 'redis');
+  await svc('start', 'redis');
+  assert.match(await redisCli('XRANGE', 'crm:msg:0', id, id), /kept across a restart/);
+  assert.match(await redisCli('GET', `crm:idem:${staff.id}:${key}`), new RegExp(id));
+  assert.doesNotMatch(readFileSync(`${RUN_DIR}/logs/redis.log`, 'utf8'), /AOF-loading-client/);
+  // And the stack is back: the same key answers the same message.
+  await eventually(async () => (await send(staff, room.id, 'kept across a restart', key)).body.data?.sendMessage?.id === id);
 });
