@@ -15,6 +15,7 @@
 #include "log.h"
 #include "stop_signal.h"
 #include "supervisor.h"
+#include "redis_auth.h"
 #include "redis_sync.h"
 #include "reply.h"
 
@@ -169,6 +170,12 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_log_init("crm-api", api.cfg.log_level);
+    static struct crm_redis_auth redis_auth;
+    if (crm_redis_auth_load(&redis_auth, &api.cfg, "crm-api", api_err, sizeof api_err) < 0) {
+        log_error("configuration: %s", api_err);
+        return 1;
+    }
+    crm_redis_auth_use(&redis_auth);
     if (crm_password_init() < 0) {
         log_error("libsodium: initialisation failed");
         return 1;

@@ -5,6 +5,9 @@
 #include "audit_entry.h"
 #include "log.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                  const char *addr, const char *detail)
 {
@@ -26,4 +29,25 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
         log_warn("audit %s not recorded: %.60s", action, rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
     freeReplyObject(rep);
     return ok ? 0 : -1;
+}
+
+int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                      const char *addr, json_object *detail)
+{
+    const char *text = detail ? json_object_to_json_string_ext(
+                                    detail, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                              : NULL;
+    return audit_record(r, actor, action, target, addr, text);
+}
+
+void audit_access_denied(struct crm_redis *r, int64_t actor, int64_t room_id, const char *field,
+                         const char *addr)
+{
+    char target[40] = "";
+    if (room_id > 0)
+        snprintf(target, sizeof target, "room:%" PRId64, room_id);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "field", json_object_new_string(field));
+    audit_record_json(r, actor, "access.denied", target, addr, d);
+    json_object_put(d);
 }

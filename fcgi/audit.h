@@ -2,6 +2,7 @@
 #ifndef CRM_API_AUDIT_H
 #define CRM_API_AUDIT_H
 
+#include <json-c/json.h>
 #include <stdint.h>
 
 #include "redis_sync.h"
@@ -12,5 +13,17 @@
  * operation may go on without its record). */
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                  const char *addr, const char *detail);
+
+/* audit_record with detail a JSON object (NULL: {}), serialised here; detail is
+ * borrowed. */
+int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                      const char *addr, json_object *detail);
+
+/* Records a refused access to a room (FORBIDDEN: not a member, or no such room)
+ * as `access.denied` on room:ID with the field that asked ({"field": ...}).
+ * room_id 0: the id did not parse (target ""). Logged when not recorded: the
+ * request is refused either way. */
+void audit_access_denied(struct crm_redis *r, int64_t actor, int64_t room_id, const char *field,
+                         const char *addr);
 
 #endif

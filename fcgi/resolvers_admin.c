@@ -73,6 +73,14 @@ static int r_dead_letters(gql_resolve_info *info, void *ctx, json_object **out)
         json_object_array_add(arr, o);
     }
     crm_dead_letters_free(list, n);
+    /* Dead letters hold message bodies: no record, no answer. */
+    char detail[48];
+    snprintf(detail, sizeof detail, "{\"count\":%zu}", n);
+    if (audit_record(&call->api->redis, call->who.user_id, "deadletters.read", NULL,
+                     call->client_addr, detail) < 0) {
+        json_object_put(arr);
+        return api_unavailable(info);
+    }
     *out = arr;
     return 0;
 }

@@ -235,6 +235,18 @@ static int r_create_user(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
+/* A sign-in's audit record. email (canonical, at most CRM_EMAIL_MAX bytes;
+ * NULL: none) is what was typed, an address and not PHI: it names the
+ * account tried when there is no user id. */
+static void login_audit(struct api_call *call, int64_t uid, const char *action, const char *email)
+{
+    json_object *d = json_object_new_object();
+    if (email)
+        json_object_object_add(d, "email", json_object_new_string(email));
+    audit_record_json(&call->api->redis, uid, action, NULL, call->client_addr, d);
+    json_object_put(d);
+}
+
 /* Redis keys of the sign-in limits: the email's by a hash of its canonical form
  * (no address in Redis key names), the client address's as it is. */
 static void login_keys(const char *email, const char *addr, char email_key[64], char addr_key[96])
@@ -273,6 +285,8 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
     PGresult *r = NULL;
     enum ratelimit_result g = login_gate(&call->api->redis, email_key, addr_key, &policy, &retry);
     if (g != RATE_OK) {
+        if (g == RATE_LIMITED)
+            login_audit(call, 0, "login.limited", email);
         rc = g == RATE_LIMITED ? login_refused(info, retry) : api_unavailable(info);
         goto done;
     }
@@ -295,7 +309,8 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
     if (!ok) {
         login_failed(&call->api->redis, addr_key);
         int64_t uid = hash ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
-        audit_record(&call->api->redis, uid, "login.failed", NULL, call->client_addr, NULL);
+        /* An unknown email has no user id: the record names the email tried. */
+        login_audit(call, uid, "login.failed", uid ? NULL : email);
         rc = gql_resolve_error(info, "UNAUTHENTICATED", "Wrong email or password.");
         goto done;
     }

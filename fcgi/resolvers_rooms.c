@@ -55,7 +55,9 @@ static int member_room(gql_resolve_info *info, struct api_call *call, json_objec
     int64_t room;
     char sroom[24], suser[24];
     if (api_parse_id(idv, &room) < 0)
-        return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+        room = 0;
+    if (room == 0)
+        goto forbidden;
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
     snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
     const char *params[] = {sroom, suser};
@@ -65,11 +67,16 @@ static int member_room(gql_resolve_info *info, struct api_call *call, json_objec
         return rc;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+        goto forbidden;
     }
     *out = room_json(r, 0);
     PQclear(r);
     return 0;
+forbidden:
+    /* Someone asking for a room that is not theirs is worth a record. */
+    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name,
+                        call->client_addr);
+    return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
 }
 
 static int r_room(gql_resolve_info *info, void *ctx, json_object **out)
@@ -120,10 +127,17 @@ static int r_users(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-/* Adds users to room inside the caller's transaction. Returns 0 or a resolver
- * error (the caller rolls back). */
+/* Who a membership change added, for its audit record: the ids of the users
+ * who were not members yet, and the patient among them, if any. */
+struct members_added {
+    json_object *user_ids; /* array of id strings; owned */
+    char patient_id[24];   /* "" for none */
+};
+
+/* Adds users to room inside the caller's transaction, noting in added who was
+ * not a member yet. Returns 0 or a resolver error (the caller rolls back). */
 static int add_members(gql_resolve_info *info, struct api_call *call, int64_t room,
-                       json_object *ids)
+                       json_object *ids, struct members_added *added)
 {
     char sroom[24], sby[24];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
@@ -142,7 +156,13 @@ static int add_members(gql_resolve_info *info, struct api_call *call, int64_t ro
         if (!r)
             return api_unavailable(info);
         const char *constraint = NULL;
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        /* One row back when the user was added (none: already a member). */
+        if (ok && PQntuples(r) == 1) {
+            json_object_array_add(added->user_ids, json_object_new_string(suid));
+            if (strcmp(PQgetvalue(r, 0, 0), "PATIENT") == 0)
+                snprintf(added->patient_id, sizeof added->patient_id, "%s", suid);
+        }
         int bad = !ok && sql_is_constraint_error(r, &constraint);
         /* constraint points into r: read it before r is cleared. */
         int second_patient = bad && constraint && strcmp(constraint, "room_members_one_patient") == 0;
@@ -159,24 +179,30 @@ static int add_members(gql_resolve_info *info, struct api_call *call, int64_t ro
 
 /* Ends the transaction of a membership change: commits when rc is 0 (then drops
  * crm-pushd's cached member set, records the change and answers the room), else
- * rolls back and returns rc. */
-static void members_changed(struct api_call *call, int64_t room, const char *action);
+ * rolls back and returns rc. Frees added's list either way. */
+static void members_changed(struct api_call *call, int64_t room, const char *action,
+                            const struct members_added *added);
 
 static int finish_members_tx(gql_resolve_info *info, struct api_call *call, int rc, int64_t room_id,
-                             json_object *room, const char *action, json_object **out)
+                             json_object *room, const char *action, struct members_added *added,
+                             json_object **out)
 {
     if (rc || sql_tx(&call->api->db, "COMMIT") < 0) {
         sql_tx(&call->api->db, "ROLLBACK");
         json_object_put(room);
+        json_object_put(added->user_ids);
         return rc ? rc : api_unavailable(info);
     }
-    members_changed(call, room_id, action);
+    members_changed(call, room_id, action, added);
+    json_object_put(added->user_ids);
     *out = room;
     return 0;
 }
 
-/* After a membership change: drop crm-pushd's cached member set, record it. */
-static void members_changed(struct api_call *call, int64_t room, const char *action)
+/* After a membership change: drop crm-pushd's cached member set, record it
+ * with who was added ({"userIds": [...], "patientId": ...}: ids only). */
+static void members_changed(struct api_call *call, int64_t room, const char *action,
+                            const struct members_added *added)
 {
     char key[64], target[40];
     snprintf(key, sizeof key, CRM_MEMBERS_PREFIX "%" PRId64, room);
@@ -187,7 +213,12 @@ static void members_changed(struct api_call *call, int64_t room, const char *act
         freeReplyObject(rep);
     else
         crm_redis_reset(&call->api->redis);
-    audit_record(&call->api->redis, call->who.user_id, action, target, call->client_addr, NULL);
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "userIds", json_object_get(added->user_ids));
+    if (added->patient_id[0])
+        json_object_object_add(d, "patientId", json_object_new_string(added->patient_id));
+    audit_record_json(&call->api->redis, call->who.user_id, action, target, call->client_addr, d);
+    json_object_put(d);
 }
 
 static int r_create_room(gql_resolve_info *info, void *ctx, json_object **out)
@@ -217,11 +248,12 @@ static int r_create_room(gql_resolve_info *info, void *ctx, json_object **out)
     PQclear(r);
     json_object *self = json_object_new_array();
     json_object_array_add(self, json_object_new_string(suser));
-    rc = add_members(info, call, room_id, self);
+    struct members_added added = {json_object_new_array(), ""};
+    rc = add_members(info, call, room_id, self, &added);
     json_object_put(self);
     if (!rc)
-        rc = add_members(info, call, room_id, api_arg(info, "memberIds"));
-    return finish_members_tx(info, call, rc, room_id, room, "room.create", out);
+        rc = add_members(info, call, room_id, api_arg(info, "memberIds"), &added);
+    return finish_members_tx(info, call, rc, room_id, room, "room.create", &added, out);
 }
 
 static int r_add_members(gql_resolve_info *info, void *ctx, json_object **out)
@@ -239,8 +271,9 @@ static int r_add_members(gql_resolve_info *info, void *ctx, json_object **out)
         json_object_put(room);
         return api_unavailable(info);
     }
-    rc = add_members(info, call, room_id, api_arg(info, "userIds"));
-    return finish_members_tx(info, call, rc, room_id, room, "room.members.add", out);
+    struct members_added added = {json_object_new_array(), ""};
+    rc = add_members(info, call, room_id, api_arg(info, "userIds"), &added);
+    return finish_members_tx(info, call, rc, room_id, room, "room.members.add", &added, out);
 }
 
 static int r_room_members(gql_resolve_info *info, void *ctx, json_object **out)
@@ -276,8 +309,13 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     if (n) {
         char target[40];
         snprintf(target, sizeof target, "room:%s", room);
-        audit_record(&call->api->redis, call->who.user_id, "messages.read", target,
-                     call->client_addr, "{\"via\":\"lastMessage\"}");
+        /* A body is patient data: not answered without its audit record. */
+        if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target,
+                         call->client_addr, "{\"via\":\"lastMessage\"}") < 0) {
+            json_object_put(*out);
+            *out = NULL;
+            return api_unavailable(info);
+        }
     }
     return 0;
 }

@@ -52,7 +52,8 @@ static const struct stmt stmts[SQL_COUNT] = {
                          "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
     [SQL_MEMBER_INSERT] = {"member_insert",
                            "INSERT INTO room_members (room_id, user_id, added_by) VALUES ($1, $2, $3) "
-                           "ON CONFLICT (room_id, user_id) DO NOTHING"},
+                           "ON CONFLICT (room_id, user_id) DO NOTHING "
+                           "RETURNING member_role::text"},
     /* messages_room_position, backwards from a position */
     [SQL_MESSAGES_BEFORE] = {"messages_before",
                              "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "

@@ -13,6 +13,9 @@ struct crm_config {
     const char *database_url; /* CRM_DATABASE_URL: a libpq conninfo string or URI */
     const char *redis_host;   /* CRM_REDIS_HOST */
     int redis_port;           /* CRM_REDIS_PORT */
+    const char *redis_user;   /* CRM_REDIS_USER: ACL user, NULL: the program's name */
+    const char *redis_password;      /* CRM_REDIS_PASSWORD */
+    const char *redis_password_file; /* CRM_REDIS_PASSWORD_FILE: a file, or a folder of them */
     const char *jwt_secret;   /* CRM_JWT_SECRET: HS256 key, at least 32 bytes */
     int jwt_ttl;              /* CRM_JWT_TTL: token lifetime in seconds */
     int login_per_email;      /* CRM_LOGIN_PER_EMAIL: failures per email before back-off */

@@ -3,6 +3,7 @@
 #include "redis_sync.h"
 
 #include "log.h"
+#include "redis_auth.h"
 #include "sock_alive.h"
 
 #include <string.h>
@@ -14,6 +15,26 @@ void crm_redis_init(struct crm_redis *r, const char *host, int port, int timeout
     r->host = host;
     r->port = port;
     r->timeout_ms = timeout_ms;
+}
+
+/* AUTH as the program's ACL user, before anything else on the connection. A
+ * refusal is a failed connect: the caller reports Redis unavailable. */
+static int authenticate(redisContext *c)
+{
+    const struct crm_redis_auth *a = crm_redis_auth_current();
+    if (!a)
+        return 0;
+    const char *argv[] = {"AUTH", a->user, a->password};
+    size_t lens[] = {4, strlen(a->user), strlen(a->password)};
+    redisReply *rep = redisCommandArgv(c, 3, argv, lens);
+    int ok = rep && rep->type == REDIS_REPLY_STATUS;
+    if (!ok)
+        log_error("redis: AUTH as user %s refused: %.80s (check CRM_REDIS_USER and "
+                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)", a->user,
+                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : c->errstr);
+    if (rep)
+        freeReplyObject(rep);
+    return ok ? 0 : -1;
 }
 
 redisContext *crm_redis_get(struct crm_redis *r)
@@ -36,6 +57,10 @@ redisContext *crm_redis_get(struct crm_redis *r)
         return NULL;
     }
     redisSetTimeout(c, tv);
+    if (authenticate(c) < 0) {
+        redisFree(c);
+        return NULL;
+    }
     r->ctx = c;
     return c;
 }

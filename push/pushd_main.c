@@ -11,6 +11,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pushd.h"
+#include "redis_auth.h"
 #include "redis_link.h"
 #include "revocation.h"
 #include "stream_reader.h"
@@ -208,6 +209,12 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_log_init("crm-pushd", p.cfg.log_level);
+    static struct crm_redis_auth redis_auth;
+    if (crm_redis_auth_load(&redis_auth, &p.cfg, "crm-pushd", err, sizeof err) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
+    crm_redis_auth_use(&redis_auth);
     p.ping_sec = p.cfg.ws_ping_interval;
     p.init_sec = p.cfg.ws_init_timeout;
     signal(SIGPIPE, SIG_IGN);

@@ -4,11 +4,13 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "redis_auth.h"
 
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Retries start fast and stay fast: a refused connect costs next to nothing, and
  * every second away from Redis is a second without live messages or /health. */
@@ -44,9 +46,40 @@ static void schedule_retry(struct redis_link *link)
     link->backoff_ms = link->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : link->backoff_ms * 2;
 }
 
-static void on_connect(const redisAsyncContext *ac, int status)
+/* The link is usable: AUTH (if any) was accepted. */
+static void link_ready(struct redis_link *link, redisAsyncContext *ac)
 {
-    struct redis_link *link = ac->data;
+    if (link->ever_connected)
+        push_metrics.redis_reconnects++;
+    link->ever_connected = 1;
+    link->up = 1;
+    link->backoff_ms = BACKOFF_MIN_MS;
+    log_info("redis %s: connected to %s:%d", link->name, link->host, link->port);
+    if (link->on_connect)
+        link->on_connect(link, ac, link->arg);
+}
+
+static void on_auth(redisAsyncContext *ac, void *reply, void *priv)
+{
+    struct redis_link *link = priv;
+    redisReply *r = reply;
+    if (!r || link->ac != ac)
+        return; /* the link went down meanwhile: on_disconnect retries */
+    if (r->type != REDIS_REPLY_STATUS) {
+        const struct crm_redis_auth *a = crm_redis_auth_current();
+        log_error("redis %s: AUTH as user %s refused: %.80s (check CRM_REDIS_USER and "
+                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)", link->name, a ? a->user : "?",
+                  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        redisAsyncDisconnect(ac); /* a failed connect: on_disconnect schedules the retry */
+        return;
+    }
+    link_ready(link, ac);
+}
+
+static void on_connect(const redisAsyncContext *cac, int status)
+{
+    struct redis_link *link = cac->data;
+    redisAsyncContext *ac = (redisAsyncContext *)cac;
     if (status != REDIS_OK) {
         /* hiredis frees the context after this callback. */
         log_warn("redis %s: connect to %s:%d failed: %s", link->name, link->host, link->port, ac->errstr);
@@ -55,14 +88,17 @@ static void on_connect(const redisAsyncContext *ac, int status)
         schedule_retry(link);
         return;
     }
-    if (link->ever_connected)
-        push_metrics.redis_reconnects++;
-    link->ever_connected = 1;
-    link->up = 1;
-    link->backoff_ms = BACKOFF_MIN_MS;
-    log_info("redis %s: connected to %s:%d", link->name, link->host, link->port);
-    if (link->on_connect)
-        link->on_connect(link, (redisAsyncContext *)ac, link->arg);
+    /* AUTH goes first: nothing else is sent (link_ready runs the link's own
+     * start-up, and redis_link_ctx stays NULL) until Redis accepted it. */
+    const struct crm_redis_auth *a = crm_redis_auth_current();
+    if (!a) {
+        link_ready(link, ac);
+        return;
+    }
+    const char *argv[] = {"AUTH", a->user, a->password};
+    size_t lens[] = {4, strlen(a->user), strlen(a->password)};
+    if (redisAsyncCommandArgv(ac, on_auth, link, 3, argv, lens) != REDIS_OK)
+        redisAsyncDisconnect(ac);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)

@@ -26,9 +26,12 @@
 #include "user_cache.h"
 #include "ws_conn.h"
 
+#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -651,21 +654,87 @@ struct member_check {
     int has_after;
 };
 
-/* A subscription reads a room's messages: it leaves an audit record like a
- * history read over HTTP (crm-worker stores it). Best effort: a record Redis
- * does not take is logged, the subscription goes on. */
-static void audit_subscribe(const struct sub *s, int has_after)
+/* The socket's peer address for audit records ("" when unknown). It is the
+ * client's own for a direct connection; through lighttpd's /ws proxy it is the
+ * proxy's: X-Forwarded-For is not read, as nothing here says which peer is a
+ * proxy to be trusted. */
+static void peer_addr(int fd, char out[INET6_ADDRSTRLEN])
 {
-    char target[40];
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    out[0] = '\0';
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+        return;
+    const void *a = ss.ss_family == AF_INET    ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+                    : ss.ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                                               : NULL;
+    if (!a || !inet_ntop(ss.ss_family, a, out, INET6_ADDRSTRLEN))
+        out[0] = '\0';
+}
+
+/* XADDs an audit record of s's socket user on s's room. 0 when sent (reply to
+ * cb, or ignored with cb NULL), -1 when it could not be. */
+static int audit_send(const struct sub *s, const char *action, const char *detail,
+                      redisCallbackFn *cb, void *priv)
+{
+    char target[40], addr[INET6_ADDRSTRLEN];
     struct crm_audit_entry e;
     struct crm_audit_argv av;
     snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
-    crm_audit_entry_set(&e, s->conn->user_id, "messages.subscribe", target, NULL,
-                        has_after ? "{\"resume\":true}" : "{\"resume\":false}");
+    peer_addr(s->conn->fd, addr);
+    crm_audit_entry_set(&e, s->conn->user_id, action, target, addr, detail);
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     if (crm_audit_entry_encode(&av, &e) != 0 || !ac ||
-        redisAsyncCommandArgv(ac, NULL, NULL, av.argc, av.argv, av.argvlen) != REDIS_OK)
-        log_warn("audit messages.subscribe for room %" PRId64 " not recorded", s->room_id);
+        redisAsyncCommandArgv(ac, cb, priv, av.argc, av.argv, av.argvlen) != REDIS_OK)
+        return -1;
+    return 0;
+}
+
+struct audit_wait {
+    struct sub_ref *ref;
+    int has_after;
+};
+
+/* Reply of the messages.subscribe record: only a record in the stream lets the
+ * subscription read the room (replay or live). */
+static void on_audit_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+    (void)ac;
+    struct audit_wait *w = priv;
+    int has_after = w->has_after;
+    struct sub *s = sub_ref_take(w->ref);
+    free(w);
+    if (!s)
+        return;
+    redisReply *r = reply;
+    if (!r || r->type != REDIS_REPLY_STRING) {
+        log_warn("audit messages.subscribe for room %" PRId64 " not recorded (%.60s): refused",
+                 s->room_id, r && r->type == REDIS_REPLY_ERROR ? r->str : "redis unavailable");
+        sub_fail(s, "INTERNAL_SERVER_ERROR", "The service is temporarily unavailable; try again.");
+        return;
+    }
+    sub_go(s, has_after);
+}
+
+/* A subscription reads a room's messages: like a history read over HTTP, it
+ * does so only once its audit record is in the audit stream (crm-worker stores
+ * it). A record Redis does not take refuses the subscription. */
+static void audit_then_go(struct sub *s, int has_after)
+{
+    struct audit_wait *w = malloc(sizeof *w);
+    if (!w) {
+        log_error("out of memory");
+        abort();
+    }
+    w->ref = sub_ref_new(s);
+    w->has_after = has_after;
+    if (audit_send(s, "messages.subscribe", has_after ? "{\"resume\":true}" : "{\"resume\":false}",
+                   on_audit_reply, w) < 0) {
+        sub_ref_take(w->ref);
+        free(w);
+        log_warn("audit messages.subscribe for room %" PRId64 " not recorded: refused", s->room_id);
+        sub_fail(s, "INTERNAL_SERVER_ERROR", "The service is temporarily unavailable; try again.");
+    }
 }
 
 static void member_decided(struct sub *s, int has_after, int rc, int member)
@@ -677,11 +746,13 @@ static void member_decided(struct sub *s, int has_after, int rc, int member)
     if (!member) {
         log_info("socket %d user %lld: not a member of room %lld", s->conn->fd,
                  (long long)s->conn->user_id, (long long)s->room_id);
+        /* As over HTTP: an attempt on someone else's room leaves a record. */
+        if (audit_send(s, "access.denied", "{\"field\":\"messageAdded\"}", NULL, NULL) < 0)
+            log_warn("audit access.denied for room %" PRId64 " not recorded", s->room_id);
         sub_fail(s, "FORBIDDEN", "You are not a member of this room.");
         return;
     }
-    audit_subscribe(s, has_after);
-    sub_go(s, has_after);
+    audit_then_go(s, has_after);
 }
 
 /* Reply of the membership script: 1 member, 0 not, -1 not cached. */

@@ -15,6 +15,7 @@
 #include "stop_signal.h"
 #include "metrics.h"
 #include "persist_batch.h"
+#include "redis_auth.h"
 #include "trim.h"
 
 #include <signal.h>
@@ -252,6 +253,12 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_log_init("crm-worker", cfg.log_level);
+    static struct crm_redis_auth redis_auth;
+    if (crm_redis_auth_load(&redis_auth, &cfg, "crm-worker", err, sizeof err) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
+    crm_redis_auth_use(&redis_auth);
 
     struct worker w;
     memset(&w, 0, sizeof w);

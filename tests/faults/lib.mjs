@@ -6,7 +6,7 @@ import net from 'node:net';
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import { REDIS_PORT, RUN_DIR, BIN, psql, redisCli, svc, eventually } from '../integration/lib.mjs';
+import { REDIS_PORT, REDIS_USER, REDIS_PASSWORD, RUN_DIR, BIN, psql, redisCli, svc, eventually } from '../integration/lib.mjs';
 
 export * from '../integration/lib.mjs';
 const run = promisify(execFile);
@@ -54,14 +54,23 @@ function parseReply(buf, pos) {
 }
 
 /** A pipelining Redis connection: send(args) resolves with the reply, or rejects
- * when the connection is lost before it came. */
+ * when the connection is lost before it came. It signs in as `auth` (the
+ * operators' ACL user unless told otherwise) before anything else. */
 export class Resp {
-  constructor(port = REDIS_PORT) { this.port = port; this.queue = []; this.buf = Buffer.alloc(0); }
+  constructor(port = REDIS_PORT, auth = { user: REDIS_USER, password: REDIS_PASSWORD }) {
+    this.port = port; this.auth = auth; this.queue = []; this.buf = Buffer.alloc(0);
+  }
 
   connect() {
     return new Promise((resolve, reject) => {
       const s = net.connect(this.port, '127.0.0.1');
-      s.once('connect', () => { this.sock = s; resolve(); });
+      s.once('connect', () => {
+        this.sock = s;
+        if (!this.auth) return resolve();
+        this.send(['AUTH', this.auth.user, this.auth.password]).then((r) => {
+          if (r instanceof Error) { this.close(); reject(r); } else resolve();
+        }, reject);
+      });
       s.once('error', (e) => { if (!this.sock) reject(e); });
       s.on('data', (d) => this.onData(d));
       s.on('close', () => this.fail(new Error('connection closed')));

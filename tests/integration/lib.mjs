@@ -30,9 +30,20 @@ export async function psql(sql, { user = 'postgres', db = 'crm' } = {}) {
   return stdout.trim();
 }
 
-/** redis-cli against the test Redis; returns trimmed stdout. */
+/** The test Redis runs with ACLs on (./dev, etc/redis-users.acl.in): the tests
+ * are its operators' user; REDISCLI_AUTH holds that user's password. */
+export const REDIS_USER = process.env.CRM_TEST_REDIS_USER;
+export const REDIS_PASSWORD = process.env.REDISCLI_AUTH;
+if (!REDIS_USER || !REDIS_PASSWORD) throw new Error('CRM_TEST_REDIS_USER and REDISCLI_AUTH are set by ./dev test');
+
+/** redis-cli's arguments to reach the test Redis as `user` (password from REDISCLI_AUTH). */
+export function redisCliArgs(user = REDIS_USER) {
+  return ['--no-auth-warning', '--user', user, '-p', String(REDIS_PORT)];
+}
+
+/** redis-cli against the test Redis as its operators' user; returns trimmed stdout. */
 export async function redisCli(...args) {
-  const { stdout } = await run('redis-cli', ['-p', String(REDIS_PORT), ...args]);
+  const { stdout } = await run('redis-cli', [...redisCliArgs(), ...args]);
   return stdout.trim();
 }
 

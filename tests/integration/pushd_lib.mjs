@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { psql, redisCli, WS_PORT, REDIS_PORT } from './lib.mjs';
+import { psql, redisCli, redisCliArgs, WS_PORT } from './lib.mjs';
 
 // The npm packages live in tests/js (its package.json pins them).
 const require = createRequire(new URL('../js/package.json', import.meta.url));
@@ -55,7 +55,7 @@ export async function xadd(room, sender, body, key = `k${unique()}`) {
 /** XADDs many entries in order through one redis-cli (bodies without spaces). */
 export function xaddMany(room, sender, bodies) {
   return new Promise((resolve, reject) => {
-    const p = spawn('redis-cli', ['-p', String(REDIS_PORT)], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const p = spawn('redis-cli', redisCliArgs(), { stdio: ['pipe', 'ignore', 'inherit'] });
     p.on('error', reject);
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-cli exit ${code}`))));
     for (const b of bodies) p.stdin.write(`XADD crm:msg:0 * v 1 room ${room} sender ${sender.id} key k${unique()} body ${b}\n`);

@@ -3,11 +3,16 @@
  *   dltool list [LIMIT]   dead letters as JSON lines, newest first
  *   dltool retry ID       send a dead letter back through the pipeline
  *   dltool stats          queue figures as one JSON object
- * Connects to CRM_REDIS_HOST:CRM_REDIS_PORT; CRM_STREAMS partitions. */
+ * Connects to CRM_REDIS_HOST:CRM_REDIS_PORT as crm-api's Redis user (the one
+ * that lists and retries dead letters; CRM_REDIS_USER and CRM_REDIS_PASSWORD_FILE
+ * as for crm-api); CRM_STREAMS partitions. */
 #include "config.h"
 
+#include "crm_config.h"
 #include "dead_letters.h"
 #include "queue_stats.h"
+#include "redis_auth.h"
+#include "redis_sync.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -65,19 +70,27 @@ static int stats(redisContext *c, int streams)
 
 int main(int argc, char **argv)
 {
-    const char *host = getenv("CRM_REDIS_HOST") ? getenv("CRM_REDIS_HOST") : "127.0.0.1";
-    int port = getenv("CRM_REDIS_PORT") ? atoi(getenv("CRM_REDIS_PORT")) : 6379;
-    int streams = getenv("CRM_STREAMS") ? atoi(getenv("CRM_STREAMS")) : 1;
     if (argc < 2) {
         fprintf(stderr, "usage: dltool list [LIMIT] | retry ID | stats\n");
         return 2;
     }
-    redisContext *c = redisConnect(host, port);
-    if (!c || c->err) {
-        fprintf(stderr, "cannot connect to Redis\n");
-        redisFree(c);
+    struct crm_config cfg;
+    struct crm_redis_auth auth;
+    struct crm_redis redis;
+    char err[256];
+    if (crm_config_load(&cfg, err, sizeof err) < 0 ||
+        crm_redis_auth_load(&auth, &cfg, "crm-api", err, sizeof err) < 0) {
+        fprintf(stderr, "configuration: %s\n", err);
         return 1;
     }
+    crm_redis_auth_use(&auth);
+    crm_redis_init(&redis, cfg.redis_host, cfg.redis_port, 5000);
+    redisContext *c = crm_redis_get(&redis);
+    if (!c) {
+        fprintf(stderr, "cannot connect to Redis\n");
+        return 1;
+    }
+    int streams = cfg.streams;
     int rc = 2;
     if (strcmp(argv[1], "list") == 0) {
         rc = list(c, argc > 2 ? (size_t)strtoul(argv[2], NULL, 10) : 50);
@@ -88,6 +101,6 @@ int main(int argc, char **argv)
     } else if (strcmp(argv[1], "stats") == 0) {
         rc = stats(c, streams);
     }
-    redisFree(c);
+    crm_redis_deinit(&redis);
     return rc;
 }
