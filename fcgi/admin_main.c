@@ -55,8 +55,10 @@ static int read_password(char *buf, size_t size)
     return 0;
 }
 
-static int create_user(struct crm_config *cfg, int argc, char **argv)
+static int create_user(int argc, char **argv)
 {
+    struct crm_config config, *cfg = &config;
+    char err[256];
     const char *email = NULL, *name = NULL, *role = NULL;
     int if_missing = 0;
     for (int i = 0; i < argc; i++) {
@@ -73,6 +75,11 @@ static int create_user(struct crm_config *cfg, int argc, char **argv)
     }
     if (!email || !name || !role)
         return usage();
+    /* After the command line: a mistyped command is told so, settings or not. */
+    if (crm_config_load(cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "crm-admin: configuration: %s\n", err);
+        return 1;
+    }
     if (!crm_display_name_valid(name, strlen(name))) {
         fprintf(stderr, "crm-admin: --name must be 1 to %d characters, without control, "
                         "bidi or invisible characters\n", CRM_DISPLAY_NAME_MAX);
@@ -155,8 +162,6 @@ static int config(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    struct crm_config cfg;
-    char err[256];
     crm_log_init("crm-admin", "warn");
     int rc = crm_cli_start(&cli, argc, argv);
     if (rc != CRM_CLI_CONTINUE)
@@ -165,11 +170,7 @@ int main(int argc, char **argv)
         return usage();
     if (strcmp(argv[1], "config") == 0)
         return config(argc - 2, argv + 2);
-    if (crm_config_load(&cfg, err, sizeof err) < 0) {
-        fprintf(stderr, "crm-admin: configuration: %s\n", err);
-        return 1;
-    }
     if (strcmp(argv[1], "create-user") == 0)
-        return create_user(&cfg, argc - 2, argv + 2);
+        return create_user(argc - 2, argv + 2);
     return usage();
 }
