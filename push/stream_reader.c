@@ -12,7 +12,8 @@
 #include "redis_link.h"
 #include "stream_entry.h"
 #include "streams.h"
-#include "subs.h"
+#include "rooms.h"
+#include "user_cache.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -97,7 +98,8 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
                     log_error("out of memory");
                     abort();
                 }
-                subs_deliver(m);
+                m->sender = user_cache_from_entry(se.sender_id, &se.who);
+                rooms_deliver(m);
                 push_message_unref(m);
             }
         }

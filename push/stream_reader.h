@@ -1,5 +1,5 @@
 /* Reads every message stream (crm:msg:0..CRM_STREAMS-1) with XREAD BLOCK on a
- * connection of its own and hands each entry to subs_deliver. After a lost
+ * connection of its own and hands each entry to rooms_deliver. After a lost
  * connection it continues from the last ID it saw, so nothing is skipped. */
 #ifndef CRM_PUSH_STREAM_READER_H
 #define CRM_PUSH_STREAM_READER_H

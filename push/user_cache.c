@@ -3,10 +3,10 @@
 #include "user_cache.h"
 
 #include "log.h"
+#include "pg_link.h"
 #include "pushd.h"
 
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +15,13 @@
 
 struct uc_entry {
     struct uc_entry *next;
-    struct push_user *user;
+    int64_t id;
+    struct push_user *user;      /* NULL while loading */
 };
 
 static struct uc_entry *table[UC_BUCKETS];
 static size_t count;
-static uint32_t retry_after; /* pushd_now() before which misses fail at once */
+static uint32_t retry_after; /* pushd_now() before which misses load nothing */
 
 void user_cache_clear(void)
 {
@@ -34,69 +35,114 @@ void user_cache_clear(void)
     count = 0;
 }
 
-/* One indexed lookup by primary key. */
-static struct push_user *load(int64_t id)
+static struct uc_entry **bucket(int64_t id)
 {
-    if (pushd_now() < retry_after)
-        return NULL;
-    PGconn *db = crm_db_get(&pushd->db);
-    if (!db) {
-        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
-        return NULL;
-    }
-    char ids[24];
-    snprintf(ids, sizeof ids, "%" PRId64, id);
-    const char *params[] = {ids};
-    PGresult *res = PQexecParams(
-        db,
-        "SELECT email, display_name, role::text,"
-        " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-        " FROM users WHERE id = $1",
-        1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        log_error("users query failed: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        crm_db_reset(&pushd->db);
-        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
-        return NULL;
-    }
-    struct push_user *u = NULL;
-    if (PQntuples(res) == 1) {
-        u = calloc(1, sizeof *u);
-        if (u) {
-            u->refs = 1;
-            u->id = id;
-            snprintf(u->role, sizeof u->role, "%s", PQgetvalue(res, 0, 2));
-            snprintf(u->created_at, sizeof u->created_at, "%s", PQgetvalue(res, 0, 3));
-            u->email = strdup(PQgetvalue(res, 0, 0));
-            u->display_name = strdup(PQgetvalue(res, 0, 1));
-            if (!u->email || !u->display_name) {
-                push_user_unref(u);
-                u = NULL;
-            }
+    return &table[(uint64_t)id % UC_BUCKETS];
+}
+
+static struct uc_entry *find(int64_t id)
+{
+    for (struct uc_entry *e = *bucket(id); e; e = e->next)
+        if (e->id == id)
+            return e;
+    return NULL;
+}
+
+static void forget(int64_t id)
+{
+    for (struct uc_entry **p = bucket(id); *p; p = &(*p)->next)
+        if ((*p)->id == id) {
+            struct uc_entry *e = *p;
+            *p = e->next;
+            push_user_unref(e->user);
+            free(e);
+            count--;
+            return;
         }
+}
+
+/* The entry for id, created (user NULL) if absent; NULL when out of memory. */
+static struct uc_entry *slot(int64_t id)
+{
+    struct uc_entry *e = find(id);
+    if (e)
+        return e;
+    if (count >= USER_CACHE_MAX)
+        user_cache_clear();
+    e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->id = id;
+    e->next = *bucket(id);
+    *bucket(id) = e;
+    count++;
+    return e;
+}
+
+static int same(const char *a, const char *b, size_t blen)
+{
+    return strlen(a) == blen && memcmp(a, b, blen) == 0;
+}
+
+struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sender *w)
+{
+    if (!w->email)
+        return NULL;
+    struct uc_entry *e = find(id);
+    struct push_user *u = e ? e->user : NULL;
+    if (u && same(u->email, w->email, w->email_len) && same(u->display_name, w->name, w->name_len) &&
+        same(u->role, w->role, w->role_len) && same(u->created_at, w->created, w->created_len))
+        return push_user_ref(u);
+    u = push_user_new(id, w->email, w->email_len, w->name, w->name_len, w->role, w->role_len,
+                      w->created, w->created_len);
+    if (!u)
+        return NULL;
+    if ((e = slot(id))) {
+        push_user_unref(e->user);
+        e->user = push_user_ref(u);
     }
-    PQclear(res);
     return u;
 }
 
-struct push_user *user_cache_get(int64_t id)
+/* PSQL_USER_BY_ID answered (arg: the id). */
+static void on_loaded(const PGresult *res, void *arg)
 {
-    size_t b = (size_t)((uint64_t)id % UC_BUCKETS);
-    for (struct uc_entry *e = table[b]; e; e = e->next)
-        if (e->user->id == id)
-            return push_user_ref(e->user);
-    struct push_user *u = load(id);
-    if (!u)
+    int64_t id = (int64_t)(intptr_t)arg;
+    struct uc_entry *e = find(id);
+    if (!e || e->user)
+        return; /* cleared meanwhile, or filled from an entry */
+    if (!res) {
+        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
+        forget(id);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        forget(id);
+        return;
+    }
+    e->user = push_user_new(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
+                            PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2),
+                            PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
+                            PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
+    if (!e->user)
+        forget(id);
+}
+
+struct push_user *user_cache_lookup(int64_t id)
+{
+    struct uc_entry *e = find(id);
+    if (e)
+        return e->user ? push_user_ref(e->user) : NULL;
+    if (pushd_now() < retry_after || !(e = slot(id)))
         return NULL;
-    if (count >= USER_CACHE_MAX)
-        user_cache_clear();
-    struct uc_entry *e = malloc(sizeof *e);
-    if (!e)
-        return u;
-    e->user = push_user_ref(u);
-    e->next = table[b];
-    table[b] = e;
-    count++;
-    return u;
+    char ids[24];
+    snprintf(ids, sizeof ids, "%" PRId64, id);
+    const char *params[] = {ids};
+    /* intptr_t holds an id: user ids are far below 2^31 on 32-bit hosts too. */
+    if (pg_link_query(pushd->pg, PSQL_USER_BY_ID, 1, params, USER_CACHE_LOAD_MS, on_loaded,
+                      (void *)(intptr_t)id) < 0) {
+        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
+        forget(id);
+    }
+    return NULL;
 }
