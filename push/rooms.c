@@ -58,6 +58,11 @@ void rooms_add(struct sub *s)
     r->count++;
 }
 
+int rooms_has(int64_t room_id)
+{
+    return room_find(room_id) != NULL;
+}
+
 void rooms_remove(struct sub *s)
 {
     struct room *r = s->room;

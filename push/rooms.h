@@ -13,6 +13,9 @@ struct push_message;
 /* Registers s in the room s->room_id. */
 void rooms_add(struct sub *s);
 
+/* 1 when the room has subscriptions in this process. */
+int rooms_has(int64_t room_id);
+
 /* Unregisters s (a no-op when it is not registered). */
 void rooms_remove(struct sub *s);
 

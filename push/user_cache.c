@@ -22,6 +22,12 @@ struct uc_entry {
 static struct uc_entry *table[UC_BUCKETS];
 static size_t count;
 static uint32_t retry_after; /* pushd_now() before which misses load nothing */
+static void (*load_hook)(void);
+
+void user_cache_on_load(void (*fn)(void))
+{
+    load_hook = fn;
+}
 
 void user_cache_clear(void)
 {
@@ -104,10 +110,18 @@ struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sende
     return u;
 }
 
+static void fill(int64_t id, const PGresult *res);
+
 /* PSQL_USER_BY_ID answered (arg: the id). */
 static void on_loaded(const PGresult *res, void *arg)
 {
-    int64_t id = (int64_t)(intptr_t)arg;
+    fill((int64_t)(intptr_t)arg, res);
+    if (load_hook)
+        load_hook();
+}
+
+static void fill(int64_t id, const PGresult *res)
+{
     struct uc_entry *e = find(id);
     if (!e || e->user)
         return; /* cleared meanwhile, or filled from an entry */
@@ -126,6 +140,12 @@ static void on_loaded(const PGresult *res, void *arg)
                             PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
     if (!e->user)
         forget(id);
+}
+
+int user_cache_loading(int64_t id)
+{
+    struct uc_entry *e = find(id);
+    return e && !e->user;
 }
 
 struct push_user *user_cache_lookup(int64_t id)

@@ -21,6 +21,12 @@
  * one per user at a time) and fills the cache for later messages. */
 struct push_user *user_cache_lookup(int64_t id);
 
+/* 1 while a load of id is in flight. */
+int user_cache_loading(int64_t id);
+
+/* fn is called after every load ends (filled or not). */
+void user_cache_on_load(void (*fn)(void));
+
 /* The user the entry carries (a reference, cached), or NULL when it carries none. */
 struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sender *who);
 
