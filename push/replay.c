@@ -109,6 +109,45 @@ static void fail_stream(struct sub *s)
     sub_fail(s, "INTERNAL_SERVER_ERROR", "Missed messages cannot be replayed now; reload the history.");
 }
 
+static void on_sender_loaded(void *arg)
+{
+    struct sub *s = sub_ref_take(arg);
+    if (!s)
+        return;
+    s->busy = 0;
+    replay_step(s); /* the same page again, its senders now cached (or not to be had) */
+}
+
+/* Entries of the page written before entries carried their sender: their
+ * senders are loaded first (a subscription may wait for the database); 1 when
+ * s now waits for one (the page is asked for again then), else 0. */
+static int wait_for_senders(struct sub *s, const redisReply *page)
+{
+    int64_t missing = 0;
+    for (size_t i = 0; i < page->elements; i++) {
+        const redisReply *e = page->element[i];
+        struct crm_stream_entry ent;
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            crm_stream_entry_parse(e->element[1], &ent) != 0 || ent.room_id != s->room_id ||
+            ent.who.email)
+            continue;
+        struct push_user *u = user_cache_lookup(ent.sender_id); /* starts the load */
+        if (u)
+            push_user_unref(u);
+        else if (!missing && user_cache_loading(ent.sender_id))
+            missing = ent.sender_id;
+    }
+    if (!missing)
+        return 0;
+    struct sub_ref *ref = sub_ref_new(s);
+    if (user_cache_when_loaded(missing, on_sender_loaded, ref) < 0) {
+        sub_ref_take(ref);
+        return 0;
+    }
+    s->busy = 1;
+    return 1;
+}
+
 /* EXEC reply of [XRANGE s - + COUNT 1, XRANGE s (last + COUNT page]. */
 static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
 {
@@ -144,6 +183,8 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
         replay_step(s);
         return;
     }
+    if (wait_for_senders(s, page))
+        return;
     struct ws_conn *c = s->conn;
     uint32_t serial = s->serial;
     for (size_t i = 0; i < page->elements; i++) {

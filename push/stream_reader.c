@@ -38,7 +38,7 @@ struct reader {
 static struct reader rd;
 
 static void issue_xread(redisAsyncContext *ac);
-static void on_sender_loaded(void);
+static void on_sender_loaded(void *arg);
 static void on_wait_timeout(evutil_socket_t fd, short what, void *arg);
 
 static int ensure_state(void)
@@ -51,7 +51,6 @@ static int ensure_state(void)
     rd.wait_timer = evtimer_new(pushd->base, on_wait_timeout, NULL);
     if (!rd.names || !rd.ids || !rd.wait_timer)
         return -1;
-    user_cache_on_load(on_sender_loaded);
     for (int i = 0; i < rd.nstreams; i++) {
         crm_stream_name(rd.names[i], i);
         strcpy(rd.ids[i], "0-0");
@@ -66,22 +65,24 @@ static int ensure_state(void)
  * written by crm-api now carry their sender: they never wait. */
 static void try_deliver(int give_up)
 {
+    int64_t missing = 0;
     if (!give_up)
         for (size_t i = 0; i < rd.nbatch; i++) {
             struct push_message *m = rd.batch[i];
             if (m->sender || !rooms_has(m->room_id))
                 continue;
-            m->sender = user_cache_lookup(m->sender_id);
-            if (!m->sender && user_cache_loading(m->sender_id)) {
-                if (!rd.waiting) {
-                    struct timeval tv = {READER_SENDER_WAIT_MS / 1000,
-                                         (READER_SENDER_WAIT_MS % 1000) * 1000};
-                    rd.waiting = 1;
-                    evtimer_add(rd.wait_timer, &tv);
-                }
-                return;
-            }
+            m->sender = user_cache_lookup(m->sender_id); /* starts the load */
+            if (!m->sender && !missing && user_cache_loading(m->sender_id))
+                missing = m->sender_id;
         }
+    if (missing && user_cache_when_loaded(missing, on_sender_loaded, NULL) == 0) {
+        if (!rd.waiting) {
+            struct timeval tv = {READER_SENDER_WAIT_MS / 1000, (READER_SENDER_WAIT_MS % 1000) * 1000};
+            rd.waiting = 1;
+            evtimer_add(rd.wait_timer, &tv);
+        }
+        return;
+    }
     for (size_t i = 0; i < rd.nbatch; i++) {
         rooms_deliver(rd.batch[i]);
         push_message_unref(rd.batch[i]);
@@ -97,8 +98,9 @@ static void try_deliver(int give_up)
         issue_xread(ac);
 }
 
-static void on_sender_loaded(void)
+static void on_sender_loaded(void *arg)
 {
+    (void)arg;
     if (rd.waiting)
         try_deliver(0);
 }

@@ -13,32 +13,52 @@
 
 #define UC_BUCKETS 4096
 
+struct uc_waiter {
+    struct uc_waiter *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
 struct uc_entry {
     struct uc_entry *next;
     int64_t id;
     struct push_user *user;      /* NULL while loading */
+    struct uc_waiter *waiters;   /* called when the load ends */
 };
 
 static struct uc_entry *table[UC_BUCKETS];
 static size_t count;
 static uint32_t retry_after; /* pushd_now() before which misses load nothing */
-static void (*load_hook)(void);
 
-void user_cache_on_load(void (*fn)(void))
+/* Calls and frees a list of waiters (taken off their entry first). */
+static void wake(struct uc_waiter *w)
 {
-    load_hook = fn;
+    while (w) {
+        struct uc_waiter *next = w->next;
+        w->fn(w->arg);
+        free(w);
+        w = next;
+    }
 }
 
 void user_cache_clear(void)
 {
+    struct uc_waiter *waiting = NULL;
     for (size_t i = 0; i < UC_BUCKETS; i++)
         while (table[i]) {
             struct uc_entry *e = table[i];
             table[i] = e->next;
             push_user_unref(e->user);
+            while (e->waiters) {
+                struct uc_waiter *w = e->waiters;
+                e->waiters = w->next;
+                w->next = waiting;
+                waiting = w;
+            }
             free(e);
         }
     count = 0;
+    wake(waiting); /* their loads end as far as they are concerned */
 }
 
 static struct uc_entry **bucket(int64_t id)
@@ -61,8 +81,10 @@ static void forget(int64_t id)
             struct uc_entry *e = *p;
             *p = e->next;
             push_user_unref(e->user);
+            struct uc_waiter *w = e->waiters;
             free(e);
             count--;
+            wake(w);
             return;
         }
 }
@@ -106,6 +128,9 @@ struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sende
     if ((e = slot(id))) {
         push_user_unref(e->user);
         e->user = push_user_ref(u);
+        struct uc_waiter *waiting = e->waiters;
+        e->waiters = NULL;
+        wake(waiting);
     }
     return u;
 }
@@ -115,9 +140,14 @@ static void fill(int64_t id, const PGresult *res);
 /* PSQL_USER_BY_ID answered (arg: the id). */
 static void on_loaded(const PGresult *res, void *arg)
 {
-    fill((int64_t)(intptr_t)arg, res);
-    if (load_hook)
-        load_hook();
+    int64_t id = (int64_t)(intptr_t)arg;
+    fill(id, res);
+    struct uc_entry *e = find(id);
+    if (e && e->user) {
+        struct uc_waiter *w = e->waiters;
+        e->waiters = NULL;
+        wake(w);
+    }
 }
 
 static void fill(int64_t id, const PGresult *res)
@@ -140,6 +170,23 @@ static void fill(int64_t id, const PGresult *res)
                             PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
     if (!e->user)
         forget(id);
+}
+
+int user_cache_when_loaded(int64_t id, void (*fn)(void *arg), void *arg)
+{
+    struct uc_entry *e = find(id);
+    if (!e || e->user)
+        return -1;
+    struct uc_waiter *w = malloc(sizeof *w);
+    if (!w) {
+        log_error("out of memory");
+        abort();
+    }
+    w->fn = fn;
+    w->arg = arg;
+    w->next = e->waiters;
+    e->waiters = w;
+    return 0;
 }
 
 int user_cache_loading(int64_t id)

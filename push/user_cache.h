@@ -24,8 +24,9 @@ struct push_user *user_cache_lookup(int64_t id);
 /* 1 while a load of id is in flight. */
 int user_cache_loading(int64_t id);
 
-/* fn is called after every load ends (filled or not). */
-void user_cache_on_load(void (*fn)(void));
+/* While a load of id is in flight: fn(arg) will be called once when it ends
+ * (filled or not), and 0 is returned. Else -1, and fn is never called. */
+int user_cache_when_loaded(int64_t id, void (*fn)(void *arg), void *arg);
 
 /* The user the entry carries (a reference, cached), or NULL when it carries none. */
 struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sender *who);
