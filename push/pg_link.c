@@ -105,7 +105,8 @@ static void drop(struct pg_link *l, const char *why, int fail_queue)
 {
     int was_busy = busy(l);
     if (l->conn) {
-        log_warn("postgresql: %s: %s", why, PQerrorMessage(l->conn));
+        const char *msg = PQerrorMessage(l->conn);
+        log_warn("postgresql: %s%s%s", why, *msg ? ": " : "", msg);
         if (l->io_armed)
             event_del(&l->io);
         l->io_armed = 0;

@@ -264,8 +264,12 @@ void stream_reader_free(void)
     for (size_t i = 0; i < rd.nbatch; i++)
         push_message_unref(rd.batch[i]);
     free(rd.batch);
+    rd.batch = NULL;
+    rd.nbatch = rd.capbatch = 0;
+    rd.waiting = 0; /* a load ending later finds nothing to deliver */
     if (rd.wait_timer)
         event_free(rd.wait_timer);
+    rd.wait_timer = NULL;
     free(rd.names);
     free(rd.ids);
     memset(&rd, 0, sizeof rd);

@@ -61,6 +61,23 @@ void user_cache_clear(void)
     wake(waiting); /* their loads end as far as they are concerned */
 }
 
+/* Empties the cache but for loads in flight (whose waiters must still hear). */
+static void evict_loaded(void)
+{
+    for (size_t i = 0; i < UC_BUCKETS; i++)
+        for (struct uc_entry **p = &table[i]; *p;) {
+            struct uc_entry *e = *p;
+            if (!e->user) {
+                p = &e->next;
+                continue;
+            }
+            *p = e->next;
+            push_user_unref(e->user);
+            free(e);
+            count--;
+        }
+}
+
 static struct uc_entry **bucket(int64_t id)
 {
     return &table[(uint64_t)id % UC_BUCKETS];
@@ -96,7 +113,7 @@ static struct uc_entry *slot(int64_t id)
     if (e)
         return e;
     if (count >= USER_CACHE_MAX)
-        user_cache_clear();
+        evict_loaded();
     e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
