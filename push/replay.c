@@ -10,6 +10,7 @@
 #include "stream_entry.h"
 #include "streams.h"
 #include "sub.h"
+#include "sub_query.h"
 #include "user_cache.h"
 #include "ws_conn.h"
 
@@ -127,7 +128,7 @@ static int wait_for_senders(struct sub *s, const redisReply *page)
     for (size_t i = 0; i < page->elements; i++) {
         const redisReply *e = page->element[i];
         struct crm_stream_entry ent;
-        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+        if (!sub_query_needs_sender(s->q) || e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
             crm_stream_entry_parse(e->element[1], &ent) != 0 || ent.room_id != s->room_id ||
             ent.who.email)
             continue;

@@ -6,6 +6,7 @@
 #include "message.h"
 #include "payload_cache.h"
 #include "sub.h"
+#include "sub_query.h"
 #include "ws_conn.h"
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@ struct room {
     int64_t id;
     struct sub *subs;
     size_t count;
+    size_t reading_sender;           /* subscriptions whose selection may read the sender */
 };
 
 static struct room *rooms[ROOM_BUCKETS];
@@ -56,11 +58,13 @@ void rooms_add(struct sub *s)
         r->subs->room_prev = s;
     r->subs = s;
     r->count++;
+    r->reading_sender += sub_query_needs_sender(s->q) != 0;
 }
 
-int rooms_has(int64_t room_id)
+int rooms_read_sender(int64_t room_id)
 {
-    return room_find(room_id) != NULL;
+    struct room *r = room_find(room_id);
+    return r && r->reading_sender > 0;
 }
 
 void rooms_remove(struct sub *s)
@@ -75,6 +79,7 @@ void rooms_remove(struct sub *s)
     if (s->room_next)
         s->room_next->room_prev = s->room_prev;
     s->room = NULL;
+    r->reading_sender -= sub_query_needs_sender(s->q) != 0;
     if (--r->count == 0) {
         struct room **p = room_slot(r->id);
         while (*p != r)

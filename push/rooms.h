@@ -13,8 +13,8 @@ struct push_message;
 /* Registers s in the room s->room_id. */
 void rooms_add(struct sub *s);
 
-/* 1 when the room has subscriptions in this process. */
-int rooms_has(int64_t room_id);
+/* 1 when a subscription of the room in this process may read Message.sender. */
+int rooms_read_sender(int64_t room_id);
 
 /* Unregisters s (a no-op when it is not registered). */
 void rooms_remove(struct sub *s);

@@ -60,16 +60,17 @@ static int ensure_state(void)
 
 /* Delivers the batch unless an entry of it waits for its sender: only an entry
  * that does not carry its sender (written before entries did) whose room has
- * subscribers here and whose sender is not cached; its load from PostgreSQL
- * is waited for, at most READER_SENDER_WAIT_MS, so that order is kept. Entries
- * written by crm-api now carry their sender: they never wait. */
+ * subscribers here that may read it, whose sender is not cached, while the
+ * database is connected: its load is waited for, at most READER_SENDER_WAIT_MS,
+ * so that order is kept. Entries written by crm-api now carry their sender:
+ * they never wait. */
 static void try_deliver(int give_up)
 {
     int64_t missing = 0;
     if (!give_up)
         for (size_t i = 0; i < rd.nbatch; i++) {
             struct push_message *m = rd.batch[i];
-            if (m->sender || !rooms_has(m->room_id))
+            if (m->sender || !rooms_read_sender(m->room_id))
                 continue;
             m->sender = user_cache_lookup(m->sender_id); /* starts the load */
             if (!m->sender && !missing && user_cache_loading(m->sender_id))

@@ -217,7 +217,9 @@ struct push_user *user_cache_lookup(int64_t id)
     struct uc_entry *e = find(id);
     if (e)
         return e->user ? push_user_ref(e->user) : NULL;
-    if (pushd_now() < retry_after || !(e = slot(id)))
+    /* A database known to be away is not waited for (the sender shows as an
+     * error); one that stops answering is, up to the load's deadline. */
+    if (pushd_now() < retry_after || !pg_link_is_up(pushd->pg) || !(e = slot(id)))
         return NULL;
     char ids[24];
     snprintf(ids, sizeof ids, "%" PRId64, id);
