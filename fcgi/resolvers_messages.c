@@ -16,12 +16,16 @@
  * again skips the database round trip (about 320 us of CPU between crm-api and
  * PostgreSQL per sendMessage, measured in bench/api_bench.sh). Only "is a member"
  * is kept, for MEMBER_CACHE_SEC: the API has no way to remove a member, and one
- * removed in SQL loses access within that time. Direct-mapped, per process. */
+ * removed in SQL loses access within that time. With it, the member's profile
+ * (email, name, role, createdAt: one allocation, owned by the entry), which
+ * sendMessage puts into the stream entry. Direct-mapped, per process. */
 #define MEMBER_CACHE_SIZE 1024
 #define MEMBER_CACHE_SEC 10
 static struct member_cache_entry {
     int64_t room, user;
     long long until;
+    char *profile;                 /* owned: email, name, role, created, each NUL-ended */
+    struct crm_entry_sender who;   /* points into profile */
 } member_cache[MEMBER_CACHE_SIZE];
 
 static struct member_cache_entry *member_slot(int64_t room, int64_t user)
@@ -30,24 +34,57 @@ static struct member_cache_entry *member_slot(int64_t room, int64_t user)
     return &member_cache[(h >> 32) % MEMBER_CACHE_SIZE];
 }
 
-/* 1 when the caller belongs to room, 0 when not, -1 when the database is away. */
-static int is_member(struct api_call *call, int64_t room)
+/* Keeps row 0 of an is_member result (email, name, role, created) in e. */
+static void member_keep(struct member_cache_entry *e, const PGresult *r)
+{
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += (len[i] = (size_t)PQgetlength(r, 0, i)) + 1;
+    char *p = malloc(total);
+    free(e->profile);
+    e->profile = p;
+    memset(&e->who, 0, sizeof e->who);
+    e->until = 0;
+    if (!p)
+        return; /* not cached: asked again next time */
+    const char **dst[4] = {&e->who.email, &e->who.name, &e->who.role, &e->who.created};
+    size_t *dlen[4] = {&e->who.email_len, &e->who.name_len, &e->who.role_len, &e->who.created_len};
+    for (int i = 0; i < 4; i++) {
+        memcpy(p, PQgetvalue(r, 0, i), len[i] + 1);
+        *dst[i] = p;
+        *dlen[i] = len[i];
+        p += len[i] + 1;
+    }
+}
+
+/* 1 when the caller belongs to room, 0 when not, -1 when the database is away.
+ * When who is given and the caller is a member, *who is the caller's profile
+ * (valid until the next call). */
+static int is_member(struct api_call *call, int64_t room, struct crm_entry_sender *who)
 {
     struct member_cache_entry *e = member_slot(room, call->who.user_id);
-    if (e->until > call->now && e->room == room && e->user == call->who.user_id)
+    if (e->until > call->now && e->room == room && e->user == call->who.user_id) {
+        if (who)
+            *who = e->who;
         return 1;
+    }
     char sroom[24], suser[24];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
     snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
     const char *params[] = {sroom, suser};
     PGresult *r = sql_run(&call->api->db, SQL_IS_MEMBER, 2, params);
     int rc = !r || PQresultStatus(r) != PGRES_TUPLES_OK ? -1 : PQntuples(r) == 1;
-    PQclear(r);
     if (rc == 1) {
-        e->room = room;
-        e->user = call->who.user_id;
-        e->until = call->now + MEMBER_CACHE_SEC;
+        member_keep(e, r);
+        if (e->profile) {
+            e->room = room;
+            e->user = call->who.user_id;
+            e->until = call->now + MEMBER_CACHE_SEC;
+        }
+        if (who)
+            *who = e->who; /* all NULL if out of memory: the entry goes without */
     }
+    PQclear(r);
     return rc;
 }
 
@@ -65,7 +102,7 @@ static int room_arg(gql_resolve_info *info, struct api_call *call, json_object *
 {
     if (api_parse_id(v, room) < 0)
         return room_forbidden(info, call, 0);
-    int m = is_member(call, *room);
+    int m = is_member(call, *room, NULL);
     if (m < 0)
         return api_unavailable(info);
     if (!m)
@@ -93,7 +130,7 @@ static enum send_refusal send_input(struct api_call *call, json_object *input,
         e->room_id = 0;
         return SEND_NOT_MEMBER;
     }
-    int m = is_member(call, e->room_id);
+    int m = is_member(call, e->room_id, &e->who);
     if (m <= 0)
         return m < 0 ? SEND_DB_DOWN : SEND_NOT_MEMBER;
     e->sender_id = call->who.user_id;

@@ -41,7 +41,13 @@ static const struct stmt stmts[SQL_COUNT] = {
                             "SELECT " ROOM_COLS " FROM room_members m JOIN rooms r ON r.id = m.room_id "
                             "WHERE m.room_id = $1 AND m.user_id = $2"},
     /* room_members primary key */
-    [SQL_IS_MEMBER] = {"is_member", "SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2"},
+    /* The member's profile comes along: sendMessage writes it into the stream
+     * entry, so that crm-pushd shows the sender without asking the database. */
+    [SQL_IS_MEMBER] = {"is_member",
+                       "SELECT u.email, u.display_name, u.role::text, "
+                       "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+                       "FROM room_members m JOIN users u ON u.id = m.user_id "
+                       "WHERE m.room_id = $1 AND m.user_id = $2"},
     [SQL_ROOM_MEMBERS] = {"room_members",
                           "SELECT u.id, u.email, u.display_name, u.role, "
                           "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "

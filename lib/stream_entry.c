@@ -54,6 +54,24 @@ int crm_stream_id_parse(const char *id, size_t len, uint64_t *ms, uint64_t *seq)
     return 0;
 }
 
+/* One optional sender field: absent, or 1..CRM_ENTRY_SENDER_MAX bytes of UTF-8. */
+static int sender_field_ok(const char *s, size_t len)
+{
+    return s && len > 0 && len <= CRM_ENTRY_SENDER_MAX && crm_utf8_count(s, len) >= 0;
+}
+
+static int sender_validate(const struct crm_entry_sender *w)
+{
+    int present = (w->email != NULL) + (w->name != NULL) + (w->role != NULL) + (w->created != NULL);
+    if (present == 0)
+        return 0;
+    if (present != CRM_ENTRY_SENDER_FIELDS || !sender_field_ok(w->email, w->email_len) ||
+        !sender_field_ok(w->name, w->name_len) || !sender_field_ok(w->role, w->role_len) ||
+        !sender_field_ok(w->created, w->created_len))
+        return CRM_ENTRY_ESENDERINFO;
+    return 0;
+}
+
 int crm_stream_entry_validate(const struct crm_stream_entry *e)
 {
     long chars;
@@ -67,7 +85,7 @@ int crm_stream_entry_validate(const struct crm_stream_entry *e)
     if (!e->body || e->body_len == 0 || e->body_len > 4 * CRM_ENTRY_BODY_MAX_CHARS ||
         (chars = crm_utf8_count(e->body, e->body_len)) < 0 || chars > CRM_ENTRY_BODY_MAX_CHARS)
         return CRM_ENTRY_EBODY;
-    return 0;
+    return sender_validate(&e->who);
 }
 
 int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream,
@@ -83,9 +101,19 @@ int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream,
                                         e->key, "body",  e->body};
     size_t lens[CRM_ENTRY_ARGC] = {4, strlen(stream), 1, 1, 1, 4, strlen(out->room), 6,
                                    strlen(out->sender), 3, e->key_len, 4, e->body_len};
-    memcpy(out->argv, argv, sizeof argv);
-    memcpy(out->argvlen, lens, sizeof lens);
-    out->argc = CRM_ENTRY_ARGC;
+    int n = 3 + 2 * CRM_ENTRY_FIELDS;
+    memcpy(out->argv, argv, (size_t)n * sizeof argv[0]);
+    memcpy(out->argvlen, lens, (size_t)n * sizeof lens[0]);
+    if (e->who.email) {
+        const char *sv[] = {"semail", e->who.email, "sname", e->who.name,
+                            "srole", e->who.role, "screated", e->who.created};
+        size_t sl[] = {6, e->who.email_len, 5, e->who.name_len,
+                       5, e->who.role_len, 8, e->who.created_len};
+        memcpy(out->argv + n, sv, sizeof sv);
+        memcpy(out->argvlen + n, sl, sizeof sl);
+        n += 2 * CRM_ENTRY_SENDER_FIELDS;
+    }
+    out->argc = n;
     return 0;
 }
 
@@ -103,7 +131,8 @@ static int field_is(const redisReply *f, const char *name)
 int crm_stream_entry_parse_from(const redisReply *fields, size_t first,
                                 struct crm_stream_entry *out)
 {
-    enum { F_V = 1, F_ROOM = 2, F_SENDER = 4, F_KEY = 8, F_BODY = 16 };
+    enum { F_V = 1, F_ROOM = 2, F_SENDER = 4, F_KEY = 8, F_BODY = 16,
+           F_SEMAIL = 32, F_SNAME = 64, F_SROLE = 128, F_SCREATED = 256 };
     unsigned seen = 0;
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
         (fields->elements - first) % 2 != 0)
@@ -134,6 +163,22 @@ int crm_stream_entry_parse_from(const redisReply *fields, size_t first,
             bit = F_BODY;
             out->body = v->str;
             out->body_len = (size_t)v->len;
+        } else if (field_is(f, "semail")) {
+            bit = F_SEMAIL;
+            out->who.email = v->str;
+            out->who.email_len = (size_t)v->len;
+        } else if (field_is(f, "sname")) {
+            bit = F_SNAME;
+            out->who.name = v->str;
+            out->who.name_len = (size_t)v->len;
+        } else if (field_is(f, "srole")) {
+            bit = F_SROLE;
+            out->who.role = v->str;
+            out->who.role_len = (size_t)v->len;
+        } else if (field_is(f, "screated")) {
+            bit = F_SCREATED;
+            out->who.created = v->str;
+            out->who.created_len = (size_t)v->len;
         } else {
             return CRM_ENTRY_EFORMAT;
         }
@@ -166,6 +211,7 @@ const char *crm_stream_entry_strerror(int err)
     case CRM_ENTRY_EKEY: return "malformed entry: key is empty, longer than 128 bytes or not UTF-8";
     case CRM_ENTRY_EBODY: return "malformed entry: body is empty, longer than 4000 characters or not UTF-8";
     case CRM_ENTRY_EID: return "malformed entry ID";
+    case CRM_ENTRY_ESENDERINFO: return "malformed entry: sender fields partial, too long or not UTF-8";
     default: return "unknown error";
     }
 }

@@ -7,6 +7,14 @@
  *   key     idempotency key, 1..128 bytes of valid UTF-8 without NUL
  *   body    valid UTF-8 without NUL, 1..4000 characters (code points)
  *
+ * and, written by crm-api since the sender rides along so that crm-pushd can show
+ * Message.sender without asking PostgreSQL (entries without them stay valid):
+ *
+ *   semail    the sender's email          } all four or none; valid UTF-8
+ *   sname     the sender's display name   } without NUL, at most
+ *   srole     ADMIN, STAFF or PATIENT     } CRM_ENTRY_SENDER_MAX bytes
+ *   screated  the sender's createdAt      }
+ *
  * The entry ID <ms>-<seq> is the message's position: messages.stream_ms and
  * stream_seq, and created_at is its ms part. Parsing is strict: a missing,
  * repeated or unknown field, or any value out of range, is refused. */
@@ -20,7 +28,9 @@
 #define CRM_ENTRY_VERSION "1"
 #define CRM_ENTRY_KEY_MAX 128          /* bytes */
 #define CRM_ENTRY_BODY_MAX_CHARS 4000  /* code points, as PostgreSQL's length() */
-#define CRM_ENTRY_FIELDS 5
+#define CRM_ENTRY_FIELDS 5             /* required fields */
+#define CRM_ENTRY_SENDER_FIELDS 4      /* optional sender fields */
+#define CRM_ENTRY_SENDER_MAX 512       /* bytes of one sender field */
 #define CRM_ENTRY_ID_MAX 48            /* "<20 digits>-<20 digits>" and a NUL */
 
 enum crm_entry_err {
@@ -32,6 +42,13 @@ enum crm_entry_err {
     CRM_ENTRY_EKEY = -5,     /* key missing, empty, too long, NUL or invalid UTF-8 */
     CRM_ENTRY_EBODY = -6,    /* body missing, empty, too long, NUL or invalid UTF-8 */
     CRM_ENTRY_EID = -7,      /* a stream ID that is not <ms>-<seq> */
+    CRM_ENTRY_ESENDERINFO = -8, /* sender fields partial, too long, NUL or invalid UTF-8 */
+};
+
+/* The sender as the entry carries it: every pointer NULL when it does not. */
+struct crm_entry_sender {
+    const char *email, *name, *role, *created;
+    size_t email_len, name_len, role_len, created_len;
 };
 
 /* A decoded entry. key and body point into the reply or the caller's strings
@@ -43,12 +60,13 @@ struct crm_stream_entry {
     size_t key_len;
     const char *body;
     size_t body_len;
+    struct crm_entry_sender who; /* optional (see above) */
 };
 
 /* The argv of one `XADD <stream> * v 1 room R sender S key K body B`, for
  * redisCommandArgv / redisAppendCommandArgv. Strings point into this struct, the
  * stream name and the entry given to encode: keep them alive while it is used. */
-#define CRM_ENTRY_ARGC (3 + 2 * CRM_ENTRY_FIELDS)
+#define CRM_ENTRY_ARGC (3 + 2 * (CRM_ENTRY_FIELDS + CRM_ENTRY_SENDER_FIELDS))
 struct crm_entry_argv {
     int argc;
     const char *argv[CRM_ENTRY_ARGC];
@@ -57,7 +75,8 @@ struct crm_entry_argv {
     char sender[24]; /* decimal sender id */
 };
 
-/* Validates e and fills out with the XADD argv for stream (a borrowed key name).
+/* Validates e and fills out with the XADD argv for stream (a borrowed key name);
+ * the sender fields are written when e carries them.
  * Returns 0, or the crm_entry_err of the first invalid field. */
 int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream,
                             const struct crm_stream_entry *e);

@@ -5,6 +5,7 @@
 #include "json_strict.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void do_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code,
@@ -284,4 +285,48 @@ void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, 
     int n = snprintf(buf, sizeof buf, "{\"id\":%s,\"type\":\"complete\"}", idj);
     if (n > 0 && (size_t)n < sizeof buf)
         ops->send(host, buf, (size_t)n);
+}
+
+size_t gtws_next_head(char *out, size_t cap, const char *id_json, size_t id_json_len)
+{
+    int n = snprintf(out, cap, "{\"id\":%.*s,\"type\":\"next\",\"payload\":", (int)id_json_len,
+                     id_json);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+void gtws_sub_errors(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id_json,
+                     size_t id_json_len, json_object *errors)
+{
+    if (g->state == GTWS_CLOSED)
+        return;
+    size_t n = 0;
+    const char *e = json_object_to_json_string_length(
+        errors, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    char *msg = e ? malloc(id_json_len + n + 64) : NULL;
+    if (!msg)
+        return;
+    int len = sprintf(msg, "{\"id\":%.*s,\"type\":\"error\",\"payload\":%s}", (int)id_json_len,
+                      id_json, e);
+    ops->send(host, msg, (size_t)len);
+    free(msg);
+}
+
+void gtws_sub_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id_json,
+                    size_t id_json_len, const char *code, const char *msg)
+{
+    json_object *errs = json_object_new_array();
+    json_object *e = json_object_new_object();
+    json_object *ext = json_object_new_object();
+    if (errs && e && ext) {
+        json_object_object_add(e, "message", json_object_new_string(msg));
+        json_object_object_add(ext, "code", json_object_new_string(code));
+        json_object_object_add(e, "extensions", ext);
+        json_object_array_add(errs, e);
+        gtws_sub_errors(g, ops, host, id_json, id_json_len, errs);
+        json_object_put(errs);
+        return;
+    }
+    json_object_put(errs);
+    json_object_put(e);
+    json_object_put(ext);
 }

@@ -80,6 +80,24 @@ void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host,
 void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
                         size_t id_len);
 
+/* Messages of one subscription whose id the host keeps JSON-encoded (quotes
+ * included), as sent on every delivery. */
+
+/* Writes `{"id":<id_json>,"type":"next","payload":` into out (cap bytes): the
+ * head of a `next`, whose payload (the execution result) follows, then
+ * GTWS_NEXT_TAIL. Returns the length, or 0 when it does not fit. */
+size_t gtws_next_head(char *out, size_t cap, const char *id_json, size_t id_json_len);
+#define GTWS_NEXT_TAIL "}"
+#define GTWS_NEXT_HEAD_MAX (GTWS_MAX_ID * 6 + 64)
+
+/* Sends an `error` with one GraphQL error {message, extensions: {code}}. */
+void gtws_sub_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id_json,
+                    size_t id_json_len, const char *code, const char *msg);
+
+/* Sends an `error` whose payload is errors (a JSON array, borrowed). */
+void gtws_sub_errors(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id_json,
+                     size_t id_json_len, json_object *errors);
+
 /* Writes id as a JSON string (quotes and escapes) into out (cap bytes); returns
  * the length, or 0 when it does not fit. */
 size_t gtws_json_string(char *out, size_t cap, const char *s, size_t len);

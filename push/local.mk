@@ -11,7 +11,14 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/sub_query.c push/sub_query.h \
 	push/ws_conn.c push/ws_conn.h \
 	push/session.c push/session.h \
-	push/subs.c push/subs.h \
+	push/subs.c push/subs.h push/sub.h \
+	push/membership.c push/membership.h \
+	push/replay.c push/replay.h \
+	push/rooms.c push/rooms.h \
+	push/payload_cache.c push/payload_cache.h \
+	push/sub_audit.c push/sub_audit.h \
+	push/pg_link.c push/pg_link.h \
+	push/pushd_sql.c push/pushd_sql.h \
 	push/user_cache.c push/user_cache.h \
 	push/stream_reader.c push/stream_reader.h \
 	push/revocation.c push/revocation.h
@@ -43,3 +50,16 @@ bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_ws_load_LDADD = $(LIBEVENT_LIBS)
 bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
 EXTRA_DIST += bench/ws_bench.sh
+
+# crm-pushd's sockets on a real loop (ws_conn_close_all); every module the
+# session reaches is linked, pushd_main.c's globals are the test's own.
+check_PROGRAMS += tests/unit/test_ws_conn
+TESTS += tests/unit/test_ws_conn
+tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
+	push/ws_conn.c push/session.c push/subs.c push/membership.c push/replay.c \
+	push/rooms.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
+	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
+	push/redis_link.c
+tests_unit_test_ws_conn_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBEVENT_CFLAGS) \
+	$(HIREDIS_CFLAGS)
+tests_unit_test_ws_conn_LDADD = $(CRM_TEST_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)

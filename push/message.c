@@ -50,6 +50,26 @@ void push_message_unref(struct push_message *m)
     free(m);
 }
 
+struct push_user *push_user_new(int64_t id, const char *email, size_t email_len, const char *name,
+                                size_t name_len, const char *role, size_t role_len,
+                                const char *created, size_t created_len)
+{
+    struct push_user *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->refs = 1;
+    u->id = id;
+    snprintf(u->role, sizeof u->role, "%.*s", (int)role_len, role);
+    snprintf(u->created_at, sizeof u->created_at, "%.*s", (int)created_len, created);
+    u->email = strndup(email, email_len);
+    u->display_name = strndup(name, name_len);
+    if (!u->email || !u->display_name) {
+        push_user_unref(u);
+        return NULL;
+    }
+    return u;
+}
+
 struct push_user *push_user_ref(struct push_user *u)
 {
     u->refs++;

@@ -40,6 +40,10 @@ struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id
 struct push_message *push_message_ref(struct push_message *m);
 void push_message_unref(struct push_message *m); /* NULL is a no-op */
 
+/* A new user (refs 1) with copies of the strings; NULL when out of memory. */
+struct push_user *push_user_new(int64_t id, const char *email, size_t email_len, const char *name,
+                                size_t name_len, const char *role, size_t role_len,
+                                const char *created, size_t created_len);
 struct push_user *push_user_ref(struct push_user *u);
 void push_user_unref(struct push_user *u); /* NULL is a no-op */
 

@@ -4,7 +4,6 @@
 #define CRM_PUSH_PUSHD_H
 
 #include "crm_config.h"
-#include "db.h"
 
 #include <event2/event.h>
 #include <stddef.h>
@@ -20,6 +19,7 @@ struct redis_link;
 struct ws_conn;
 struct gql_schema;
 struct sub_query_cache;
+struct pg_link;
 
 struct pushd {
     struct crm_config cfg;
@@ -27,7 +27,7 @@ struct pushd {
     struct redis_link *cmd;      /* commands: membership, revocation, XRANGE; PINGed */
     struct redis_link *xread;    /* XREAD BLOCK only */
     struct redis_link *pubsub;   /* SUBSCRIBE crm:revocations only */
-    struct crm_db db;            /* blocking PostgreSQL: membership misses, users, replay */
+    struct pg_link *pg;          /* PostgreSQL, asynchronous: membership misses, replay, old senders */
     struct gql_schema *schema;   /* loaded from CRM_SCHEMA_PATH */
     struct sub_query_cache *queries;
     struct ws_conn *conns;       /* every WebSocket of this process (doubly linked) */

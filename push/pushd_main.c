@@ -10,13 +10,14 @@
 #include "http_conn.h"
 #include "log.h"
 #include "metrics.h"
+#include "pg_link.h"
 #include "pushd.h"
 #include "redis_auth.h"
 #include "redis_link.h"
 #include "revocation.h"
 #include "stream_reader.h"
 #include "sub_query.h"
-#include "subs.h"
+#include "rooms.h"
 #include "supervisor.h"
 #include "user_cache.h"
 #include "ws_conn.h"
@@ -114,10 +115,11 @@ static int child_main(int index, void *arg)
         return SUPERVISOR_EXIT_FATAL;
     }
     gql_error_list_deinit(&errs);
-    p->queries = sub_query_cache_new(p->schema, user_cache_get);
-    crm_db_init(&p->db, p->cfg.database_url);
+    p->queries = sub_query_cache_new(p->schema, user_cache_lookup);
     p->base = event_base_new();
-    if (!p->base || !p->queries)
+    if (p->base)
+        p->pg = pg_link_new(p->base, p->cfg.database_url);
+    if (!p->base || !p->queries || !p->pg)
         goto done;
 
     struct sockaddr_in sin;
@@ -166,11 +168,11 @@ done:
     redis_link_free(p->xread);
     redis_link_free(p->pubsub);
     stream_reader_free();
-    subs_shutdown();
+    pg_link_free(p->pg);
+    rooms_shutdown();
     user_cache_clear();
     sub_query_cache_free(p->queries);
     gql_schema_free(p->schema);
-    crm_db_deinit(&p->db);
     if (sigterm)
         event_free(sigterm);
     if (sigint)

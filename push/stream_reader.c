@@ -10,9 +10,10 @@
 #include "metrics.h"
 #include "pushd.h"
 #include "redis_link.h"
+#include "rooms.h"
 #include "stream_entry.h"
 #include "streams.h"
-#include "subs.h"
+#include "user_cache.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -28,11 +29,17 @@ struct reader {
     struct redis_link *link;
     char (*names)[CRM_STREAM_NAME_MAX];
     char (*ids)[PUSH_ID_MAX];
+    struct push_message **batch; /* entries of the last XREAD not yet delivered */
+    size_t nbatch, capbatch;
+    int waiting;                 /* the batch waits for senders (try_deliver) */
+    struct event *wait_timer;    /* bounds that wait */
 };
 
 static struct reader rd;
 
 static void issue_xread(redisAsyncContext *ac);
+static void on_sender_loaded(void *arg);
+static void on_wait_timeout(evutil_socket_t fd, short what, void *arg);
 
 static int ensure_state(void)
 {
@@ -41,7 +48,8 @@ static int ensure_state(void)
     rd.nstreams = pushd->cfg.streams;
     rd.names = calloc((size_t)rd.nstreams, sizeof *rd.names);
     rd.ids = calloc((size_t)rd.nstreams, sizeof *rd.ids);
-    if (!rd.names || !rd.ids)
+    rd.wait_timer = evtimer_new(pushd->base, on_wait_timeout, NULL);
+    if (!rd.names || !rd.ids || !rd.wait_timer)
         return -1;
     for (int i = 0; i < rd.nstreams; i++) {
         crm_stream_name(rd.names[i], i);
@@ -50,10 +58,83 @@ static int ensure_state(void)
     return 0;
 }
 
+/* Delivers the batch unless an entry of it waits for its sender: only an entry
+ * that does not carry its sender (written before entries did) whose room has
+ * subscribers here that may read it, whose sender is not cached, while the
+ * database is connected: its load is waited for, at most READER_SENDER_WAIT_MS,
+ * so that order is kept. Entries written by crm-api now carry their sender:
+ * they never wait. */
+static void try_deliver(int give_up)
+{
+    int64_t missing = 0;
+    if (!give_up)
+        for (size_t i = 0; i < rd.nbatch; i++) {
+            struct push_message *m = rd.batch[i];
+            if (m->sender || !rooms_read_sender(m->room_id))
+                continue;
+            m->sender = user_cache_lookup(m->sender_id); /* starts the load */
+            if (!m->sender && !missing && user_cache_loading(m->sender_id))
+                missing = m->sender_id;
+        }
+    if (missing && user_cache_when_loaded(missing, on_sender_loaded, NULL) == 0) {
+        if (!rd.waiting) {
+            struct timeval tv = {READER_SENDER_WAIT_MS / 1000, (READER_SENDER_WAIT_MS % 1000) * 1000};
+            rd.waiting = 1;
+            evtimer_add(rd.wait_timer, &tv);
+        }
+        return;
+    }
+    for (size_t i = 0; i < rd.nbatch; i++) {
+        rooms_deliver(rd.batch[i]);
+        push_message_unref(rd.batch[i]);
+    }
+    rd.nbatch = 0;
+    if (rd.waiting) {
+        rd.waiting = 0;
+        evtimer_del(rd.wait_timer);
+    }
+    /* Frames are flushed by the flush event after this turn. */
+    redisAsyncContext *ac = rd.link ? redis_link_ctx(rd.link) : NULL;
+    if (ac)
+        issue_xread(ac);
+}
+
+static void on_sender_loaded(void *arg)
+{
+    (void)arg;
+    if (rd.waiting)
+        try_deliver(0);
+}
+
+static void on_wait_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    log_warn("senders of %zu entries not loaded in time: delivered without them", rd.nbatch);
+    try_deliver(1);
+}
+
+static void batch_add(struct push_message *m)
+{
+    if (rd.nbatch == rd.capbatch) {
+        size_t cap = rd.capbatch ? rd.capbatch * 2 : 64;
+        struct push_message **b = realloc(rd.batch, cap * sizeof *b);
+        if (!b) {
+            log_error("out of memory");
+            abort();
+        }
+        rd.batch = b;
+        rd.capbatch = cap;
+    }
+    rd.batch[rd.nbatch++] = m;
+}
+
 static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
 {
     redisReply *r = reply;
     (void)priv;
+    (void)ac;
     rd.issued_at = 0;
     if (!r)
         return; /* disconnected: on_connect resumes from the positions kept */
@@ -97,13 +178,12 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
                     log_error("out of memory");
                     abort();
                 }
-                subs_deliver(m);
-                push_message_unref(m);
+                m->sender = user_cache_from_entry(se.sender_id, &se.who);
+                batch_add(m);
             }
         }
     }
-    /* Frames are flushed by the flush event after this callback. */
-    issue_xread(ac);
+    try_deliver(0);
 }
 
 static void issue_xread(redisAsyncContext *ac)
@@ -159,6 +239,8 @@ void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext 
         abort();
     }
     push_metrics.redis_up = 1;
+    if (rd.waiting)
+        return; /* the batch in hand goes first; its delivery reads on */
     if (rd.known) {
         log_info("resuming the streams after %s", rd.ids[0]);
         issue_xread(ac);
@@ -180,6 +262,15 @@ void stream_reader_watchdog(void)
 
 void stream_reader_free(void)
 {
+    for (size_t i = 0; i < rd.nbatch; i++)
+        push_message_unref(rd.batch[i]);
+    free(rd.batch);
+    rd.batch = NULL;
+    rd.nbatch = rd.capbatch = 0;
+    rd.waiting = 0; /* a load ending later finds nothing to deliver */
+    if (rd.wait_timer)
+        event_free(rd.wait_timer);
+    rd.wait_timer = NULL;
     free(rd.names);
     free(rd.ids);
     memset(&rd, 0, sizeof rd);

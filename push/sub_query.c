@@ -28,6 +28,7 @@ struct sub_query {
     char *op_name;                 /* NULL: the only operation */
     json_object *vars;             /* a reference, or NULL */
     char *key;                     /* gql_prepared_key */
+    int reads_sender;              /* the document names a field `sender` */
 };
 
 struct sub_query_cache {
@@ -153,8 +154,7 @@ void sub_query_unref(struct sub_query *q)
 
 int sub_query_needs_sender(const struct sub_query *q)
 {
-    (void)q;
-    return 0; /* Message.sender has a resolver: looked up only when selected */
+    return q->reads_sender;
 }
 
 static uint32_t fnv1a(const char *s)
@@ -258,6 +258,9 @@ int sub_query_prepare(struct sub_query_cache *cache, json_object *payload, struc
     }
     q->refs = 1;
     q->hash = h;
+    /* Textual, so never a false "no": a selection of Message.sender names the
+     * field, in the operation or a fragment, whatever its alias. */
+    q->reads_sender = memmem(text, len, "sender", 6) != NULL;
     q->cache = cache;
     q->engine = cache->engine;
     q->prep = prep;

@@ -42,8 +42,8 @@ int sub_query_prepare(struct sub_query_cache *c, json_object *payload, struct su
 struct sub_query *sub_query_ref(struct sub_query *q);
 void sub_query_unref(struct sub_query *q); /* NULL is a no-op */
 
-/* 1 if the user must be looked up before rendering (0: the engine's resolver
- * looks it up only when the selection reads Message.sender). */
+/* 1 if the selection may read Message.sender (the engine's resolver looks the
+ * user up then), 0 if it certainly does not. */
 int sub_query_needs_sender(const struct sub_query *q);
 
 /* Number of distinct prepared selections alive (metrics, tests). */

@@ -1,20 +1,14 @@
-/* Subscriptions to messageAdded: membership check, replay of missed messages
- * (stream, or PostgreSQL for cursors older than the stream), and live fan-out of
- * stream entries to every subscription of a room, the payload rendered once per
- * distinct selection and entry. */
+/* Subscriptions to messageAdded, as session.c starts and ends them: each is
+ * checked for membership (membership.c), replays what it missed (replay.c),
+ * then takes live entries of its room (rooms.c); its audit record is
+ * sub_audit.c's. struct sub is in sub.h. */
 #ifndef CRM_PUSH_SUBS_H
 #define CRM_PUSH_SUBS_H
 
 #include <json-c/json.h>
 #include <stddef.h>
-#include <stdint.h>
 
 struct ws_conn;
-struct push_message;
-
-#define SUBS_REPLAY_PAGE 200     /* entries per XRANGE or SELECT while replaying */
-#define SUBS_MAX_HELD 10000      /* live entries held for one replaying subscription */
-#define SUBS_MEMBERS_TTL 300     /* seconds a room's member set stays cached */
 
 /* Starts subscription id (its JSON-encoded form, quotes included) on c. */
 void subs_start(struct ws_conn *c, const char *id_json, size_t id_json_len, json_object *payload);
@@ -30,11 +24,5 @@ void subs_end_all(struct ws_conn *c);
 
 /* Continues replays of c that waited for its queue to drain. */
 void subs_drained(struct ws_conn *c);
-
-/* A live stream entry: sent to the room's subscriptions (m is borrowed). */
-void subs_deliver(struct push_message *m);
-
-/* Frees the room table (at exit, after every socket is gone). */
-void subs_shutdown(void);
 
 #endif

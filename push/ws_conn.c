@@ -628,10 +628,26 @@ void ws_conn_sweep(int64_t unix_now)
 
 void ws_conn_close_all(int code, const char *reason)
 {
-    for (struct ws_conn *c = pushd->conns; c; c = c->next) {
-        if (c->closing || c->cutoff)
-            continue;
-        c->proto.state = GTWS_CLOSED;
-        ws_conn_close(c, code, reason);
+    /* A close may end a socket at once (a close frame that does not fit its
+     * queue aborts it: unlinked and freed), so the list is not walked by next
+     * pointers while closing: a snapshot is, each socket held by a reference. */
+    size_t n = 0;
+    struct ws_conn **all = malloc((pushd->nconns ? pushd->nconns : 1) * sizeof *all);
+    if (!all) {
+        log_error("out of memory");
+        abort();
     }
+    for (struct ws_conn *c = pushd->conns; c; c = c->next) {
+        ws_conn_ref(c);
+        all[n++] = c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ws_conn *c = all[i];
+        if (!c->dead && !c->closing && !c->cutoff) {
+            c->proto.state = GTWS_CLOSED;
+            ws_conn_close(c, code, reason);
+        }
+        ws_conn_unref(c);
+    }
+    free(all);
 }

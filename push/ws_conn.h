@@ -96,7 +96,4 @@ void ws_conn_flush_all(void);
 /* SIGTERM: closes every socket with code (1001). */
 void ws_conn_close_all(int code, const char *reason);
 
-/* The host operations of the gtws state machine (session.c). */
-extern const struct gtws_ops session_ops;
-
 #endif

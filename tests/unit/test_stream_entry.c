@@ -16,8 +16,8 @@
 /* A field/value array reply built on the heap from n strings with lengths. */
 struct fake {
     redisReply top;
-    redisReply el[16];
-    redisReply *ptrs[16];
+    redisReply el[24];
+    redisReply *ptrs[24];
 };
 
 static void fake_set(struct fake *f, size_t n, const char *const *s, const size_t *lens)
@@ -44,7 +44,7 @@ static int parse_strs(size_t n, const char *const *s, struct crm_stream_entry *e
 static void encode_then_parse_round_trips(void **state)
 {
     (void)state;
-    struct crm_stream_entry in = {42, 7, "k-1", 3, "hello \"world\"\n", 14}, out;
+    struct crm_stream_entry in = {42, 7, "k-1", 3, "hello \"world\"\n", 14, {0}}, out;
     struct crm_entry_argv a;
     assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), 0);
     assert_int_equal(a.argc, 13);
@@ -142,7 +142,7 @@ static void key_limits(void **state)
     (void)state;
     char key[CRM_ENTRY_KEY_MAX + 1];
     memset(key, 'k', sizeof key);
-    struct crm_stream_entry e = {1, 2, key, CRM_ENTRY_KEY_MAX, "b", 1};
+    struct crm_stream_entry e = {1, 2, key, CRM_ENTRY_KEY_MAX, "b", 1, {0}};
     assert_int_equal(crm_stream_entry_validate(&e), 0);
     e.key_len = CRM_ENTRY_KEY_MAX + 1;
     assert_int_equal(crm_stream_entry_validate(&e), CRM_ENTRY_EKEY);
@@ -163,7 +163,7 @@ static void body_limits_count_characters(void **state)
     assert_non_null(body);
     for (size_t i = 0; i < n; i++)
         memcpy(body + 3 * i, "\xe2\x82\xac", 3);
-    struct crm_stream_entry e = {1, 2, "k", 1, body, 3 * CRM_ENTRY_BODY_MAX_CHARS};
+    struct crm_stream_entry e = {1, 2, "k", 1, body, 3 * CRM_ENTRY_BODY_MAX_CHARS, {0}};
     assert_int_equal(crm_stream_entry_validate(&e), 0);
     e.body_len = 3 * n;
     assert_int_equal(crm_stream_entry_validate(&e), CRM_ENTRY_EBODY);
@@ -180,12 +180,43 @@ static void body_limits_count_characters(void **state)
     free(body);
 
     struct crm_entry_argv a;
-    struct crm_stream_entry nul = {1, 2, "k", 1, "a\0b", 3};
+    struct crm_stream_entry nul = {1, 2, "k", 1, "a\0b", 3, {0}};
     assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &nul), CRM_ENTRY_EBODY);
-    struct crm_stream_entry room0 = {0, 2, "k", 1, "b", 1};
+    struct crm_stream_entry room0 = {0, 2, "k", 1, "b", 1, {0}};
     assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &room0), CRM_ENTRY_EROOM);
-    struct crm_stream_entry sender0 = {1, -5, "k", 1, "b", 1};
+    struct crm_stream_entry sender0 = {1, -5, "k", 1, "b", 1, {0}};
     assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &sender0), CRM_ENTRY_ESENDER);
+}
+
+/* The sender's fields ride along when given, all four or none; old entries
+ * (without them) still parse. */
+static void sender_fields_round_trip_all_or_none(void **state)
+{
+    (void)state;
+    struct crm_stream_entry in = {5, 9, "k", 1, "b", 1,
+                                  {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z",
+                                   8, 8, 5, 24}};
+    struct crm_entry_argv a;
+    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), 0);
+    assert_int_equal(a.argc, 21);
+    struct fake f;
+    fake_set(&f, (size_t)a.argc - 3, (const char *const *)(a.argv + 3), a.argvlen + 3);
+    struct crm_stream_entry out;
+    assert_int_equal(crm_stream_entry_parse(&f.top, &out), 0);
+    assert_int_equal(out.who.name_len, 8);
+    assert_memory_equal(out.who.name, "Nora \"N\"", 8);
+    assert_memory_equal(out.who.role, "STAFF", 5);
+    assert_memory_equal(out.who.email, "n@x.test", 8);
+    assert_memory_equal(out.who.created, "2026-01-02T03:04:05.006Z", 24);
+
+    const char *partial[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b",
+                             "sname", "Nora"};
+    assert_int_equal(parse_strs(12, partial, &out), CRM_ENTRY_ESENDERINFO);
+    const char *old[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b"};
+    assert_int_equal(parse_strs(10, old, &out), 0);
+    assert_null(out.who.name);
+    in.who.role_len = 0;
+    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), CRM_ENTRY_ESENDERINFO);
 }
 
 static void parse_from_skips_wrapper_fields(void **state)
@@ -211,6 +242,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(encode_then_parse_round_trips),
+        cmocka_unit_test(sender_fields_round_trip_all_or_none),
         cmocka_unit_test(field_order_does_not_matter_but_extras_do),
         cmocka_unit_test(missing_fields_name_the_field),
         cmocka_unit_test(ids_are_strict_decimals),

@@ -1,0 +1,125 @@
+#include "config.h"
+
+#include "membership.h"
+
+#include "log.h"
+#include "pg_link.h"
+#include "pushd.h"
+#include "redis_link.h"
+#include "streams.h"
+#include "sub.h"
+#include "sub_audit.h"
+#include "ws_conn.h"
+
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void decided(struct sub *s, int rc, int member)
+{
+    if (rc < 0) {
+        sub_fail(s, "INTERNAL_SERVER_ERROR", "Membership cannot be checked now; try again.");
+        return;
+    }
+    if (!member) {
+        log_info("socket %d user %lld: not a member of room %lld", s->conn->fd,
+                 (long long)s->conn->user_id, (long long)s->room_id);
+        /* As over HTTP: an attempt on someone else's room leaves a record. */
+        sub_audit_denied(s);
+        sub_fail(s, "FORBIDDEN", "You are not a member of this room.");
+        return;
+    }
+    sub_granted(s);
+}
+
+/* Fills the Redis cache with the room's members from res. */
+static void cache_members(int64_t room_id, const PGresult *res)
+{
+    int rows = PQntuples(res);
+    /* SADD key 0 ids...: the "0" marks a cached room (user ids start at 1). */
+    size_t argc = 3 + (size_t)rows;
+    const char **argv = calloc(argc, sizeof *argv);
+    size_t *argvlen = calloc(argc, sizeof *argvlen);
+    char key[64];
+    snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, room_id);
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    if (ac && argv && argvlen) {
+        argv[0] = "SADD";
+        argv[1] = key;
+        argv[2] = "0";
+        for (int i = 0; i < rows; i++)
+            argv[3 + i] = PQgetvalue(res, i, 0);
+        for (size_t i = 0; i < argc; i++)
+            argvlen[i] = strlen(argv[i]);
+        redisAsyncCommandArgv(ac, NULL, NULL, (int)argc, argv, argvlen);
+        redisAsyncCommand(ac, NULL, NULL, "EXPIRE %s %d", key, MEMBERSHIP_TTL);
+    }
+    free(argv);
+    free(argvlen);
+}
+
+/* PostgreSQL's answer on a cache miss. */
+static void on_members(const PGresult *res, void *arg)
+{
+    struct sub *s = sub_ref_take(arg);
+    if (!s)
+        return;
+    if (!res) {
+        decided(s, -1, 0);
+        return;
+    }
+    int member = 0;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strtoll(PQgetvalue(res, i, 0), NULL, 10) == s->conn->user_id)
+            member = 1;
+    cache_members(s->room_id, res);
+    decided(s, 0, member);
+}
+
+static void ask_database(struct sub *s)
+{
+    char room[24];
+    snprintf(room, sizeof room, "%" PRId64, s->room_id);
+    const char *params[] = {room};
+    struct sub_ref *ref = sub_ref_new(s);
+    if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members,
+                      ref) < 0) {
+        sub_ref_take(ref);
+        decided(s, -1, 0);
+    }
+}
+
+/* Reply of the membership script: 1 member, 0 not, -1 not cached. */
+static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
+{
+    (void)ac;
+    struct sub *s = sub_ref_take(priv);
+    if (!s)
+        return;
+    redisReply *r = reply;
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer >= 0)
+        decided(s, 0, r->integer == 1);
+    else
+        ask_database(s);
+}
+
+static const char member_script[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
+    "return redis.call('SISMEMBER', KEYS[1], ARGV[1])";
+
+void membership_check(struct sub *s)
+{
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    char key[64], uid[24];
+    snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, s->room_id);
+    snprintf(uid, sizeof uid, "%" PRId64, s->conn->user_id);
+    struct sub_ref *ref = sub_ref_new(s);
+    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 1 %s %s", member_script, key, uid) ==
+                  REDIS_OK)
+        return;
+    /* Redis is down: ask PostgreSQL. */
+    sub_ref_take(ref);
+    ask_database(s);
+}

@@ -1,0 +1,291 @@
+#include "config.h"
+
+#include "replay.h"
+
+#include "log.h"
+#include "message.h"
+#include "pg_link.h"
+#include "pushd.h"
+#include "redis_link.h"
+#include "stream_entry.h"
+#include "streams.h"
+#include "sub.h"
+#include "sub_query.h"
+#include "user_cache.h"
+#include "ws_conn.h"
+
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PG_ALL ((uint64_t)INT64_MAX) /* a bound above every position */
+
+static void replay_step(struct sub *s);
+
+/* Replay is done: held live entries go out, then the subscription is live. */
+static void replay_finish(struct sub *s)
+{
+    struct ws_conn *c = s->conn;
+    uint32_t serial = s->serial;
+    s->state = SUB_LIVE;
+    uint32_t n = s->nheld;
+    struct push_message **held = s->held;
+    s->held = NULL;
+    s->nheld = s->capheld = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (sub_alive(c, serial))
+            sub_send_one(s, held[i]);
+        push_message_unref(held[i]);
+    }
+    free(held);
+}
+
+static void fail_pg(struct sub *s)
+{
+    sub_fail(s, "INTERNAL_SERVER_ERROR",
+             "Messages older than the stream cannot be read now; reload the history.");
+}
+
+/* One page of persisted messages in (last, pg bound), each with its sender. */
+static void on_pg_page(const PGresult *res, void *arg)
+{
+    struct sub *s = sub_ref_take(arg);
+    if (!s)
+        return;
+    s->busy = 0;
+    if (!res) {
+        fail_pg(s);
+        return;
+    }
+    struct ws_conn *c = s->conn;
+    uint32_t serial = s->serial;
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows; i++) {
+        uint64_t ms = strtoull(PQgetvalue(res, i, PSQL_MB_MS), NULL, 10);
+        uint64_t seq = strtoull(PQgetvalue(res, i, PSQL_MB_SEQ), NULL, 10);
+        int64_t sender = strtoll(PQgetvalue(res, i, PSQL_MB_SENDER), NULL, 10);
+        struct push_message *m = push_message_new(
+            ms, seq, s->room_id, sender, PQgetvalue(res, i, PSQL_MB_KEY),
+            (size_t)PQgetlength(res, i, PSQL_MB_KEY), PQgetvalue(res, i, PSQL_MB_BODY),
+            (size_t)PQgetlength(res, i, PSQL_MB_BODY), 1);
+        if (!m) {
+            log_error("out of memory");
+            abort();
+        }
+        struct crm_entry_sender who = {
+            PQgetvalue(res, i, PSQL_MB_EMAIL), PQgetvalue(res, i, PSQL_MB_NAME),
+            PQgetvalue(res, i, PSQL_MB_ROLE), PQgetvalue(res, i, PSQL_MB_CREATED),
+            (size_t)PQgetlength(res, i, PSQL_MB_EMAIL), (size_t)PQgetlength(res, i, PSQL_MB_NAME),
+            (size_t)PQgetlength(res, i, PSQL_MB_ROLE), (size_t)PQgetlength(res, i, PSQL_MB_CREATED)};
+        m->sender = user_cache_from_entry(sender, &who);
+        sub_send_one(s, m);
+        push_message_unref(m);
+        if (!sub_alive(c, serial))
+            return;
+    }
+    if (rows == REPLAY_PAGE) {
+        replay_step(s);
+        return;
+    }
+    /* PostgreSQL is read up to the bound: the rest comes from the stream. */
+    s->pg_pending = 0;
+    if (s->pg_ms == PG_ALL) {
+        replay_finish(s);
+        return;
+    }
+    replay_step(s);
+}
+
+static int parse_id(const redisReply *r, uint64_t *ms, uint64_t *seq)
+{
+    return r && r->type == REDIS_REPLY_STRING &&
+                   crm_stream_id_parse(r->str, r->len, ms, seq) == 0
+               ? 0
+               : -1;
+}
+
+static void fail_stream(struct sub *s)
+{
+    sub_fail(s, "INTERNAL_SERVER_ERROR", "Missed messages cannot be replayed now; reload the history.");
+}
+
+static void on_sender_loaded(void *arg)
+{
+    struct sub *s = sub_ref_take(arg);
+    if (!s)
+        return;
+    s->busy = 0;
+    replay_step(s); /* the same page again, its senders now cached (or not to be had) */
+}
+
+/* Entries of the page written before entries carried their sender: their
+ * senders are loaded first (a subscription may wait for the database); 1 when
+ * s now waits for one (the page is asked for again then), else 0. */
+static int wait_for_senders(struct sub *s, const redisReply *page)
+{
+    int64_t missing = 0;
+    for (size_t i = 0; i < page->elements; i++) {
+        const redisReply *e = page->element[i];
+        struct crm_stream_entry ent;
+        if (!sub_query_needs_sender(s->q) || e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            crm_stream_entry_parse(e->element[1], &ent) != 0 || ent.room_id != s->room_id ||
+            ent.who.email)
+            continue;
+        struct push_user *u = user_cache_lookup(ent.sender_id); /* starts the load */
+        if (u)
+            push_user_unref(u);
+        else if (!missing && user_cache_loading(ent.sender_id))
+            missing = ent.sender_id;
+    }
+    if (!missing)
+        return 0;
+    struct sub_ref *ref = sub_ref_new(s);
+    if (user_cache_when_loaded(missing, on_sender_loaded, ref) < 0) {
+        sub_ref_take(ref);
+        return 0;
+    }
+    s->busy = 1;
+    return 1;
+}
+
+/* EXEC reply of [XRANGE s - + COUNT 1, XRANGE s (last + COUNT page]. */
+static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
+{
+    (void)ac;
+    struct sub *s = sub_ref_take(priv);
+    redisReply *r = reply;
+    if (!s)
+        return;
+    s->busy = 0;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+        r->element[0]->type != REDIS_REPLY_ARRAY || r->element[1]->type != REDIS_REPLY_ARRAY) {
+        fail_stream(s);
+        return;
+    }
+    const redisReply *first = r->element[0], *page = r->element[1];
+    uint64_t fms = 0, fseq = 0;
+    if (first->elements == 1 && first->element[0]->type == REDIS_REPLY_ARRAY &&
+        first->element[0]->elements == 2 && parse_id(first->element[0]->element[0], &fms, &fseq) == 0 &&
+        push_pos_cmp(s->last_ms, s->last_seq, fms, fseq) < 0 &&
+        push_pos_cmp(s->pg_ms, s->pg_seq, fms, fseq) < 0) {
+        /* The cursor is older than the stream: what lies between is in PostgreSQL. */
+        s->pg_ms = fms;
+        s->pg_seq = fseq;
+        s->pg_pending = 1;
+        replay_step(s);
+        return;
+    }
+    if (first->elements == 0 && s->pg_ms == 0) {
+        /* An empty stream: everything is in PostgreSQL. */
+        s->pg_ms = PG_ALL;
+        s->pg_seq = 0;
+        s->pg_pending = 1;
+        replay_step(s);
+        return;
+    }
+    if (wait_for_senders(s, page))
+        return;
+    struct ws_conn *c = s->conn;
+    uint32_t serial = s->serial;
+    for (size_t i = 0; i < page->elements; i++) {
+        const redisReply *e = page->element[i];
+        uint64_t ms, seq;
+        struct crm_stream_entry ent;
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || parse_id(e->element[0], &ms, &seq) < 0)
+            continue;
+        /* Positions advance over entries of other rooms too. */
+        if (crm_stream_entry_parse(e->element[1], &ent) == 0 && ent.room_id == s->room_id) {
+            struct push_message *m = push_message_new(ms, seq, ent.room_id, ent.sender_id, ent.key,
+                                                      ent.key_len, ent.body, ent.body_len, 0);
+            if (!m) {
+                log_error("out of memory");
+                abort();
+            }
+            m->sender = user_cache_from_entry(ent.sender_id, &ent.who);
+            sub_send_one(s, m);
+            push_message_unref(m);
+            if (!sub_alive(c, serial))
+                return;
+        }
+        if (push_pos_cmp(ms, seq, s->last_ms, s->last_seq) > 0) {
+            s->last_ms = ms;
+            s->last_seq = seq;
+        }
+    }
+    if (page->elements < REPLAY_PAGE) {
+        replay_finish(s);
+        return;
+    }
+    replay_step(s);
+}
+
+/* Asks PostgreSQL for the next page below the bound. */
+static void request_pg_page(struct sub *s)
+{
+    char room[24], ams[24], aseq[24], bms[24], bseq[24], lim[12];
+    snprintf(room, sizeof room, "%" PRId64, s->room_id);
+    snprintf(ams, sizeof ams, "%" PRIu64, s->last_ms);
+    snprintf(aseq, sizeof aseq, "%" PRIu64, s->last_seq);
+    snprintf(bms, sizeof bms, "%" PRIu64, s->pg_ms);
+    snprintf(bseq, sizeof bseq, "%" PRIu64, s->pg_seq);
+    snprintf(lim, sizeof lim, "%d", REPLAY_PAGE);
+    const char *params[] = {room, ams, aseq, bms, bseq, lim};
+    struct sub_ref *ref = sub_ref_new(s);
+    if (pg_link_query(pushd->pg, PSQL_MESSAGES_BETWEEN, 6, params, SUB_DB_TIMEOUT_MS, on_pg_page,
+                      ref) < 0) {
+        sub_ref_take(ref);
+        fail_pg(s);
+        return;
+    }
+    s->busy = 1;
+}
+
+/* Asks Redis for the stream's first entry and the next page after last. */
+static void request_stream_page(struct sub *s)
+{
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    char stream[CRM_STREAM_NAME_MAX], from[PUSH_ID_MAX + 1], count[12];
+    crm_stream_name(stream, crm_stream_of_room(s->room_id, pushd->cfg.streams));
+    snprintf(from, sizeof from, "(%" PRIu64 "-%" PRIu64, s->last_ms, s->last_seq);
+    snprintf(count, sizeof count, "%d", REPLAY_PAGE);
+    struct sub_ref *ref = sub_ref_new(s);
+    if (!ac || redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
+        redisAsyncCommand(ac, NULL, NULL, "XRANGE %s - + COUNT 1", stream) != REDIS_OK ||
+        redisAsyncCommand(ac, NULL, NULL, "XRANGE %s %s + COUNT %s", stream, from, count) != REDIS_OK ||
+        redisAsyncCommand(ac, on_stream_page, ref, "EXEC") != REDIS_OK) {
+        sub_ref_take(ref);
+        fail_stream(s);
+        return;
+    }
+    s->busy = 1;
+}
+
+/* Issues the next replay request, or waits for the queue to drain. */
+static void replay_step(struct sub *s)
+{
+    if (s->conn->dead || s->state != SUB_REPLAY || s->busy)
+        return;
+    if (s->conn->queued > WS_LOW_WATER) {
+        s->wait_drain = 1;
+        return;
+    }
+    if (s->pg_pending)
+        request_pg_page(s);
+    else
+        request_stream_page(s);
+}
+
+void replay_start(struct sub *s)
+{
+    s->state = SUB_REPLAY;
+    replay_step(s);
+}
+
+void replay_drained(struct sub *s)
+{
+    if (s->wait_drain && s->conn->queued <= WS_LOW_WATER) {
+        s->wait_drain = 0;
+        replay_step(s);
+    }
+}

@@ -1,0 +1,158 @@
+#include "config.h"
+
+#include "rooms.h"
+
+#include "log.h"
+#include "message.h"
+#include "payload_cache.h"
+#include "sub.h"
+#include "sub_query.h"
+#include "ws_conn.h"
+
+#include <stdlib.h>
+
+#define ROOM_BUCKETS 65536
+
+struct room {
+    struct room *next;               /* hash chain */
+    int64_t id;
+    struct sub *subs;
+    size_t count;
+    size_t reading_sender;           /* subscriptions whose selection may read the sender */
+};
+
+static struct room *rooms[ROOM_BUCKETS];
+
+static struct room **room_slot(int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+    return &rooms[h >> 48];
+}
+
+static struct room *room_find(int64_t id)
+{
+    for (struct room *r = *room_slot(id); r; r = r->next)
+        if (r->id == id)
+            return r;
+    return NULL;
+}
+
+void rooms_add(struct sub *s)
+{
+    struct room *r = room_find(s->room_id);
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r) {
+            log_error("out of memory");
+            abort();
+        }
+        r->id = s->room_id;
+        struct room **slot = room_slot(s->room_id);
+        r->next = *slot;
+        *slot = r;
+    }
+    s->room = r;
+    s->room_prev = NULL;
+    s->room_next = r->subs;
+    if (r->subs)
+        r->subs->room_prev = s;
+    r->subs = s;
+    r->count++;
+    r->reading_sender += sub_query_needs_sender(s->q) != 0;
+}
+
+int rooms_read_sender(int64_t room_id)
+{
+    struct room *r = room_find(room_id);
+    return r && r->reading_sender > 0;
+}
+
+void rooms_remove(struct sub *s)
+{
+    struct room *r = s->room;
+    if (!r)
+        return;
+    if (s->room_prev)
+        s->room_prev->room_next = s->room_next;
+    else
+        r->subs = s->room_next;
+    if (s->room_next)
+        s->room_next->room_prev = s->room_prev;
+    s->room = NULL;
+    r->reading_sender -= sub_query_needs_sender(s->q) != 0;
+    if (--r->count == 0) {
+        struct room **p = room_slot(r->id);
+        while (*p != r)
+            p = &(*p)->next;
+        *p = r->next;
+        free(r);
+    }
+}
+
+/* Holds m for a subscription that is replaying; 0, or -1 when it was dropped. */
+static int hold(struct sub *s, struct push_message *m)
+{
+    if (s->nheld == ROOMS_MAX_HELD) {
+        sub_fail(s, "RATE_LIMITED", "Too many messages arrived while replaying; resubscribe with after.");
+        return -1;
+    }
+    if (s->nheld == s->capheld) {
+        uint32_t cap = s->capheld ? s->capheld * 2 : 16;
+        struct push_message **h = realloc(s->held, cap * sizeof *h);
+        if (!h) {
+            log_error("out of memory");
+            abort();
+        }
+        s->held = h;
+        s->capheld = cap;
+    }
+    s->held[s->nheld++] = push_message_ref(m);
+    return 0;
+}
+
+void rooms_deliver(struct push_message *m)
+{
+    struct room *r = room_find(m->room_id);
+    if (!r)
+        return;
+    /* Work per entry is done once: one payload per selection, one frame per
+     * (selection, id); each socket gets a reference queued, written at the
+     * flush that ends this loop turn. */
+    struct payload_cache pc;
+    payload_cache_init(&pc);
+    for (struct sub *s = r->subs, *next; s; s = next) {
+        next = s->room_next;
+        if (s->conn->dead || s->conn->closing)
+            continue;
+        if (s->state == SUB_REPLAY) {
+            hold(s, m);
+            continue;
+        }
+        if (s->state != SUB_LIVE ||
+            push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
+            continue;
+        struct push_buf *frame = payload_cache_frame(&pc, s, m);
+        if (frame) {
+            if (ws_conn_send_frame(s->conn, frame) == 0) {
+                s->last_ms = m->ms;
+                s->last_seq = m->seq;
+            }
+            push_buf_unref(frame);
+            continue;
+        }
+        struct push_buf *payload = payload_cache_payload(&pc, s, m);
+        sub_send_payload(s, m, payload);
+        push_buf_unref(payload);
+    }
+    payload_cache_release(&pc);
+}
+
+void rooms_shutdown(void)
+{
+    for (size_t i = 0; i < ROOM_BUCKETS; i++)
+        while (rooms[i]) {
+            struct room *r = rooms[i];
+            rooms[i] = r->next;
+            free(r);
+        }
+}

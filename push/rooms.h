@@ -1,0 +1,29 @@
+/* The room table: which subscriptions each room has, and the live fan-out of a
+ * stream entry to them (its work shared through payload_cache.h). */
+#ifndef CRM_PUSH_ROOMS_H
+#define CRM_PUSH_ROOMS_H
+
+#include <stdint.h>
+
+struct sub;
+struct push_message;
+
+#define ROOMS_MAX_HELD 10000 /* live entries held for one replaying subscription */
+
+/* Registers s in the room s->room_id. */
+void rooms_add(struct sub *s);
+
+/* 1 when a subscription of the room in this process may read Message.sender. */
+int rooms_read_sender(int64_t room_id);
+
+/* Unregisters s (a no-op when it is not registered). */
+void rooms_remove(struct sub *s);
+
+/* A live stream entry: sent to the room's subscriptions (m is borrowed); held
+ * for those replaying. */
+void rooms_deliver(struct push_message *m);
+
+/* Frees the room table (at exit, after every socket is gone). */
+void rooms_shutdown(void);
+
+#endif

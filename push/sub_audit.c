@@ -1,0 +1,106 @@
+#include "config.h"
+
+#include "sub_audit.h"
+
+#include "audit_entry.h"
+#include "log.h"
+#include "pushd.h"
+#include "redis_link.h"
+#include "sub.h"
+#include "ws_conn.h"
+
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+/* The socket's peer address ("" when unknown). It is the client's own for a
+ * direct connection; through lighttpd's /ws proxy it is the proxy's:
+ * X-Forwarded-For is not read, as nothing here says which peer is a proxy to
+ * be trusted. */
+static void peer_addr(int fd, char out[INET6_ADDRSTRLEN])
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    out[0] = '\0';
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+        return;
+    const void *a = ss.ss_family == AF_INET    ? (const void *)&((struct sockaddr_in *)&ss)->sin_addr
+                    : ss.ss_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr
+                                               : NULL;
+    if (!a || !inet_ntop(ss.ss_family, a, out, INET6_ADDRSTRLEN))
+        out[0] = '\0';
+}
+
+/* XADDs a record of s's socket user on s's room: 0 when sent (its reply goes
+ * to cb, or nowhere with cb NULL), -1 when it could not be. */
+static int audit_send(const struct sub *s, const char *action, const char *detail,
+                      redisCallbackFn *cb, void *priv)
+{
+    char target[40], addr[INET6_ADDRSTRLEN];
+    struct crm_audit_entry e;
+    struct crm_audit_argv av;
+    snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
+    peer_addr(s->conn->fd, addr);
+    crm_audit_entry_set(&e, s->conn->user_id, action, target, addr, detail);
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    if (crm_audit_entry_encode(&av, &e) != 0 || !ac ||
+        redisAsyncCommandArgv(ac, cb, priv, av.argc, av.argv, av.argvlen) != REDIS_OK)
+        return -1;
+    return 0;
+}
+
+struct audit_wait {
+    struct sub_ref *ref;
+    void (*granted)(struct sub *s);
+};
+
+static void refuse(struct sub *s, const char *why)
+{
+    log_warn("audit messages.subscribe for room %" PRId64 " not recorded (%.60s): refused",
+             s->room_id, why);
+    sub_fail(s, "INTERNAL_SERVER_ERROR", "The service is temporarily unavailable; try again.");
+}
+
+static void on_recorded(redisAsyncContext *ac, void *reply, void *priv)
+{
+    (void)ac;
+    struct audit_wait *w = priv;
+    void (*granted)(struct sub *) = w->granted;
+    struct sub *s = sub_ref_take(w->ref);
+    free(w);
+    if (!s)
+        return;
+    redisReply *r = reply;
+    if (!r || r->type != REDIS_REPLY_STRING) {
+        refuse(s, r && r->type == REDIS_REPLY_ERROR ? r->str : "redis unavailable");
+        return;
+    }
+    granted(s);
+}
+
+void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
+{
+    struct audit_wait *w = malloc(sizeof *w);
+    if (!w) {
+        log_error("out of memory");
+        abort();
+    }
+    w->ref = sub_ref_new(s);
+    w->granted = granted;
+    if (audit_send(s, "messages.subscribe", s->has_after ? "{\"resume\":true}" : "{\"resume\":false}",
+                   on_recorded, w) < 0) {
+        sub_ref_take(w->ref);
+        free(w);
+        refuse(s, "redis unavailable");
+    }
+}
+
+void sub_audit_denied(const struct sub *s)
+{
+    if (audit_send(s, "access.denied", "{\"field\":\"messageAdded\"}", NULL, NULL) < 0)
+        log_warn("audit access.denied for room %" PRId64 " not recorded", s->room_id);
+}
