@@ -40,25 +40,25 @@
 #include <unistd.h>
 
 #define MAX_PROCS 64
-#define HIST 100000      /* latency buckets of 100 us: 0..10 s, the last one is "more" */
+#define HIST 100000 /* latency buckets of 100 us: 0..10 s, the last one is "more" */
 #define READ_BUF (256 * 1024)
-#define CARRY_MAX 65536  /* longest frame kept across reads */
+#define CARRY_MAX 65536 /* longest frame kept across reads */
 
 /* What a worker shares with the parent (written by the worker only). */
 struct stats {
     uint64_t connected, subscribed, deliveries, closed, failed;
-    uint64_t cpu_us;     /* the worker's own CPU time, updated every 100 ms */
+    uint64_t cpu_us; /* the worker's own CPU time, updated every 100 ms */
     uint64_t hist[HIST + 1];
 };
 
 enum conn_state { C_CONNECTING, C_UPGRADING, C_INIT, C_SUBSCRIBED };
 
 struct conn {
-    struct event ev;     /* EV_WRITE while connecting, then EV_READ|EV_PERSIST */
+    struct event ev; /* EV_WRITE while connecting, then EV_READ|EV_PERSIST */
     int fd;
-    uint8_t state;       /* enum conn_state */
-    uint32_t carry_len;  /* bytes in carry */
-    uint8_t *carry;      /* an incomplete frame (or response head); NULL if none */
+    uint8_t state;      /* enum conn_state */
+    uint32_t carry_len; /* bytes in carry */
+    uint8_t *carry;     /* an incomplete frame (or response head); NULL if none */
 };
 
 static const char *g_token, *g_room;
@@ -66,7 +66,7 @@ static int g_port, g_per_source = 20000, g_inflight = 200, g_batch_us = 1000;
 static struct stats *st;
 static struct event_base *base;
 static uint8_t rbuf[READ_BUF + CARRY_MAX];
-static char g_hello[8192];     /* upgrade request + connection_init frame */
+static char g_hello[8192]; /* upgrade request + connection_init frame */
 static size_t g_hello_len;
 
 /* Per worker: the range of connection numbers it opens. */
@@ -276,13 +276,12 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
 /* Builds g_hello once; -1 if the token is too long. */
 static int hello_build(void)
 {
-    static const char req[] =
-        "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n";
+    static const char req[] = "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n";
     char init[4096];
-    int n = snprintf(init, sizeof init, "{\"type\":\"connection_init\",\"payload\":{\"token\":\"%s\"}}",
-                     g_token);
+    int n =
+        snprintf(init, sizeof init, "{\"type\":\"connection_init\",\"payload\":{\"token\":\"%s\"}}", g_token);
     if (n < 0 || (size_t)n >= sizeof init || n >= 65536)
         return -1;
     size_t h = sizeof req - 1;
@@ -485,24 +484,52 @@ int main(int argc, char **argv)
     long pushd_pid = 0;
     while ((opt = getopt(argc, argv, "p:n:P:t:r:R:m:d:w:c:S:C:B:")) != -1) {
         switch (opt) {
-        case 'p': g_port = atoi(optarg); break;
-        case 'n': conns = atoi(optarg); break;
-        case 'P': procs = atoi(optarg); break;
-        case 't': g_token = optarg; break;
-        case 'r': g_room = optarg; break;
-        case 'R': redis_port = atoi(optarg); break;
-        case 'm': rate = atoi(optarg); break;
-        case 'd': duration = atoi(optarg); break;
-        case 'w': window = atoi(optarg); break;
-        case 'c': g_inflight = atoi(optarg); break;
-        case 'S': g_per_source = atoi(optarg); break;
-        case 'C': pushd_pid = atol(optarg); break;
-        case 'B': g_batch_us = atoi(optarg); break;
-        default: fprintf(stderr, "usage: see the comment in bench/ws_load.c\n"); return 2;
+        case 'p':
+            g_port = atoi(optarg);
+            break;
+        case 'n':
+            conns = atoi(optarg);
+            break;
+        case 'P':
+            procs = atoi(optarg);
+            break;
+        case 't':
+            g_token = optarg;
+            break;
+        case 'r':
+            g_room = optarg;
+            break;
+        case 'R':
+            redis_port = atoi(optarg);
+            break;
+        case 'm':
+            rate = atoi(optarg);
+            break;
+        case 'd':
+            duration = atoi(optarg);
+            break;
+        case 'w':
+            window = atoi(optarg);
+            break;
+        case 'c':
+            g_inflight = atoi(optarg);
+            break;
+        case 'S':
+            g_per_source = atoi(optarg);
+            break;
+        case 'C':
+            pushd_pid = atol(optarg);
+            break;
+        case 'B':
+            g_batch_us = atoi(optarg);
+            break;
+        default:
+            fprintf(stderr, "usage: see the comment in bench/ws_load.c\n");
+            return 2;
         }
     }
-    if (!g_port || !g_token || !g_room || procs < 1 || procs > MAX_PROCS || conns < 1 ||
-        g_inflight < 1 || g_per_source < 1 || g_batch_us < 0)
+    if (!g_port || !g_token || !g_room || procs < 1 || procs > MAX_PROCS || conns < 1 || g_inflight < 1 ||
+        g_per_source < 1 || g_batch_us < 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
     if (hello_build() < 0)
@@ -591,10 +618,10 @@ int main(int argc, char **argv)
         h1[b] -= h0[b];
         total += h1[b];
     }
-    double parent_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec -
-                                 ru0.ru_stime.tv_sec) +
-                        (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec -
-                                 ru0.ru_stime.tv_usec) / 1e6;
+    double parent_cpu =
+        (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+        (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) /
+            1e6;
     double gen_cpu = (double)(agg.cpu_us - at_start.cpu_us) / 1e6 + parent_cpu;
     double pushd_cpu = pushd1 - pushd0;
     uint64_t expected = (uint64_t)published * at_start.subscribed;
@@ -608,10 +635,9 @@ int main(int argc, char **argv)
            "deliveries_per_s=%.0f p50_ms=%.1f p99_ms=%.1f p999_ms=%.1f max_ms=%.1f%s "
            "loadgen_cpu_s=%.2f loadgen_us_per_delivery=%.2f pushd_cpu_s=%.2f pushd_us_per_delivery=%.2f\n",
            (unsigned long long)at_start.subscribed, connect_s, (unsigned long long)agg.failed, published,
-           (unsigned long long)total, (unsigned long long)expected,
-           duration ? (double)total / duration : 0, pct(h1, total, 0.5), pct(h1, total, 0.99),
-           pct(h1, total, 0.999), maxms, h1[HIST] ? "(10s+)" : "", gen_cpu,
-           total ? gen_cpu * 1e6 / (double)total : 0, pushd_cpu,
+           (unsigned long long)total, (unsigned long long)expected, duration ? (double)total / duration : 0,
+           pct(h1, total, 0.5), pct(h1, total, 0.99), pct(h1, total, 0.999), maxms, h1[HIST] ? "(10s+)" : "",
+           gen_cpu, total ? gen_cpu * 1e6 / (double)total : 0, pushd_cpu,
            total ? pushd_cpu * 1e6 / (double)total : 0);
     return 0;
 }

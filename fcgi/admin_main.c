@@ -81,8 +81,10 @@ static int create_user(int argc, char **argv)
         return 1;
     }
     if (!crm_display_name_valid(name, strlen(name))) {
-        fprintf(stderr, "crm-admin: --name must be 1 to %d characters, without control, "
-                        "bidi or invisible characters\n", CRM_DISPLAY_NAME_MAX);
+        fprintf(stderr,
+                "crm-admin: --name must be 1 to %d characters, without control, "
+                "bidi or invisible characters\n",
+                CRM_DISPLAY_NAME_MAX);
         return 2;
     }
     if (strcmp(role, "ADMIN") && strcmp(role, "STAFF") && strcmp(role, "PATIENT")) {
@@ -93,8 +95,10 @@ static int create_user(int argc, char **argv)
      * existing address is that address (or refused). */
     char *canon = NULL;
     if (crm_email_normalize(email, &canon) != CRM_EMAIL_OK) {
-        fprintf(stderr, "crm-admin: --email is not an address we accept (at most %d bytes; no "
-                        "invisible characters; one script per part; a valid domain)\n", CRM_EMAIL_MAX);
+        fprintf(stderr,
+                "crm-admin: --email is not an address we accept (at most %d bytes; no "
+                "invisible characters; one script per part; a valid domain)\n",
+                CRM_EMAIL_MAX);
         return 2;
     }
 
@@ -105,9 +109,9 @@ static int create_user(int argc, char **argv)
         policy = crm_password_policy_check(password, strlen(password));
     if (policy != CRM_PASSWORD_ACCEPTED || crm_password_init() < 0 ||
         crm_password_hash(password, strlen(password), hash) < 0) {
-        fprintf(stderr, "crm-admin: %s\n", policy != CRM_PASSWORD_ACCEPTED
-                                               ? crm_password_policy_message(policy)
-                                               : "the password could not be hashed");
+        fprintf(stderr, "crm-admin: %s\n",
+                policy != CRM_PASSWORD_ACCEPTED ? crm_password_policy_message(policy)
+                                                : "the password could not be hashed");
         sodium_memzero(password, sizeof password);
         free(canon);
         return 2;

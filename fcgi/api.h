@@ -23,8 +23,8 @@ struct api {
 /* What this request knows of its token's revocation. Asked of Redis at most once
  * a request, and only when a field needs the caller. */
 enum api_revocation {
-    API_REVOCATION_UNKNOWN = 0,   /* not asked yet */
-    API_REVOCATION_CLEAR,         /* Redis said: not revoked */
+    API_REVOCATION_UNKNOWN = 0, /* not asked yet */
+    API_REVOCATION_CLEAR,       /* Redis said: not revoked */
     API_REVOCATION_REVOKED,
 };
 
@@ -64,8 +64,8 @@ int api_parse_id(json_object *v, int64_t *out);
 
 /* Runs a SELECT-like statement s. Returns its result (PQclear it), or NULL with
  * *rc set to the field error for an outage. */
-PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n,
-                    const char *const *params, int *rc);
+PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n, const char *const *params,
+                    int *rc);
 
 /* Fails the field for a database or Redis outage, logging nothing private. */
 int api_unavailable(gql_resolve_info *info);

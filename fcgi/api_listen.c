@@ -70,8 +70,7 @@ static int open_own(const char *addr, char *err, size_t errlen)
     return fd;
 }
 
-int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char *err,
-                      size_t errlen)
+int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char *err, size_t errlen)
 {
     int sd = systemd_fds(err, errlen);
     if (sd < 0)
@@ -87,8 +86,9 @@ int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char
     bool spawned = is_listening_socket(0);
     if (cfg->api_listen) {
         if (spawned) {
-            snprintf(err, errlen, "CRM_API_LISTEN is set, but crm-api was started with a socket "
-                                  "(by lighttpd?): unset one of them");
+            snprintf(err, errlen,
+                     "CRM_API_LISTEN is set, but crm-api was started with a socket "
+                     "(by lighttpd?): unset one of them");
             return -1;
         }
         int fd = open_own(cfg->api_listen, err, errlen);
@@ -98,8 +98,9 @@ int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char
         return 0;
     }
     if (!spawned) {
-        snprintf(err, errlen, "no socket: start crm-api from lighttpd (mod_fastcgi bin-path), "
-                              "from systemd (crm-api.socket), or set CRM_API_LISTEN");
+        snprintf(err, errlen,
+                 "no socket: start crm-api from lighttpd (mod_fastcgi bin-path), "
+                 "from systemd (crm-api.socket), or set CRM_API_LISTEN");
         return -1;
     }
     *l = (struct api_listener){0, false, "lighttpd"};

@@ -11,8 +11,8 @@
 #include "crm_config.h"
 
 struct api_listener {
-    int fd;       /* the listening socket to accept on */
-    bool own;     /* true: systemd's or CRM_API_LISTEN's; crm-api runs its own
+    int fd;           /* the listening socket to accept on */
+    bool own;         /* true: systemd's or CRM_API_LISTEN's; crm-api runs its own
                      processes (CRM_API_PROCS) under a supervisor */
     const char *what; /* for the log: "lighttpd", "systemd" or the address */
 };
@@ -21,7 +21,6 @@ struct api_listener {
  * else CRM_API_LISTEN's (opened here), else standard input when it is a
  * listening socket. On error writes one line to err and returns -1 (nothing
  * to close). */
-int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char *err,
-                      size_t errlen);
+int api_listener_open(const struct crm_config *cfg, struct api_listener *l, char *err, size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@ static int unauthenticated(gql_resolve_info *info)
 static struct role_cache_entry {
     int64_t user;
     long long until;
-    char role[sizeof ((struct crm_token_claims *)0)->role];
+    char role[sizeof((struct crm_token_claims *)0)->role];
 } role_cache[ROLE_CACHE_SIZE];
 
 /* Sets call->who.role from the user's record. 0, or a resolver error. */
@@ -100,8 +100,8 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
     /* A role not yet read from the database is trusted least. */
     int patient_viewer = call->authed && (!call->role_checked || strcmp(call->who.role, "PATIENT") == 0);
     json_object_object_add(u, "id", json_object_new_string(id));
-    json_object_object_add(u, "email", json_object_new_string(
-                                           patient_viewer && !self ? "" : PQgetvalue(r, i, col + 1)));
+    json_object_object_add(u, "email",
+                           json_object_new_string(patient_viewer && !self ? "" : PQgetvalue(r, i, col + 1)));
     json_object_object_add(u, "displayName", json_object_new_string(PQgetvalue(r, i, col + 2)));
     json_object_object_add(u, "role", json_object_new_string(PQgetvalue(r, i, col + 3)));
     json_object_object_add(u, "createdAt", json_object_new_string(PQgetvalue(r, i, col + 4)));
@@ -116,8 +116,8 @@ int api_parse_id(json_object *v, int64_t *out)
     return crm_decimal_id_parse(s, strlen(s), out);
 }
 
-PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n,
-                    const char *const *params, int *rc)
+PGresult *api_query(gql_resolve_info *info, struct api_call *call, int s, int n, const char *const *params,
+                    int *rc)
 {
     PGresult *r = sql_run(&call->api->db, (enum sql_stmt)s, n, params);
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
@@ -144,8 +144,8 @@ json_object *api_arg(gql_resolve_info *info, const char *name)
 int api_resolvers_register(gql_engine *r)
 {
     int rc;
-    if ((rc = api_register_auth(r)) || (rc = api_register_rooms(r)) ||
-        (rc = api_register_messages(r)) || (rc = api_register_admin(r)))
+    if ((rc = api_register_auth(r)) || (rc = api_register_rooms(r)) || (rc = api_register_messages(r)) ||
+        (rc = api_register_admin(r)))
         return rc;
     return 0;
 }

@@ -8,8 +8,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target,
-                 const char *addr, const char *detail)
+int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
+                 const char *detail)
 {
     struct crm_audit_entry e;
     struct crm_audit_argv av;
@@ -34,9 +34,10 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                       const char *addr, json_object *detail)
 {
-    const char *text = detail ? json_object_to_json_string_ext(
-                                    detail, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-                              : NULL;
+    const char *text =
+        detail
+            ? json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+            : NULL;
     return audit_record(r, actor, action, target, addr, text);
 }
 

@@ -11,8 +11,8 @@
  * NULL), with detail a JSON object text (NULL: {}). Ids only, never PHI. Returns 0,
  * or -1 when Redis did not take it (logged: the caller decides whether the
  * operation may go on without its record). */
-int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target,
-                 const char *addr, const char *detail);
+int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
+                 const char *detail);
 
 /* audit_record with detail a JSON object (NULL: {}), serialised here; detail is
  * borrowed. */

@@ -67,8 +67,7 @@ const char *gql_http_media_type(enum gql_http_media m)
 
 /* Fills r->query/operation_name/variables from the members of a request object.
  * Returns 0 or 400. */
-static int take_params(json_object *obj, json_object *vars_override, struct gql_http_req *r,
-                       const char **err)
+static int take_params(json_object *obj, json_object *vars_override, struct gql_http_req *r, const char **err)
 {
     json_object *q, *op, *vars;
     if (!json_object_is_type(obj, json_type_object)) {
@@ -104,8 +103,8 @@ static int take_params(json_object *obj, json_object *vars_override, struct gql_
     return 0;
 }
 
-int gql_http_parse_post(const char *content_type, const char *body, size_t len,
-                        struct gql_http_req *r, const char **err)
+int gql_http_parse_post(const char *content_type, const char *body, size_t len, struct gql_http_req *r,
+                        const char **err)
 {
     memset(r, 0, sizeof *r);
     size_t n = content_type ? strcspn(content_type, "; \t") : 0;

@@ -7,20 +7,20 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
-#define CRM_MAX_BODY (64 * 1024)     /* bytes of POST body; larger is 413 */
-#define CRM_MAX_QUERY_STRING 16384   /* bytes of GET query string; larger is 414 */
+#define CRM_MAX_BODY (64 * 1024)   /* bytes of POST body; larger is 413 */
+#define CRM_MAX_QUERY_STRING 16384 /* bytes of GET query string; larger is 414 */
 
 enum gql_http_media {
-    GQL_MEDIA_JSON,              /* application/json: 200 for every well-formed request */
-    GQL_MEDIA_GRAPHQL_RESPONSE,  /* application/graphql-response+json: 4xx for request errors */
+    GQL_MEDIA_JSON,             /* application/json: 200 for every well-formed request */
+    GQL_MEDIA_GRAPHQL_RESPONSE, /* application/graphql-response+json: 4xx for request errors */
 };
 
 struct gql_http_req {
-    json_object *body;          /* POST: the parsed body; owned */
-    json_object *vars_owned;    /* GET: the parsed variables; owned */
-    char *get_query;            /* GET: decoded strings; owned */
+    json_object *body;       /* POST: the parsed body; owned */
+    json_object *vars_owned; /* GET: the parsed variables; owned */
+    char *get_query;         /* GET: decoded strings; owned */
     char *get_operation;
-    const char *query;          /* the document; borrowed from the above */
+    const char *query; /* the document; borrowed from the above */
     size_t query_len;
     const char *operation_name; /* NULL when absent or null */
     json_object *variables;     /* NULL when absent or null; borrowed */
@@ -33,8 +33,8 @@ int gql_http_negotiate(const char *accept, enum gql_http_media *out);
 
 /* Reads a POST body. Returns 0 and fills r, or an HTTP status (400, 415) with
  * *err set to a constant message. r must be deinit'ed either way. */
-int gql_http_parse_post(const char *content_type, const char *body, size_t len,
-                        struct gql_http_req *r, const char **err);
+int gql_http_parse_post(const char *content_type, const char *body, size_t len, struct gql_http_req *r,
+                        const char **err);
 
 /* Reads a GET query string (without the '?'). Same contract as above. */
 int gql_http_parse_get(const char *query_string, struct gql_http_req *r, const char **err);

@@ -12,8 +12,8 @@
 #include <time.h>
 
 /* A response of one GraphQL error (a request that never reached execution). */
-static void reply_error_doc(FCGX_Request *req, int status, enum gql_http_media media,
-                            const char *message, const char *code)
+static void reply_error_doc(FCGX_Request *req, int status, enum gql_http_media media, const char *message,
+                            const char *code)
 {
     json_object *err = json_object_new_object();
     json_object *ext = json_object_new_object();
@@ -85,7 +85,8 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
     } else {
         st = read_body(req, &body, &body_len);
         if (st) {
-            reply_error_doc(req, st, media, st == 413 ? "The request body is too large." : "The request body is incomplete.",
+            reply_error_doc(req, st, media,
+                            st == 413 ? "The request body is too large." : "The request body is incomplete.",
                             "BAD_REQUEST");
             goto done;
         }
@@ -101,7 +102,9 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
         resp = gql_engine_error_response(&errs, gql_engine_error_code(rc));
         /* A document that does not parse is a bad request for every client; one
          * that does not validate is 422 where the client understands it. */
-        int status = rc == GQL_ESYNTAX ? 400 : rc == GQL_EVALID ? (media == GQL_MEDIA_GRAPHQL_RESPONSE ? 422 : 200) : 500;
+        int status = rc == GQL_ESYNTAX  ? 400
+                     : rc == GQL_EVALID ? (media == GQL_MEDIA_GRAPHQL_RESPONSE ? 422 : 200)
+                                        : 500;
         size_t len = 0;
         const char *s = resp ? gql_engine_render(resp, &len) : NULL;
         reply_send(req, status, gql_http_media_type(media), s ? s : "{}", s ? len : 2);
@@ -115,8 +118,7 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
         }
         if (op == GQL_OP_SUBSCRIPTION) {
             reply_error_doc(req, media == GQL_MEDIA_GRAPHQL_RESPONSE ? 400 : 200, media,
-                            "Subscriptions are served over WebSocket (graphql-transport-ws).",
-                            "BAD_REQUEST");
+                            "Subscriptions are served over WebSocket (graphql-transport-ws).", "BAD_REQUEST");
             goto done;
         }
     }
@@ -125,8 +127,8 @@ void graphql_handle(FCGX_Request *req, struct api *api, gql_engine *engine)
     call.client_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
     call.now = (long long)time(NULL);
     /* Revocation is asked later, by the fields that need the caller (api_require). */
-    call.authed = auth_check(FCGX_GetParam("HTTP_AUTHORIZATION", req->envp), api->cfg.jwt_secret,
-                             call.now, &call.who) == AUTH_OK;
+    call.authed = auth_check(FCGX_GetParam("HTTP_AUTHORIZATION", req->envp), api->cfg.jwt_secret, call.now,
+                             &call.who) == AUTH_OK;
     rc = gql_engine_execute(engine, prep, hr.operation_name, hr.variables, NULL, &call, &out);
     if (rc) {
         reply_error_doc(req, 500, media, "The request could not be executed.", "INTERNAL_SERVER_ERROR");

@@ -17,8 +17,8 @@ static int open_lock(const char *name)
 {
     char path[256];
     const char *dir = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/crm-api-hash-%u.%s", dir && *dir ? dir : "/tmp",
-             (unsigned)getuid(), name);
+    snprintf(path, sizeof path, "%s/crm-api-hash-%u.%s", dir && *dir ? dir : "/tmp", (unsigned)getuid(),
+             name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         log_error("hash slot %s: %s", path, strerror(errno));

@@ -63,9 +63,8 @@ static int unpersisted_boundary(redisContext *c, const char *stream, uint64_t *m
 
 /* Collects up to limit newest entries of room in [boundary, before) from the
  * stream, newest first, appending to msgs. Returns the count or -1. */
-static int scan_stream(redisContext *c, const char *stream, int64_t room, int has_before,
-                       uint64_t bms, uint64_t bseq, uint64_t lo_ms, uint64_t lo_seq, int limit,
-                       struct api_message *msgs)
+static int scan_stream(redisContext *c, const char *stream, int64_t room, int has_before, uint64_t bms,
+                       uint64_t bseq, uint64_t lo_ms, uint64_t lo_seq, int limit, struct api_message *msgs)
 {
     char hi[CRM_ENTRY_ID_MAX], lo[CRM_ENTRY_ID_MAX], count[16];
     int found = 0, scanned = 0;
@@ -101,13 +100,13 @@ static int scan_stream(redisContext *c, const char *stream, int64_t room, int ha
             break;
     }
     if (scanned >= CRM_HISTORY_SCAN_MAX)
-        log_warn("history: room %" PRId64 ": more than %d unpersisted entries; page may lack some",
-                 room, CRM_HISTORY_SCAN_MAX);
+        log_warn("history: room %" PRId64 ": more than %d unpersisted entries; page may lack some", room,
+                 CRM_HISTORY_SCAN_MAX);
     return found;
 }
 
-static int load_persisted(struct crm_db *db, int64_t room, int has_before, uint64_t bms,
-                          uint64_t bseq, int limit, struct api_message *msgs)
+static int load_persisted(struct crm_db *db, int64_t room, int has_before, uint64_t bms, uint64_t bseq,
+                          int limit, struct api_message *msgs)
 {
     char sroom[24], sms[24], sseq[24], slimit[16];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
@@ -157,9 +156,8 @@ static int cmp_msgs(const void *a, const void *b)
     return c ? c : y->persisted - x->persisted;
 }
 
-int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room,
-                 int has_before, uint64_t bms, uint64_t bseq, int limit,
-                 struct api_message **out, size_t *n)
+int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room, int has_before,
+                 uint64_t bms, uint64_t bseq, int limit, struct api_message **out, size_t *n)
 {
     *out = NULL, *n = 0;
     if (limit < 1 || limit > CRM_HISTORY_MAX)

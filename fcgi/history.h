@@ -22,9 +22,8 @@ enum history_err {
 /* Loads the newest `limit` (1..CRM_HISTORY_MAX) messages of room strictly before
  * position (before_ms, before_seq) — or the newest when has_before is 0 — oldest
  * first, into *out (*n entries, owned by the caller: history_free). */
-int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room,
-                 int has_before, uint64_t before_ms, uint64_t before_seq, int limit,
-                 struct api_message **out, size_t *n);
+int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room, int has_before,
+                 uint64_t before_ms, uint64_t before_seq, int limit, struct api_message **out, size_t *n);
 
 void history_free(struct api_message *msgs, size_t n);
 

@@ -10,12 +10,12 @@
 #include "stream_entry.h"
 
 struct api_message {
-    uint64_t ms, seq;            /* stream position */
+    uint64_t ms, seq; /* stream position */
     int64_t room_id;
     int64_t sender_id;
-    char *body;                  /* owned, NUL-terminated */
-    char *key;                   /* owned, NUL-terminated idempotency key */
-    int persisted;               /* 1: read from PostgreSQL */
+    char *body;    /* owned, NUL-terminated */
+    char *key;     /* owned, NUL-terminated idempotency key */
+    int persisted; /* 1: read from PostgreSQL */
 };
 
 /* Fills m from a decoded stream entry and its ID; copies the strings.

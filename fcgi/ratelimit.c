@@ -6,13 +6,12 @@
 #include <string.h>
 
 /* INCR, set the window on first use, read what is left of it: one round trip. */
-static const char limit_script[] =
-    "local n = redis.call('INCR', KEYS[1])\n"
-    "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end\n"
-    "return {n, redis.call('PTTL', KEYS[1])}\n";
+static const char limit_script[] = "local n = redis.call('INCR', KEYS[1])\n"
+                                   "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end\n"
+                                   "return {n, redis.call('PTTL', KEYS[1])}\n";
 
-enum ratelimit_result ratelimit_hit(struct crm_redis *r, const char *key, size_t len, int max,
-                                    int window_ms, long *retry_ms)
+enum ratelimit_result ratelimit_hit(struct crm_redis *r, const char *key, size_t len, int max, int window_ms,
+                                    long *retry_ms)
 {
     char window[16];
     snprintf(window, sizeof window, "%d", window_ms);

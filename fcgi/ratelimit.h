@@ -14,8 +14,8 @@ enum ratelimit_result { RATE_OK = 0, RATE_LIMITED = 1, RATE_UNAVAILABLE = -1 };
 /* Counts one hit on key (len bytes, any bytes) and says whether it is within max
  * per window_ms; *retry_ms gets the time left in the window when limited. One
  * round trip. */
-enum ratelimit_result ratelimit_hit(struct crm_redis *r, const char *key, size_t len, int max,
-                                    int window_ms, long *retry_ms);
+enum ratelimit_result ratelimit_hit(struct crm_redis *r, const char *key, size_t len, int max, int window_ms,
+                                    long *retry_ms);
 
 /* Sign-in limits: failures only. Per email, the first free_failures are free;
  * after them each further attempt must wait 1 s, 2 s, 4 s... (at most

@@ -8,18 +8,30 @@
 static const char *status_text(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 406: return "Not Acceptable";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Payload Too Large";
+    case 406:
+        return "Not Acceptable";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -28,8 +40,7 @@ void reply_json(FCGX_Request *req, int status, const char *body, size_t len)
     reply_send(req, status, "application/json; charset=utf-8", body, len);
 }
 
-void reply_send(FCGX_Request *req, int status, const char *content_type, const char *body,
-                size_t len)
+void reply_send(FCGX_Request *req, int status, const char *content_type, const char *body, size_t len)
 {
     /* libfcgi's own printf lacks C99 length modifiers such as %zu: format here. */
     char head[256];

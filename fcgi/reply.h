@@ -7,8 +7,7 @@
 
 /* Writes a complete response: status line, content type, no-store caching, and
  * len bytes of body. */
-void reply_send(FCGX_Request *req, int status, const char *content_type, const char *body,
-                size_t len);
+void reply_send(FCGX_Request *req, int status, const char *content_type, const char *body, size_t len);
 
 /* reply_send with application/json. */
 void reply_json(FCGX_Request *req, int status, const char *body, size_t len);

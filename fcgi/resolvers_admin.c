@@ -61,7 +61,8 @@ static int r_dead_letters(gql_resolve_info *info, void *ctx, json_object **out)
         api_format_ms((uint64_t)d->failed_at_ms, failed);
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(d->id));
-        json_object_object_add(o, "messageId", d->message_id[0] ? json_object_new_string(d->message_id) : NULL);
+        json_object_object_add(o, "messageId",
+                               d->message_id[0] ? json_object_new_string(d->message_id) : NULL);
         snprintf(room, sizeof room, "%" PRId64, d->room_id);
         json_object_object_add(o, "roomId", d->room_id ? json_object_new_string(room) : NULL);
         json_object_object_add(o, "idempotencyKey",
@@ -76,8 +77,8 @@ static int r_dead_letters(gql_resolve_info *info, void *ctx, json_object **out)
     /* Dead letters hold message bodies: no record, no answer. */
     char detail[48];
     snprintf(detail, sizeof detail, "{\"count\":%zu}", n);
-    if (audit_record(&call->api->redis, call->who.user_id, "deadletters.read", NULL,
-                     call->client_addr, detail) < 0) {
+    if (audit_record(&call->api->redis, call->who.user_id, "deadletters.read", NULL, call->client_addr,
+                     detail) < 0) {
         json_object_put(arr);
         return api_unavailable(info);
     }

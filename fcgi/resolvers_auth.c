@@ -28,14 +28,14 @@
  * is no one else to tell. The client signs in next with the same email and
  * password; see README, "Security". */
 #define REGISTERED_CODE "REGISTRATION_RECEIVED"
-#define REGISTERED_MESSAGE                                                                         \
-    "Thank you. If this email had no account, it has one now: sign in with this email and "       \
+#define REGISTERED_MESSAGE                                                                  \
+    "Thank you. If this email had no account, it has one now: sign in with this email and " \
     "password. If it had one already, nothing changed: sign in with its own password."
 
 /* Checks a new user's fields before any limit or hash is spent on them; writes
  * the canonical email (free() it) on success. 0, or a resolver error. */
-static int new_user_fields(gql_resolve_info *info, const char *email, const char *name,
-                           const char *password, char **canon)
+static int new_user_fields(gql_resolve_info *info, const char *email, const char *name, const char *password,
+                           char **canon)
 {
     *canon = NULL;
     enum crm_email_result er = crm_email_normalize(email, canon);
@@ -48,7 +48,8 @@ static int new_user_fields(gql_resolve_info *info, const char *email, const char
     if (!crm_display_name_valid(name, strlen(name)))
         rc = gql_resolve_error(info, "BAD_USER_INPUT",
                                "The display name must be 1 to %d characters, without control, "
-                               "direction or invisible characters.", CRM_DISPLAY_NAME_MAX);
+                               "direction or invisible characters.",
+                               CRM_DISPLAY_NAME_MAX);
     else if (pp != CRM_PASSWORD_ACCEPTED)
         rc = gql_resolve_error(info, "BAD_USER_INPUT", "%s", crm_password_policy_message(pp));
     if (rc) {
@@ -64,15 +65,14 @@ static int busy(gql_resolve_info *info)
 }
 
 /* AuthPayload for the user row at r[0]. */
-static int auth_payload(gql_resolve_info *info, struct api_call *call, const PGresult *r,
-                        json_object **out)
+static int auth_payload(gql_resolve_info *info, struct api_call *call, const PGresult *r, json_object **out)
 {
     char *token = NULL;
     struct crm_token_claims claims;
     int64_t uid = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     const char *secret = call->api->cfg.jwt_secret;
-    if (crm_token_issue(secret, strlen(secret), uid, PQgetvalue(r, 0, 3), call->now,
-                        call->api->cfg.jwt_ttl, &token, &claims) != CRM_TOKEN_OK)
+    if (crm_token_issue(secret, strlen(secret), uid, PQgetvalue(r, 0, 3), call->now, call->api->cfg.jwt_ttl,
+                        &token, &claims) != CRM_TOKEN_OK)
         return gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "Could not issue a token.");
     char expires[32];
     api_format_ms((uint64_t)claims.exp * 1000u, expires);
@@ -109,10 +109,10 @@ static int register_limits(gql_resolve_info *info, struct api_call *call)
 {
     char key[128];
     long retry = 0;
-    int n = snprintf(key, sizeof key, "crm:rate:register:addr:%s",
-                     call->client_addr ? call->client_addr : "-");
-    enum ratelimit_result a = ratelimit_hit(&call->api->redis, key, (size_t)n,
-                                            call->api->cfg.register_per_addr, REGISTER_WINDOW_ADDR_MS, &retry);
+    int n =
+        snprintf(key, sizeof key, "crm:rate:register:addr:%s", call->client_addr ? call->client_addr : "-");
+    enum ratelimit_result a = ratelimit_hit(
+        &call->api->redis, key, (size_t)n, call->api->cfg.register_per_addr, REGISTER_WINDOW_ADDR_MS, &retry);
     enum ratelimit_result b = a;
     if (a == RATE_OK) {
         static const char all[] = "crm:rate:register:all";
@@ -183,8 +183,8 @@ static int r_register(gql_resolve_info *info, void *ctx, json_object **out)
         if (PQntuples(r) == 1) {
             char target[40];
             snprintf(target, sizeof target, "user:%s", PQgetvalue(r, 0, 0));
-            audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "user.register",
-                         target, call->client_addr, NULL);
+            audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "user.register", target,
+                         call->client_addr, NULL);
         }
     }
     sodium_memzero(hash, sizeof hash);
@@ -315,8 +315,8 @@ static int r_login(gql_resolve_info *info, void *ctx, json_object **out)
         goto done;
     }
     login_succeeded(&call->api->redis, email_key);
-    audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "login", NULL,
-                 call->client_addr, NULL);
+    audit_record(&call->api->redis, strtoll(PQgetvalue(r, 0, 0), NULL, 10), "login", NULL, call->client_addr,
+                 NULL);
     rc = auth_payload(info, call, r, out);
 done:
     hash_slot_release(slot);

@@ -24,8 +24,8 @@
 static struct member_cache_entry {
     int64_t room, user;
     long long until;
-    char *profile;                 /* owned: email, name, role, created, each NUL-ended */
-    struct crm_entry_sender who;   /* points into profile */
+    char *profile;               /* owned: email, name, role, created, each NUL-ended */
+    struct crm_entry_sender who; /* points into profile */
 } member_cache[MEMBER_CACHE_SIZE];
 
 static struct member_cache_entry *member_slot(int64_t room, int64_t user)
@@ -92,8 +92,7 @@ static int is_member(struct api_call *call, int64_t room, struct crm_entry_sende
  * access.denied audit record. */
 static int room_forbidden(gql_resolve_info *info, struct api_call *call, int64_t room)
 {
-    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name,
-                        call->client_addr);
+    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name, call->client_addr);
     return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
 }
 
@@ -121,8 +120,7 @@ enum send_refusal {
 };
 
 /* Checks the input and the caller's membership, filling e. */
-static enum send_refusal send_input(struct api_call *call, json_object *input,
-                                    struct crm_stream_entry *e)
+static enum send_refusal send_input(struct api_call *call, json_object *input, struct crm_stream_entry *e)
 {
     json_object *body_v = json_object_object_get(input, "body");
     json_object *key_v = json_object_object_get(input, "idempotencyKey");
@@ -139,7 +137,7 @@ static enum send_refusal send_input(struct api_call *call, json_object *input,
     e->key = json_object_get_string(key_v);
     e->key_len = (size_t)json_object_get_string_len(key_v);
     int err = crm_stream_entry_validate(e);
-    return err == 0 ? SEND_INPUT_OK
+    return err == 0                 ? SEND_INPUT_OK
            : err == CRM_ENTRY_EBODY ? SEND_BAD_BODY
            : err == CRM_ENTRY_EKEY  ? SEND_BAD_KEY
                                     : SEND_BAD_ENTRY;
@@ -148,8 +146,7 @@ static enum send_refusal send_input(struct api_call *call, json_object *input,
 /* Answers a sendMessage refused before its script ran. The script is where the
  * revocation is checked, so ask Redis first (api_require): a revoked token is
  * told UNAUTHENTICATED, as by every other field, never what else was wrong. */
-static int send_refuse(gql_resolve_info *info, struct api_call *call, enum send_refusal why,
-                       int64_t room)
+static int send_refuse(gql_resolve_info *info, struct api_call *call, enum send_refusal why, int64_t room)
 {
     int rc = api_require(info, call, NULL);
     if (rc)
@@ -158,11 +155,11 @@ static int send_refuse(gql_resolve_info *info, struct api_call *call, enum send_
     case SEND_DB_DOWN:
         return api_unavailable(info);
     case SEND_BAD_BODY:
-        return gql_resolve_error(info, "BAD_USER_INPUT",
-                                 "The body must be 1 to %d characters of text.", CRM_ENTRY_BODY_MAX_CHARS);
+        return gql_resolve_error(info, "BAD_USER_INPUT", "The body must be 1 to %d characters of text.",
+                                 CRM_ENTRY_BODY_MAX_CHARS);
     case SEND_BAD_KEY:
-        return gql_resolve_error(info, "BAD_USER_INPUT",
-                                 "The idempotencyKey must be 1 to %d bytes.", CRM_ENTRY_KEY_MAX);
+        return gql_resolve_error(info, "BAD_USER_INPUT", "The idempotencyKey must be 1 to %d bytes.",
+                                 CRM_ENTRY_KEY_MAX);
     case SEND_BAD_ENTRY:
         return gql_resolve_error(info, "BAD_USER_INPUT", "The message is not valid.");
     default:
@@ -224,13 +221,14 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
         return gql_resolve_error(info, "BAD_USER_INPUT", "limit must be 1 to %d.", CRM_HISTORY_MAX);
     uint64_t bms = 0, bseq = 0;
     /* 0-0 parses but no message is before it (and Redis refuses "(0-0"). */
-    if (bv && (crm_stream_id_parse(json_object_get_string(bv), (size_t)json_object_get_string_len(bv),
-                                   &bms, &bseq) != 0 || (bms == 0 && bseq == 0)))
+    if (bv && (crm_stream_id_parse(json_object_get_string(bv), (size_t)json_object_get_string_len(bv), &bms,
+                                   &bseq) != 0 ||
+               (bms == 0 && bseq == 0)))
         return gql_resolve_error(info, "BAD_USER_INPUT", "before must be a cursor from a message.");
     struct api_message *msgs;
     size_t n;
-    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, room, bv != NULL,
-                     bms, bseq, limit, &msgs, &n) != HISTORY_OK)
+    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, room, bv != NULL, bms, bseq,
+                     limit, &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++)
@@ -240,8 +238,8 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     snprintf(target, sizeof target, "room:%" PRId64, room);
     /* No record, no read: the bodies are not answered when the audit stream
      * does not take the record (Redis refusing writes, say). */
-    if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target,
-                     call->client_addr, NULL) < 0) {
+    if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr, NULL) <
+        0) {
         json_object_put(list);
         return api_unavailable(info);
     }

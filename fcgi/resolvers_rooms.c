@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOM_NAME_MAX 200     /* characters */
+#define ROOM_NAME_MAX 200 /* characters */
 #define USERS_LIMIT_MAX 100
-#define SEARCH_MAX 100        /* bytes */
-#define MEMBER_IDS_MAX 50     /* users added by one call */
+#define SEARCH_MAX 100    /* bytes */
+#define MEMBER_IDS_MAX 50 /* users added by one call */
 
 static json_object *room_json(const PGresult *r, int i)
 {
@@ -49,8 +49,7 @@ static int r_rooms(gql_resolve_info *info, void *ctx, json_object **out)
 }
 
 /* The room if the caller is a member, else FORBIDDEN whether or not it exists. */
-static int member_room(gql_resolve_info *info, struct api_call *call, json_object *idv,
-                       json_object **out)
+static int member_room(gql_resolve_info *info, struct api_call *call, json_object *idv, json_object **out)
 {
     int64_t room;
     char sroom[24], suser[24];
@@ -74,8 +73,7 @@ static int member_room(gql_resolve_info *info, struct api_call *call, json_objec
     return 0;
 forbidden:
     /* Someone asking for a room that is not theirs is worth a record. */
-    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name,
-                        call->client_addr);
+    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name, call->client_addr);
     return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
 }
 
@@ -136,8 +134,8 @@ struct members_added {
 
 /* Adds users to room inside the caller's transaction, noting in added who was
  * not a member yet. Returns 0 or a resolver error (the caller rolls back). */
-static int add_members(gql_resolve_info *info, struct api_call *call, int64_t room,
-                       json_object *ids, struct members_added *added)
+static int add_members(gql_resolve_info *info, struct api_call *call, int64_t room, json_object *ids,
+                       struct members_added *added)
 {
     char sroom[24], sby[24];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
@@ -301,8 +299,8 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     size_t n;
     /* Rooms reach here only through membership checks (rooms, room, createRoom,
      * addMembers), so the caller is a member. */
-    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams,
-                     strtoll(room, NULL, 10), 0, 0, 0, 1, &msgs, &n) != HISTORY_OK)
+    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, strtoll(room, NULL, 10), 0, 0,
+                     0, 1, &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     *out = n ? api_message_to_json(&msgs[0]) : NULL;
     history_free(msgs, n);
@@ -310,8 +308,8 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
         char target[40];
         snprintf(target, sizeof target, "room:%s", room);
         /* A body is patient data: not answered without its audit record. */
-        if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target,
-                         call->client_addr, "{\"via\":\"lastMessage\"}") < 0) {
+        if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr,
+                         "{\"via\":\"lastMessage\"}") < 0) {
             json_object_put(*out);
             *out = NULL;
             return api_unavailable(info);

@@ -120,8 +120,8 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
 }
 
 enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
-                              const char *jti, const struct crm_stream_entry *e,
-                              struct api_message *out, long *retry_ms)
+                              const char *jti, const struct crm_stream_entry *e, struct api_message *out,
+                              long *retry_ms)
 {
     char stream[CRM_STREAM_NAME_MAX], room[24], sender[24], ttl[16], rate[16], window[16];
     crm_stream_name(stream, crm_stream_of_room(e->room_id, streams));
@@ -141,13 +141,28 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
     char revoked[AUTH_REVOKED_KEY_SIZE];
     size_t revoked_len = auth_revoked_key(revoked, jti);
 
-    const char *argv[] = {"EVALSHA", NULL, "4", stream, idem, ratekey, revoked, room, sender,
-                          e->key, e->body, ttl, rate, window, stream,
-                          e->who.email, e->who.name, e->who.role, e->who.created};
-    size_t lens[] = {7, 40, 1, strlen(stream), idem_len, strlen(ratekey), revoked_len,
-                     strlen(room), strlen(sender), e->key_len, e->body_len, strlen(ttl),
-                     strlen(rate), strlen(window), strlen(stream),
-                     e->who.email_len, e->who.name_len, e->who.role_len, e->who.created_len};
+    const char *argv[] = {"EVALSHA", NULL,         "4",         stream,      idem,          ratekey, revoked,
+                          room,      sender,       e->key,      e->body,     ttl,           rate,    window,
+                          stream,    e->who.email, e->who.name, e->who.role, e->who.created};
+    size_t lens[] = {7,
+                     40,
+                     1,
+                     strlen(stream),
+                     idem_len,
+                     strlen(ratekey),
+                     revoked_len,
+                     strlen(room),
+                     strlen(sender),
+                     e->key_len,
+                     e->body_len,
+                     strlen(ttl),
+                     strlen(rate),
+                     strlen(window),
+                     strlen(stream),
+                     e->who.email_len,
+                     e->who.name_len,
+                     e->who.role_len,
+                     e->who.created_len};
     redisReply *rep = run_script(r, e->who.email ? 19 : 15, argv, lens);
     if (!rep) {
         log_warn("redis: sendMessage: Redis unavailable");
@@ -159,8 +174,7 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
         /* OOM (noeviction), MISCONF (disk), READONLY: refused, nothing accepted. */
         log_warn("redis: sendMessage refused: %.60s", rep->str);
     } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-               rep->element[0]->type == REDIS_REPLY_INTEGER &&
-               rep->element[1]->type == REDIS_REPLY_STRING) {
+               rep->element[0]->type == REDIS_REPLY_INTEGER && rep->element[1]->type == REDIS_REPLY_STRING) {
         long long kind = rep->element[0]->integer;
         const char *val = rep->element[1]->str;
         if (kind == 1) {

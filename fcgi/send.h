@@ -15,11 +15,11 @@
 #define CRM_SEND_RATE_WINDOW_MS 10000
 
 enum send_status {
-    SEND_ACCEPTED = 0,      /* a new entry; *out is it, PENDING */
-    SEND_REPLAYED = 1,      /* the key was used before: *out is that message */
-    SEND_RATE_LIMITED = 2,  /* *retry_ms says when to try again */
-    SEND_REVOKED = 3,       /* the token jti is revoked: nothing was done */
-    SEND_UNAVAILABLE = -1,  /* Redis down or refusing writes: nothing was accepted */
+    SEND_ACCEPTED = 0,     /* a new entry; *out is it, PENDING */
+    SEND_REPLAYED = 1,     /* the key was used before: *out is that message */
+    SEND_RATE_LIMITED = 2, /* *retry_ms says when to try again */
+    SEND_REVOKED = 3,      /* the token jti is revoked: nothing was done */
+    SEND_UNAVAILABLE = -1, /* Redis down or refusing writes: nothing was accepted */
     SEND_ENOMEM = -2,
 };
 
@@ -29,11 +29,10 @@ enum send_status {
  * filled (api_message_deinit it). db is used only to find a replayed message that
  * has left the stream. */
 enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
-                              const char *jti, const struct crm_stream_entry *e,
-                              struct api_message *out, long *retry_ms);
+                              const char *jti, const struct crm_stream_entry *e, struct api_message *out,
+                              long *retry_ms);
 
 /* Finds the message of (sender, key) in PostgreSQL. 1 found, 0 not, -1 error. */
-int send_find_persisted(struct crm_db *db, int64_t sender, const char *key,
-                        struct api_message *out);
+int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, struct api_message *out);
 
 #endif

@@ -12,9 +12,11 @@ struct stmt {
     const char *text;
 };
 
-#define USER_COLS "id, email, display_name, role, " \
+#define USER_COLS                     \
+    "id, email, display_name, role, " \
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-#define ROOM_COLS "r.id, r.name, " \
+#define ROOM_COLS    \
+    "r.id, r.name, " \
     "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define MSG_COLS "room_id, sender_id, body, idempotency_key, stream_ms, stream_seq"
 
@@ -24,10 +26,9 @@ static const struct stmt stmts[SQL_COUNT] = {
     /* users_email_key */
     [SQL_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS ", password_hash FROM users "
                                             "WHERE lower(email) = lower($1)"},
-    [SQL_USER_INSERT] = {"user_insert",
-                         "INSERT INTO users (email, display_name, role, password_hash) "
-                         "VALUES ($1, $2, $3::user_role, $4) "
-                         "ON CONFLICT ((lower(email))) DO NOTHING RETURNING " USER_COLS},
+    [SQL_USER_INSERT] = {"user_insert", "INSERT INTO users (email, display_name, role, password_hash) "
+                                        "VALUES ($1, $2, $3::user_role, $4) "
+                                        "ON CONFLICT ((lower(email))) DO NOTHING RETURNING " USER_COLS},
     /* users_name_prefix, users_email_prefix; $1 is an escaped LIKE prefix */
     [SQL_USERS_SEARCH] = {"users_search",
                           "SELECT " USER_COLS " FROM users WHERE $1::text IS NULL "
@@ -61,20 +62,17 @@ static const struct stmt stmts[SQL_COUNT] = {
                            "ON CONFLICT (room_id, user_id) DO NOTHING "
                            "RETURNING member_role::text"},
     /* messages_room_position, backwards from a position */
-    [SQL_MESSAGES_BEFORE] = {"messages_before",
-                             "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
-                             "AND (stream_ms, stream_seq) < ($2::bigint, $3::bigint) "
-                             "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $4"},
-    [SQL_MESSAGES_LATEST] = {"messages_latest",
-                             "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
-                             "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $2"},
+    [SQL_MESSAGES_BEFORE] = {"messages_before", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
+                                                "AND (stream_ms, stream_seq) < ($2::bigint, $3::bigint) "
+                                                "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $4"},
+    [SQL_MESSAGES_LATEST] = {"messages_latest", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
+                                                "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $2"},
     /* messages_sender_key */
     [SQL_MESSAGE_BY_SENDER_KEY] = {"message_by_sender_key",
                                    "SELECT " MSG_COLS " FROM messages WHERE sender_id = $1 "
                                    "AND idempotency_key = $2"},
-    [SQL_LAST_MESSAGE] = {"last_message",
-                          "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
-                          "ORDER BY stream_ms DESC, stream_seq DESC LIMIT 1"},
+    [SQL_LAST_MESSAGE] = {"last_message", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
+                                          "ORDER BY stream_ms DESC, stream_seq DESC LIMIT 1"},
 };
 
 /* Which statements are prepared on the connection of this generation. */
@@ -82,8 +80,8 @@ static unsigned prepared_generation;
 static unsigned char prepared[SQL_COUNT];
 
 /* One attempt; *lost is set when the connection broke (db reset). */
-static PGresult *run_once(struct crm_db *db, enum sql_stmt s, int n, const char *const *params,
-                          int *lost, int *idle)
+static PGresult *run_once(struct crm_db *db, enum sql_stmt s, int n, const char *const *params, int *lost,
+                          int *idle)
 {
     *lost = 0;
     PGconn *c = crm_db_get(db);

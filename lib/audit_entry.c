@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void crm_audit_entry_set(struct crm_audit_entry *e, int64_t actor_id, const char *action,
-                         const char *target, const char *addr, const char *detail)
+void crm_audit_entry_set(struct crm_audit_entry *e, int64_t actor_id, const char *action, const char *target,
+                         const char *addr, const char *detail)
 {
     e->actor_id = actor_id;
     e->action = action ? action : "";
@@ -59,8 +59,7 @@ int crm_audit_entry_validate(const struct crm_audit_entry *e)
     if (!e->action || e->action_len == 0 || e->action_len > CRM_AUDIT_ACTION_MAX ||
         crm_utf8_count(e->action, e->action_len) < 0)
         return CRM_AUDIT_EACTION;
-    if (!e->target || e->target_len > CRM_AUDIT_TARGET_MAX ||
-        crm_utf8_count(e->target, e->target_len) < 0)
+    if (!e->target || e->target_len > CRM_AUDIT_TARGET_MAX || crm_utf8_count(e->target, e->target_len) < 0)
         return CRM_AUDIT_ETARGET;
     if (!e->addr || !addr_ok(e->addr, e->addr_len))
         return CRM_AUDIT_EADDR;
@@ -78,11 +77,11 @@ int crm_audit_entry_encode(struct crm_audit_argv *out, const struct crm_audit_en
         snprintf(out->actor, sizeof out->actor, "%" PRId64, e->actor_id);
     else
         out->actor[0] = '\0';
-    const char *argv[CRM_AUDIT_ARGC] = {"XADD",   "crm:audit", "*",       "actor",  out->actor,
-                                        "action", e->action,   "target",  e->target, "addr",
+    const char *argv[CRM_AUDIT_ARGC] = {"XADD",   "crm:audit", "*",      "actor",   out->actor,
+                                        "action", e->action,   "target", e->target, "addr",
                                         e->addr,  "detail",    e->detail};
-    size_t lens[CRM_AUDIT_ARGC] = {4, 9, 1, 5, strlen(out->actor), 6, e->action_len, 6,
-                                   e->target_len, 4, e->addr_len, 6, e->detail_len};
+    size_t lens[CRM_AUDIT_ARGC] = {
+        4, 9, 1, 5, strlen(out->actor), 6, e->action_len, 6, e->target_len, 4, e->addr_len, 6, e->detail_len};
     memcpy(out->argv, argv, sizeof argv);
     memcpy(out->argvlen, lens, sizeof lens);
     out->argc = CRM_AUDIT_ARGC;
@@ -94,11 +93,9 @@ static int is_str(const redisReply *r)
     return r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS);
 }
 
-int crm_audit_entry_parse_from(const redisReply *fields, size_t first,
-                               struct crm_audit_entry *out)
+int crm_audit_entry_parse_from(const redisReply *fields, size_t first, struct crm_audit_entry *out)
 {
-    static const char *const names[CRM_AUDIT_FIELDS] = {"actor", "action", "target", "addr",
-                                                        "detail"};
+    static const char *const names[CRM_AUDIT_FIELDS] = {"actor", "action", "target", "addr", "detail"};
     const redisReply *vals[CRM_AUDIT_FIELDS] = {NULL};
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
         (fields->elements - first) % 2 != 0)
@@ -119,8 +116,7 @@ int crm_audit_entry_parse_from(const redisReply *fields, size_t first,
         if (!vals[k])
             return CRM_AUDIT_EFORMAT;
     memset(out, 0, sizeof *out);
-    if (vals[0]->len > 0 && crm_decimal_id_parse(vals[0]->str, (size_t)vals[0]->len,
-                                                 &out->actor_id) < 0)
+    if (vals[0]->len > 0 && crm_decimal_id_parse(vals[0]->str, (size_t)vals[0]->len, &out->actor_id) < 0)
         return CRM_AUDIT_EACTOR;
     out->action = vals[1]->str, out->action_len = (size_t)vals[1]->len;
     out->target = vals[2]->str, out->target_len = (size_t)vals[2]->len;
@@ -132,13 +128,21 @@ int crm_audit_entry_parse_from(const redisReply *fields, size_t first,
 const char *crm_audit_entry_strerror(int err)
 {
     switch (err) {
-    case CRM_AUDIT_OK: return "ok";
-    case CRM_AUDIT_EFORMAT: return "malformed audit entry: field unknown, repeated or missing";
-    case CRM_AUDIT_EACTOR: return "malformed audit entry: actor is not empty or a decimal id";
-    case CRM_AUDIT_EACTION: return "malformed audit entry: action is empty, too long or not UTF-8";
-    case CRM_AUDIT_ETARGET: return "malformed audit entry: target too long or not UTF-8";
-    case CRM_AUDIT_EADDR: return "malformed audit entry: addr is not an IP address";
-    case CRM_AUDIT_EDETAIL: return "malformed audit entry: detail is not a JSON object";
-    default: return "unknown error";
+    case CRM_AUDIT_OK:
+        return "ok";
+    case CRM_AUDIT_EFORMAT:
+        return "malformed audit entry: field unknown, repeated or missing";
+    case CRM_AUDIT_EACTOR:
+        return "malformed audit entry: actor is not empty or a decimal id";
+    case CRM_AUDIT_EACTION:
+        return "malformed audit entry: action is empty, too long or not UTF-8";
+    case CRM_AUDIT_ETARGET:
+        return "malformed audit entry: target too long or not UTF-8";
+    case CRM_AUDIT_EADDR:
+        return "malformed audit entry: addr is not an IP address";
+    case CRM_AUDIT_EDETAIL:
+        return "malformed audit entry: detail is not a JSON object";
+    default:
+        return "unknown error";
     }
 }

@@ -59,8 +59,8 @@ struct crm_audit_argv {
 
 /* Fills e for the common case from NUL-terminated strings: actor_id 0 for none,
  * target/addr NULL for none, detail NULL for "{}". Nothing is copied. */
-void crm_audit_entry_set(struct crm_audit_entry *e, int64_t actor_id, const char *action,
-                         const char *target, const char *addr, const char *detail);
+void crm_audit_entry_set(struct crm_audit_entry *e, int64_t actor_id, const char *action, const char *target,
+                         const char *addr, const char *detail);
 
 /* Validates e and fills out with the XADD argv for CRM_AUDIT_STREAM.
  * Returns 0 or the crm_audit_err of the first invalid field. */
@@ -71,8 +71,7 @@ int crm_audit_entry_validate(const struct crm_audit_entry *e);
 
 /* Parses the field/value array of an audit entry from element `first` on; out
  * borrows from fields. Returns 0 or a crm_audit_err. */
-int crm_audit_entry_parse_from(const redisReply *fields, size_t first,
-                               struct crm_audit_entry *out);
+int crm_audit_entry_parse_from(const redisReply *fields, size_t first, struct crm_audit_entry *out);
 
 const char *crm_audit_entry_strerror(int err);
 

@@ -19,8 +19,14 @@ struct setting {
     const char *doc;
 };
 
-#define STR(field, name, def, doc) {name, SETTING_STR, offsetof(struct crm_config, field), def, 0, 0, doc}
-#define INT(field, name, def, lo, hi, doc) {name, SETTING_INT, offsetof(struct crm_config, field), def, lo, hi, doc}
+#define STR(field, name, def, doc)                                            \
+    {                                                                         \
+        name, SETTING_STR, offsetof(struct crm_config, field), def, 0, 0, doc \
+    }
+#define INT(field, name, def, lo, hi, doc)                                      \
+    {                                                                           \
+        name, SETTING_INT, offsetof(struct crm_config, field), def, lo, hi, doc \
+    }
 
 static const struct setting settings[] = {
     STR(log_level, "CRM_LOG_LEVEL", "info", "error, warn, info or debug"),
@@ -28,10 +34,13 @@ static const struct setting settings[] = {
         "libpq connection string of the application role"),
     STR(redis_host, "CRM_REDIS_HOST", "127.0.0.1", "Redis host, or the path of its Unix socket"),
     INT(redis_port, "CRM_REDIS_PORT", "6379", 1, 65535, "Redis port"),
-    STR(redis_user, "CRM_REDIS_USER", NULL, "Redis ACL user; unset: the program's name (crm-api, crm-pushd, crm-worker)"),
-    STR(redis_password, "CRM_REDIS_PASSWORD", NULL, "that user's Redis password (CRM_REDIS_PASSWORD_FILE keeps it out of the environment)"),
+    STR(redis_user, "CRM_REDIS_USER", NULL,
+        "Redis ACL user; unset: the program's name (crm-api, crm-pushd, crm-worker)"),
+    STR(redis_password, "CRM_REDIS_PASSWORD", NULL,
+        "that user's Redis password (CRM_REDIS_PASSWORD_FILE keeps it out of the environment)"),
     STR(redis_password_file, "CRM_REDIS_PASSWORD_FILE", NULL,
-        "file holding the Redis password, or a folder of one file per user named after it; a password is required in production"),
+        "file holding the Redis password, or a folder of one file per user named after it; a password is "
+        "required in production"),
     STR(jwt_secret, "CRM_JWT_SECRET", CRM_DEV_JWT_SECRET,
         "HS256 signing key, at least 32 bytes; the default is dev-only and refused in production"),
     INT(jwt_ttl, "CRM_JWT_TTL", "3600", 60, 7 * 24 * 3600, "token lifetime in seconds"),
@@ -144,8 +153,7 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
     const char *env = getenv("CRM_ENV");
     /* Safe by default: only an explicit development or test relaxes anything. */
     cfg->production = !env || !*env || strcmp(env, "production") == 0;
-    if (env && *env && !cfg->production && strcmp(env, "development") != 0 &&
-        strcmp(env, "test") != 0) {
+    if (env && *env && !cfg->production && strcmp(env, "development") != 0 && strcmp(env, "test") != 0) {
         if (err)
             snprintf(err, errlen, "CRM_ENV must be production, development or test");
         return CRM_CONFIG_EINVAL;
@@ -161,8 +169,7 @@ int crm_config_load(struct crm_config *cfg, char *err, size_t errlen)
             memcpy(slot, &v, sizeof v);
         } else if (parse_int(v, s->min, s->max, (int *)(void *)slot) < 0) {
             if (err)
-                snprintf(err, errlen, "%s must be an integer from %ld to %ld", s->name,
-                         s->min, s->max);
+                snprintf(err, errlen, "%s must be an integer from %ld to %ld", s->name, s->min, s->max);
             return CRM_CONFIG_EINVAL;
         }
     }
@@ -195,8 +202,7 @@ static const struct row meta_rows[] = {
     {"CRM_ENV", "production",
      "`production` refuses dev-only defaults; `development` and `test` must be said "
      "explicitly (./dev does)"},
-    {"CRM_ENV_FILE", NULL,
-     "a file of `CRM_...=value` lines read first; variables already set win"},
+    {"CRM_ENV_FILE", NULL, "a file of `CRM_...=value` lines read first; variables already set win"},
 };
 
 #define N_META (sizeof meta_rows / sizeof meta_rows[0])

@@ -18,8 +18,7 @@ PGconn *crm_db_get(struct crm_db *db)
 {
     /* Idle between requests, a connection with bytes or end-of-file waiting was
      * closed by the server (restart): replace it before anyone uses it. */
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
-        PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
         return db->conn;
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK && crm_sock_idle_alive(PQsocket(db->conn)))
         return db->conn;

@@ -6,9 +6,9 @@
 #include <libpq-fe.h>
 
 struct crm_db {
-    PGconn *conn;       /* NULL or the current connection; owned */
-    const char *url;    /* conninfo; borrowed, outlives the struct */
-    unsigned generation;/* bumped on every new connection: prepared statements must be redone */
+    PGconn *conn;        /* NULL or the current connection; owned */
+    const char *url;     /* conninfo; borrowed, outlives the struct */
+    unsigned generation; /* bumped on every new connection: prepared statements must be redone */
 };
 
 /* Initialises db without connecting. */

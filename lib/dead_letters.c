@@ -44,9 +44,8 @@ static int read_exec(redisContext *c, int n)
     return rc;
 }
 
-int crm_dead_letter_store(redisContext *c, const char *src_key, const char *src_id,
-                          const char *orig_stream, const char *orig_id,
-                          long long deliveries, const char *error, const char *consumer,
+int crm_dead_letter_store(redisContext *c, const char *src_key, const char *src_id, const char *orig_stream,
+                          const char *orig_id, long long deliveries, const char *error, const char *consumer,
                           const redisReply *fields, size_t first)
 {
     int rc = CRM_DL_ENOMEM;
@@ -63,9 +62,8 @@ int crm_dead_letter_store(redisContext *c, const char *src_key, const char *src_
     snprintf(dl, sizeof dl, "%lld", deliveries);
     snprintf(at, sizeof at, "%" PRId64, now_ms());
     const char *head[3 + 2 * CRM_DEAD_META_FIELDS] = {
-        "XADD",     CRM_DEAD_STREAM, "*",   "stream",    orig_stream, "id",       orig_id,
-        "deliveries", dl,            "error", error,     "failed_at", at,         "consumer",
-        consumer};
+        "XADD", CRM_DEAD_STREAM, "*",   "stream",    orig_stream, "id",       orig_id, "deliveries",
+        dl,     "error",         error, "failed_at", at,          "consumer", consumer};
     size_t i = 0;
     for (; i < 3 + 2 * CRM_DEAD_META_FIELDS; i++) {
         argv[i] = head[i];
@@ -114,17 +112,14 @@ int crm_dead_letter_retry(redisContext *c, const char *dead_id)
         return CRM_DL_EINVAL;
     char meta[8];
     snprintf(meta, sizeof meta, "%d", CRM_DEAD_META_FIELDS);
-    const char *argv[7] = {"EVAL", RETRY_LUA, "2", CRM_DEAD_STREAM, CRM_RETRY_STREAM,
-                           dead_id, meta};
+    const char *argv[7] = {"EVAL", RETRY_LUA, "2", CRM_DEAD_STREAM, CRM_RETRY_STREAM, dead_id, meta};
     size_t lens[7];
     for (int i = 0; i < 7; i++)
         lens[i] = strlen(argv[i]);
     redisReply *r = redisCommandArgv(c, 7, argv, lens);
     if (!r)
         return CRM_DL_EREDIS;
-    int rc = r->type != REDIS_REPLY_INTEGER ? CRM_DL_EREDIS
-             : r->integer == 1              ? CRM_DL_OK
-                                            : CRM_DL_ENOTFOUND;
+    int rc = r->type != REDIS_REPLY_INTEGER ? CRM_DL_EREDIS : r->integer == 1 ? CRM_DL_OK : CRM_DL_ENOTFOUND;
     freeReplyObject(r);
     return rc;
 }
@@ -154,8 +149,8 @@ static int field_is(const redisReply *f, const char *name)
 /* Fills d from one XRANGE entry [id, [f, v, ...]]. */
 static int fill_one(struct crm_dead_letter *d, const redisReply *e)
 {
-    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-        e->element[0]->type != REDIS_REPLY_STRING || e->element[1]->type != REDIS_REPLY_ARRAY)
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
+        e->element[1]->type != REDIS_REPLY_ARRAY)
         return CRM_DL_EREDIS;
     const redisReply *id = e->element[0], *f = e->element[1];
     copy_field(d->id, sizeof d->id, id);
@@ -203,8 +198,7 @@ static int fill_one(struct crm_dead_letter *d, const redisReply *e)
     return d->error && d->entry_json ? CRM_DL_OK : CRM_DL_ENOMEM;
 }
 
-int crm_dead_letters_list(redisContext *c, size_t limit, struct crm_dead_letter **out,
-                          size_t *n)
+int crm_dead_letters_list(redisContext *c, size_t limit, struct crm_dead_letter **out, size_t *n)
 {
     *out = NULL;
     *n = 0;

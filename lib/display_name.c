@@ -10,8 +10,7 @@
  * ASCII letter they only hide a difference ("Pat\u200dPatient"). */
 static int shaping_mark(ucs4_t uc)
 {
-    return uc == 0x200c || uc == 0x200d || (uc >= 0xfe00 && uc <= 0xfe0f) ||
-           (uc >= 0xe0100 && uc <= 0xe01ef);
+    return uc == 0x200c || uc == 0x200d || (uc >= 0xfe00 && uc <= 0xfe0f) || (uc >= 0xe0100 && uc <= 0xe01ef);
 }
 
 int crm_display_name_valid(const char *s, size_t n)
@@ -29,8 +28,7 @@ int crm_display_name_valid(const char *s, size_t n)
             if (prev < 0x80 || shaping_mark(prev))
                 return 0;
         } else if (uc_is_general_category(uc, UC_CATEGORY_C) /* Cc Cf Cs Co Cn */ ||
-                   uc_is_general_category(uc, UC_CATEGORY_Zl) ||
-                   uc_is_general_category(uc, UC_CATEGORY_Zp) ||
+                   uc_is_general_category(uc, UC_CATEGORY_Zl) || uc_is_general_category(uc, UC_CATEGORY_Zp) ||
                    uc_is_property_default_ignorable_code_point(uc) || uc == 0x7f) {
             return 0;
         } else if (!uc_is_general_category(uc, UC_CATEGORY_Z)) {

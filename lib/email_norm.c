@@ -53,8 +53,8 @@ int crm_text_single_script(const char *s, size_t n)
 static int bad_char(ucs4_t uc)
 {
     return uc_is_general_category(uc, UC_CATEGORY_C) /* Cc Cf Cs Co Cn */ ||
-           uc_is_general_category(uc, UC_CATEGORY_Z) ||
-           uc_is_property_default_ignorable_code_point(uc) || uc == 0x7f;
+           uc_is_general_category(uc, UC_CATEGORY_Z) || uc_is_property_default_ignorable_code_point(uc) ||
+           uc == 0x7f;
 }
 
 /* The local part: printable, no character RFC 5322 would need quoting for. */

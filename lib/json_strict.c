@@ -45,7 +45,8 @@ static int has_bad_value(json_object *o)
                 return 1;
         return 0;
     case json_type_object: {
-        json_object_object_foreach(o, key, val) {
+        json_object_object_foreach(o, key, val)
+        {
             (void)key; /* json-c cuts keys at NUL; the value check is what matters */
             if (has_bad_value(val))
                 return 1;
@@ -83,7 +84,7 @@ static int text_key_counts(const char *s, size_t len, int max_depth, int **count
     if (objects == 0)
         return 0;
     int *c = calloc(objects, sizeof *c);
-    size_t cap = (size_t)max_depth + 1; /* the tokener allowed no deeper text */
+    size_t cap = (size_t)max_depth + 1;         /* the tokener allowed no deeper text */
     size_t *stack = calloc(cap, sizeof *stack); /* object index + 1, or 0: array */
     if (!c || !stack) {
         free(c);
@@ -122,7 +123,8 @@ static int tree_matches(json_object *o, const int *counts, size_t n, size_t *at)
         if (*at >= n || counts[*at] != json_object_object_length(o))
             return 0;
         (*at)++;
-        json_object_object_foreach(o, key, val) {
+        json_object_object_foreach(o, key, val)
+        {
             (void)key;
             if (!tree_matches(val, counts, n, at))
                 return 0;
@@ -178,8 +180,8 @@ json_object *crm_json_parse_strict(const char *text, size_t len, int max_depth, 
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
         json_object_put(o);
-        *err = jerr == json_tokener_error_depth ? "the JSON is nested too deeply"
-                                                : "the body is not valid JSON";
+        *err =
+            jerr == json_tokener_error_depth ? "the JSON is nested too deeply" : "the body is not valid JSON";
         return NULL;
     }
     /* Trailing white space is allowed, anything else is not. */

@@ -30,8 +30,7 @@ int crm_log_init(const char *program, const char *level_name)
     return -1;
 }
 
-void crm_log_write(enum crm_log_level level, const char *file, int line,
-                   const char *fmt, ...)
+void crm_log_write(enum crm_log_level level, const char *file, int line, const char *fmt, ...)
 {
     char stamp[32];
     struct timespec ts;
@@ -52,6 +51,6 @@ void crm_log_write(enum crm_log_level level, const char *file, int line,
     base = base ? base + 1 : file;
 
     /* One fprintf so lines from several processes sharing stderr do not interleave. */
-    fprintf(stderr, "%s.%03ldZ %s[%ld] %s %s:%d %s\n", stamp, ts.tv_nsec / 1000000L,
-            log_program, (long)getpid(), level_names[level], base, line, msg);
+    fprintf(stderr, "%s.%03ldZ %s[%ld] %s %s:%d %s\n", stamp, ts.tv_nsec / 1000000L, log_program,
+            (long)getpid(), level_names[level], base, line, msg);
 }

@@ -21,13 +21,13 @@ extern enum crm_log_level crm_log_threshold;
 int crm_log_init(const char *program, const char *level_name);
 
 /* Writes one line to stderr. Use the CRM_LOG macro, not this. */
-void crm_log_write(enum crm_log_level level, const char *file, int line,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void crm_log_write(enum crm_log_level level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-#define CRM_LOG(level, ...)                                                   \
-    do {                                                                      \
-        if ((level) <= crm_log_threshold)                                     \
-            crm_log_write((level), __FILE__, __LINE__, __VA_ARGS__);          \
+#define CRM_LOG(level, ...)                                          \
+    do {                                                             \
+        if ((level) <= crm_log_threshold)                            \
+            crm_log_write((level), __FILE__, __LINE__, __VA_ARGS__); \
     } while (0)
 
 #define log_error(...) CRM_LOG(CRM_LOG_ERROR, __VA_ARGS__)

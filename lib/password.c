@@ -14,9 +14,10 @@ int crm_password_init(void)
     if (dummy_hash[0])
         return 0;
     static const char dummy[] = "dummy password for timing equality";
-    return crypto_pwhash_str(dummy_hash, dummy, sizeof dummy - 1,
-                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+    return crypto_pwhash_str(dummy_hash, dummy, sizeof dummy - 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+               ? 0
+               : -1;
 }
 
 int crm_password_hash(const char *password, size_t len, char out[CRM_PASSWORD_HASH_LEN])
@@ -24,7 +25,9 @@ int crm_password_hash(const char *password, size_t len, char out[CRM_PASSWORD_HA
     if (len < CRM_PASSWORD_MIN || len > CRM_PASSWORD_MAX)
         return -1;
     return crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+               ? 0
+               : -1;
 }
 
 int crm_password_verify(const char *hash, const char *password, size_t len)

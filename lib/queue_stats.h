@@ -22,8 +22,8 @@ struct crm_queue_stream_stats {
 struct crm_queue_stats {
     struct crm_queue_stream_stats *streams; /* owned; n_streams entries */
     size_t n_streams;
-    long long length;       /* sums over the streams */
-    long long lag;          /* sum of the known lags */
+    long long length; /* sums over the streams */
+    long long lag;    /* sum of the known lags */
     long long pending;
     long long consumers;    /* distinct consumers are not tracked: the largest per-stream count */
     long long dead_letters; /* XLEN crm:dead */

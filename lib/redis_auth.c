@@ -56,7 +56,8 @@ static int read_first_line(const char *path, char *out, size_t cap, char *err, s
     if (!ok || !token_ok(line, cap - 1)) {
         snprintf(err, errlen,
                  "CRM_REDIS_PASSWORD_FILE: %s must hold a password of 1 to %zu printable characters "
-                 "without spaces on its first line", path, cap - 1);
+                 "without spaces on its first line",
+                 path, cap - 1);
         memset(line, 0, sizeof line);
         return -1;
     }
@@ -84,8 +85,7 @@ int crm_redis_auth_load(struct crm_redis_auth *a, const struct crm_config *cfg, 
     const char *file = cfg->redis_password_file;
     if (cfg->redis_password && *cfg->redis_password) {
         if (!token_ok(cfg->redis_password, CRM_REDIS_PASSWORD_MAX)) {
-            snprintf(err, errlen,
-                     "CRM_REDIS_PASSWORD must be 1 to %d printable characters without spaces",
+            snprintf(err, errlen, "CRM_REDIS_PASSWORD must be 1 to %d printable characters without spaces",
                      CRM_REDIS_PASSWORD_MAX);
             return -1;
         }
@@ -108,7 +108,8 @@ int crm_redis_auth_load(struct crm_redis_auth *a, const struct crm_config *cfg, 
     } else if (cfg->production) {
         snprintf(err, errlen,
                  "Redis needs a password in production: set CRM_REDIS_PASSWORD_FILE (the password "
-                 "of Redis ACL user %s; see the README's security section)", a->user);
+                 "of Redis ACL user %s; see the README's security section)",
+                 a->user);
         return -1;
     }
     return 0;

@@ -30,8 +30,8 @@ static int authenticate(redisContext *c)
     int ok = rep && rep->type == REDIS_REPLY_STATUS;
     if (!ok)
         log_error("redis: AUTH as user %s refused: %.80s (check CRM_REDIS_USER and "
-                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)", a->user,
-                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : c->errstr);
+                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)",
+                  a->user, rep && rep->type == REDIS_REPLY_ERROR ? rep->str : c->errstr);
     if (rep)
         freeReplyObject(rep);
     return ok ? 0 : -1;
@@ -50,8 +50,7 @@ redisContext *crm_redis_get(struct crm_redis *r)
     redisContext *c = r->host[0] == '/' ? redisConnectUnixWithTimeout(r->host, tv)
                                         : redisConnectWithTimeout(r->host, r->port, tv);
     if (!c || c->err) {
-        log_warn("redis: connect to %s:%d failed: %s", r->host, r->port,
-                 c ? c->errstr : "out of memory");
+        log_warn("redis: connect to %s:%d failed: %s", r->host, r->port, c ? c->errstr : "out of memory");
         if (c)
             redisFree(c);
         return NULL;

@@ -7,10 +7,10 @@
 #include <hiredis/hiredis.h>
 
 struct crm_redis {
-    redisContext *ctx;  /* NULL or the current connection; owned */
-    const char *host;   /* borrowed */
+    redisContext *ctx; /* NULL or the current connection; owned */
+    const char *host;  /* borrowed */
     int port;
-    int timeout_ms;     /* connect and command timeout; longer than any BLOCK used */
+    int timeout_ms; /* connect and command timeout; longer than any BLOCK used */
 };
 
 /* Initialises r without connecting. */

@@ -48,8 +48,8 @@ int crm_stream_id_parse(const char *id, size_t len, uint64_t *ms, uint64_t *seq)
     if (!dash)
         return CRM_ENTRY_EID;
     size_t a = (size_t)(dash - id);
-    if (parse_u64(id, a, ms) < 0 || parse_u64(dash + 1, len - a - 1, seq) < 0 ||
-        *ms > INT64_MAX || *seq > INT64_MAX)
+    if (parse_u64(id, a, ms) < 0 || parse_u64(dash + 1, len - a - 1, seq) < 0 || *ms > INT64_MAX ||
+        *seq > INT64_MAX)
         return CRM_ENTRY_EID;
     return 0;
 }
@@ -88,27 +88,25 @@ int crm_stream_entry_validate(const struct crm_stream_entry *e)
     return sender_validate(&e->who);
 }
 
-int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream,
-                            const struct crm_stream_entry *e)
+int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream, const struct crm_stream_entry *e)
 {
     int rc = crm_stream_entry_validate(e);
     if (rc < 0)
         return rc;
     snprintf(out->room, sizeof out->room, "%" PRId64, e->room_id);
     snprintf(out->sender, sizeof out->sender, "%" PRId64, e->sender_id);
-    const char *argv[CRM_ENTRY_ARGC] = {"XADD", stream, "*",      "v",   CRM_ENTRY_VERSION,
+    const char *argv[CRM_ENTRY_ARGC] = {"XADD", stream,    "*",      "v",         CRM_ENTRY_VERSION,
                                         "room", out->room, "sender", out->sender, "key",
-                                        e->key, "body",  e->body};
-    size_t lens[CRM_ENTRY_ARGC] = {4, strlen(stream), 1, 1, 1, 4, strlen(out->room), 6,
-                                   strlen(out->sender), 3, e->key_len, 4, e->body_len};
+                                        e->key, "body",    e->body};
+    size_t lens[CRM_ENTRY_ARGC] = {4, strlen(stream),      1, 1,          1, 4,          strlen(out->room),
+                                   6, strlen(out->sender), 3, e->key_len, 4, e->body_len};
     int n = 3 + 2 * CRM_ENTRY_FIELDS;
     memcpy(out->argv, argv, (size_t)n * sizeof argv[0]);
     memcpy(out->argvlen, lens, (size_t)n * sizeof lens[0]);
     if (e->who.email) {
-        const char *sv[] = {"semail", e->who.email, "sname", e->who.name,
-                            "srole", e->who.role, "screated", e->who.created};
-        size_t sl[] = {6, e->who.email_len, 5, e->who.name_len,
-                       5, e->who.role_len, 8, e->who.created_len};
+        const char *sv[] = {"semail", e->who.email, "sname",    e->who.name,
+                            "srole",  e->who.role,  "screated", e->who.created};
+        size_t sl[] = {6, e->who.email_len, 5, e->who.name_len, 5, e->who.role_len, 8, e->who.created_len};
         memcpy(out->argv + n, sv, sizeof sv);
         memcpy(out->argvlen + n, sl, sizeof sl);
         n += 2 * CRM_ENTRY_SENDER_FIELDS;
@@ -128,11 +126,19 @@ static int field_is(const redisReply *f, const char *name)
     return (size_t)f->len == n && memcmp(f->str, name, n) == 0;
 }
 
-int crm_stream_entry_parse_from(const redisReply *fields, size_t first,
-                                struct crm_stream_entry *out)
+int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct crm_stream_entry *out)
 {
-    enum { F_V = 1, F_ROOM = 2, F_SENDER = 4, F_KEY = 8, F_BODY = 16,
-           F_SEMAIL = 32, F_SNAME = 64, F_SROLE = 128, F_SCREATED = 256 };
+    enum {
+        F_V = 1,
+        F_ROOM = 2,
+        F_SENDER = 4,
+        F_KEY = 8,
+        F_BODY = 16,
+        F_SEMAIL = 32,
+        F_SNAME = 64,
+        F_SROLE = 128,
+        F_SCREATED = 256
+    };
     unsigned seen = 0;
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
         (fields->elements - first) % 2 != 0)
@@ -203,15 +209,25 @@ int crm_stream_entry_parse(const redisReply *fields, struct crm_stream_entry *ou
 const char *crm_stream_entry_strerror(int err)
 {
     switch (err) {
-    case CRM_ENTRY_OK: return "ok";
-    case CRM_ENTRY_EFORMAT: return "malformed entry: unknown, repeated or non-string field";
-    case CRM_ENTRY_EVERSION: return "malformed entry: missing or unsupported version v";
-    case CRM_ENTRY_EROOM: return "malformed entry: room is not a positive decimal id";
-    case CRM_ENTRY_ESENDER: return "malformed entry: sender is not a positive decimal id";
-    case CRM_ENTRY_EKEY: return "malformed entry: key is empty, longer than 128 bytes or not UTF-8";
-    case CRM_ENTRY_EBODY: return "malformed entry: body is empty, longer than 4000 characters or not UTF-8";
-    case CRM_ENTRY_EID: return "malformed entry ID";
-    case CRM_ENTRY_ESENDERINFO: return "malformed entry: sender fields partial, too long or not UTF-8";
-    default: return "unknown error";
+    case CRM_ENTRY_OK:
+        return "ok";
+    case CRM_ENTRY_EFORMAT:
+        return "malformed entry: unknown, repeated or non-string field";
+    case CRM_ENTRY_EVERSION:
+        return "malformed entry: missing or unsupported version v";
+    case CRM_ENTRY_EROOM:
+        return "malformed entry: room is not a positive decimal id";
+    case CRM_ENTRY_ESENDER:
+        return "malformed entry: sender is not a positive decimal id";
+    case CRM_ENTRY_EKEY:
+        return "malformed entry: key is empty, longer than 128 bytes or not UTF-8";
+    case CRM_ENTRY_EBODY:
+        return "malformed entry: body is empty, longer than 4000 characters or not UTF-8";
+    case CRM_ENTRY_EID:
+        return "malformed entry ID";
+    case CRM_ENTRY_ESENDERINFO:
+        return "malformed entry: sender fields partial, too long or not UTF-8";
+    default:
+        return "unknown error";
     }
 }

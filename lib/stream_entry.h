@@ -26,22 +26,22 @@
 #include <stdint.h>
 
 #define CRM_ENTRY_VERSION "1"
-#define CRM_ENTRY_KEY_MAX 128          /* bytes */
-#define CRM_ENTRY_BODY_MAX_CHARS 4000  /* code points, as PostgreSQL's length() */
-#define CRM_ENTRY_FIELDS 5             /* required fields */
-#define CRM_ENTRY_SENDER_FIELDS 4      /* optional sender fields */
-#define CRM_ENTRY_SENDER_MAX 512       /* bytes of one sender field */
-#define CRM_ENTRY_ID_MAX 48            /* "<20 digits>-<20 digits>" and a NUL */
+#define CRM_ENTRY_KEY_MAX 128         /* bytes */
+#define CRM_ENTRY_BODY_MAX_CHARS 4000 /* code points, as PostgreSQL's length() */
+#define CRM_ENTRY_FIELDS 5            /* required fields */
+#define CRM_ENTRY_SENDER_FIELDS 4     /* optional sender fields */
+#define CRM_ENTRY_SENDER_MAX 512      /* bytes of one sender field */
+#define CRM_ENTRY_ID_MAX 48           /* "<20 digits>-<20 digits>" and a NUL */
 
 enum crm_entry_err {
     CRM_ENTRY_OK = 0,
-    CRM_ENTRY_EFORMAT = -1,  /* not an array of field/value strings, or unknown/repeated field */
-    CRM_ENTRY_EVERSION = -2, /* v missing or not "1" */
-    CRM_ENTRY_EROOM = -3,    /* room missing or not a positive decimal int64 */
-    CRM_ENTRY_ESENDER = -4,  /* sender missing or not a positive decimal int64 */
-    CRM_ENTRY_EKEY = -5,     /* key missing, empty, too long, NUL or invalid UTF-8 */
-    CRM_ENTRY_EBODY = -6,    /* body missing, empty, too long, NUL or invalid UTF-8 */
-    CRM_ENTRY_EID = -7,      /* a stream ID that is not <ms>-<seq> */
+    CRM_ENTRY_EFORMAT = -1,     /* not an array of field/value strings, or unknown/repeated field */
+    CRM_ENTRY_EVERSION = -2,    /* v missing or not "1" */
+    CRM_ENTRY_EROOM = -3,       /* room missing or not a positive decimal int64 */
+    CRM_ENTRY_ESENDER = -4,     /* sender missing or not a positive decimal int64 */
+    CRM_ENTRY_EKEY = -5,        /* key missing, empty, too long, NUL or invalid UTF-8 */
+    CRM_ENTRY_EBODY = -6,       /* body missing, empty, too long, NUL or invalid UTF-8 */
+    CRM_ENTRY_EID = -7,         /* a stream ID that is not <ms>-<seq> */
     CRM_ENTRY_ESENDERINFO = -8, /* sender fields partial, too long, NUL or invalid UTF-8 */
 };
 
@@ -78,8 +78,7 @@ struct crm_entry_argv {
 /* Validates e and fills out with the XADD argv for stream (a borrowed key name);
  * the sender fields are written when e carries them.
  * Returns 0, or the crm_entry_err of the first invalid field. */
-int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream,
-                            const struct crm_stream_entry *e);
+int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream, const struct crm_stream_entry *e);
 
 /* Checks the fields of a decoded entry as parse does. Returns 0 or a crm_entry_err. */
 int crm_stream_entry_validate(const struct crm_stream_entry *e);
@@ -88,8 +87,7 @@ int crm_stream_entry_validate(const struct crm_stream_entry *e);
  * XREAD/XRANGE reply), starting at element `first` (0 for a plain entry; wrappers
  * such as retries put their own fields first). out borrows from fields.
  * Returns 0 or a crm_entry_err. */
-int crm_stream_entry_parse_from(const redisReply *fields, size_t first,
-                                struct crm_stream_entry *out);
+int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct crm_stream_entry *out);
 
 /* crm_stream_entry_parse_from(fields, 0, out). */
 int crm_stream_entry_parse(const redisReply *fields, struct crm_stream_entry *out);

@@ -7,10 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRM_STREAM_PREFIX "crm:msg:"   /* + partition number */
-#define CRM_AUDIT_STREAM "crm:audit"   /* audit records, persisted by crm-worker */
-#define CRM_DEAD_STREAM "crm:dead"     /* entries the database refused N times */
-#define CRM_WORKER_GROUP "crm-worker"  /* the consumer group of every crm-worker */
+#define CRM_STREAM_PREFIX "crm:msg:"  /* + partition number */
+#define CRM_AUDIT_STREAM "crm:audit"  /* audit records, persisted by crm-worker */
+#define CRM_DEAD_STREAM "crm:dead"    /* entries the database refused N times */
+#define CRM_WORKER_GROUP "crm-worker" /* the consumer group of every crm-worker */
 #define CRM_STREAM_NAME_MAX 32
 
 /* Token revocation (logout): the key CRM_REVOKED_PREFIX + jti exists until the

@@ -11,8 +11,7 @@
 
 static int role_valid(const char *role)
 {
-    return role && (strcmp(role, "ADMIN") == 0 || strcmp(role, "STAFF") == 0 ||
-                    strcmp(role, "PATIENT") == 0);
+    return role && (strcmp(role, "ADMIN") == 0 || strcmp(role, "STAFF") == 0 || strcmp(role, "PATIENT") == 0);
 }
 
 /* A positive decimal without sign, leading zeros or trailing bytes. */
@@ -27,8 +26,8 @@ static int parse_id(const char *s, int64_t *out)
     return 0;
 }
 
-int crm_token_issue(const char *secret, size_t secret_len, int64_t user_id, const char *role,
-                    int64_t now, int ttl, char **out, struct crm_token_claims *claims)
+int crm_token_issue(const char *secret, size_t secret_len, int64_t user_id, const char *role, int64_t now,
+                    int ttl, char **out, struct crm_token_claims *claims)
 {
     jwt_t *jwt = NULL;
     unsigned char raw[CRM_TOKEN_JTI_LEN / 2];
@@ -67,8 +66,8 @@ done:
     return rc;
 }
 
-int crm_token_verify(const char *secret, size_t secret_len, const char *token, size_t len,
-                     int64_t now, struct crm_token_claims *claims)
+int crm_token_verify(const char *secret, size_t secret_len, const char *token, size_t len, int64_t now,
+                     struct crm_token_claims *claims)
 {
     char buf[CRM_TOKEN_MAX_LEN + 1];
     jwt_t *jwt = NULL;

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void do_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code,
-                     const char *reason)
+static void do_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code, const char *reason)
 {
     if (g->state == GTWS_CLOSED)
         return;
@@ -20,8 +19,8 @@ static void do_close(struct gtws *g, const struct gtws_ops *ops, void *host, int
 static void send_json(const struct gtws_ops *ops, void *host, json_object *o)
 {
     size_t len = 0;
-    const char *s = json_object_to_json_string_length(
-        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    const char *s =
+        json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     if (s)
         ops->send(host, s, len);
 }
@@ -74,8 +73,7 @@ static void on_init(struct gtws *g, const struct gtws_ops *ops, void *host, json
     ops->init(host, json_object_get_string(token), (size_t)json_object_get_string_len(token));
 }
 
-static void on_ping(struct gtws *g, const struct gtws_ops *ops, void *host, json_object *msg,
-                    int is_ping)
+static void on_ping(struct gtws *g, const struct gtws_ops *ops, void *host, json_object *msg, int is_ping)
 {
     if (!optional_object(msg, "payload")) {
         do_close(g, ops, host, GTWS_CLOSE_BAD_REQUEST, "Invalid message received");
@@ -139,8 +137,7 @@ static void on_complete(struct gtws *g, const struct gtws_ops *ops, void *host, 
         ops->complete(host, id, id_len);
 }
 
-void gtws_on_text(struct gtws *g, const struct gtws_ops *ops, void *host, const char *text,
-                  size_t len)
+void gtws_on_text(struct gtws *g, const struct gtws_ops *ops, void *host, const char *text, size_t len)
 {
     if (g->state == GTWS_CLOSED)
         return;
@@ -148,8 +145,7 @@ void gtws_on_text(struct gtws *g, const struct gtws_ops *ops, void *host, const 
     json_object *msg = crm_json_parse_strict(text, len, GTWS_MAX_DEPTH, &err);
     json_object *type = NULL;
     if (!msg || !json_object_is_type(msg, json_type_object) ||
-        !json_object_object_get_ex(msg, "type", &type) ||
-        !json_object_is_type(type, json_type_string)) {
+        !json_object_object_get_ex(msg, "type", &type) || !json_object_is_type(type, json_type_string)) {
         json_object_put(msg);
         do_close(g, ops, host, GTWS_CLOSE_BAD_REQUEST, "Invalid message received");
         return;
@@ -189,8 +185,7 @@ void gtws_init_timeout(struct gtws *g, const struct gtws_ops *ops, void *host)
         do_close(g, ops, host, GTWS_CLOSE_INIT_TIMEOUT, "Connection initialisation timeout");
 }
 
-void gtws_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code,
-                const char *reason)
+void gtws_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code, const char *reason)
 {
     do_close(g, ops, host, code, reason);
 }
@@ -206,14 +201,29 @@ size_t gtws_json_string(char *out, size_t cap, const char *s, size_t len)
         unsigned char c = (unsigned char)s[i];
         char esc = 0;
         switch (c) {
-        case '"': esc = '"'; break;
-        case '\\': esc = '\\'; break;
-        case '\n': esc = 'n'; break;
-        case '\r': esc = 'r'; break;
-        case '\t': esc = 't'; break;
-        case '\b': esc = 'b'; break;
-        case '\f': esc = 'f'; break;
-        default: break;
+        case '"':
+            esc = '"';
+            break;
+        case '\\':
+            esc = '\\';
+            break;
+        case '\n':
+            esc = 'n';
+            break;
+        case '\r':
+            esc = 'r';
+            break;
+        case '\t':
+            esc = 't';
+            break;
+        case '\b':
+            esc = 'b';
+            break;
+        case '\f':
+            esc = 'f';
+            break;
+        default:
+            break;
         }
         if (esc) {
             if (n + 2 >= cap)
@@ -240,8 +250,8 @@ size_t gtws_json_string(char *out, size_t cap, const char *s, size_t len)
     return n;
 }
 
-void gtws_send_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
-                     size_t id_len, json_object *errors)
+void gtws_send_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id, size_t id_len,
+                     json_object *errors)
 {
     if (g->state == GTWS_CLOSED)
         return;
@@ -275,8 +285,7 @@ void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host,
     json_object_put(ext);
 }
 
-void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
-                        size_t id_len)
+void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id, size_t id_len)
 {
     char buf[GTWS_MAX_ID * 6 + 64];
     char idj[GTWS_MAX_ID * 6 + 3];
@@ -289,8 +298,7 @@ void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, 
 
 size_t gtws_next_head(char *out, size_t cap, const char *id_json, size_t id_json_len)
 {
-    int n = snprintf(out, cap, "{\"id\":%.*s,\"type\":\"next\",\"payload\":", (int)id_json_len,
-                     id_json);
+    int n = snprintf(out, cap, "{\"id\":%.*s,\"type\":\"next\",\"payload\":", (int)id_json_len, id_json);
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
@@ -305,8 +313,7 @@ void gtws_sub_errors(struct gtws *g, const struct gtws_ops *ops, void *host, con
     char *msg = e ? malloc(id_json_len + n + 64) : NULL;
     if (!msg)
         return;
-    int len = sprintf(msg, "{\"id\":%.*s,\"type\":\"error\",\"payload\":%s}", (int)id_json_len,
-                      id_json, e);
+    int len = sprintf(msg, "{\"id\":%.*s,\"type\":\"error\",\"payload\":%s}", (int)id_json_len, id_json, e);
     ops->send(host, msg, (size_t)len);
     free(msg);
 }

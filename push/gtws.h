@@ -12,23 +12,23 @@
 /* Close codes of graphql-ws (common.ts CloseCode). */
 enum gtws_close_code {
     GTWS_CLOSE_INTERNAL = 4500,
-    GTWS_CLOSE_BAD_REQUEST = 4400,     /* invalid or unexpected message */
-    GTWS_CLOSE_UNAUTHORIZED = 4401,    /* subscribe before connection_ack */
-    GTWS_CLOSE_FORBIDDEN = 4403,       /* bad, expired or revoked token */
-    GTWS_CLOSE_SUBPROTOCOL = 4406,     /* upgrade without graphql-transport-ws */
-    GTWS_CLOSE_INIT_TIMEOUT = 4408,    /* no connection_init in time */
-    GTWS_CLOSE_DUPLICATE = 4409,       /* subscribe with an id still in use */
-    GTWS_CLOSE_TOO_MANY_INITS = 4429,  /* a second connection_init */
+    GTWS_CLOSE_BAD_REQUEST = 4400,    /* invalid or unexpected message */
+    GTWS_CLOSE_UNAUTHORIZED = 4401,   /* subscribe before connection_ack */
+    GTWS_CLOSE_FORBIDDEN = 4403,      /* bad, expired or revoked token */
+    GTWS_CLOSE_SUBPROTOCOL = 4406,    /* upgrade without graphql-transport-ws */
+    GTWS_CLOSE_INIT_TIMEOUT = 4408,   /* no connection_init in time */
+    GTWS_CLOSE_DUPLICATE = 4409,      /* subscribe with an id still in use */
+    GTWS_CLOSE_TOO_MANY_INITS = 4429, /* a second connection_init */
 };
 
-#define GTWS_MAX_ID 128        /* bytes of a subscription id */
-#define GTWS_MAX_DEPTH 16      /* JSON nesting of one message */
+#define GTWS_MAX_ID 128   /* bytes of a subscription id */
+#define GTWS_MAX_DEPTH 16 /* JSON nesting of one message */
 
 enum gtws_state {
-    GTWS_WAIT_INIT = 0,   /* socket open, no connection_init yet */
-    GTWS_INIT_PENDING,    /* connection_init received, token being checked */
-    GTWS_READY,           /* connection_ack sent */
-    GTWS_CLOSED,          /* close requested: further input is ignored */
+    GTWS_WAIT_INIT = 0, /* socket open, no connection_init yet */
+    GTWS_INIT_PENDING,  /* connection_init received, token being checked */
+    GTWS_READY,         /* connection_ack sent */
+    GTWS_CLOSED,        /* close requested: further input is ignored */
 };
 
 /* The per-socket state: one byte, kept in the connection struct. */
@@ -55,8 +55,7 @@ struct gtws_ops {
 };
 
 /* Handles one text message of len bytes (any bytes; invalid JSON closes 4400). */
-void gtws_on_text(struct gtws *g, const struct gtws_ops *ops, void *host, const char *text,
-                  size_t len);
+void gtws_on_text(struct gtws *g, const struct gtws_ops *ops, void *host, const char *text, size_t len);
 
 /* The host's answer to ops->init: ok sends connection_ack, else closes 4403. */
 void gtws_init_done(struct gtws *g, const struct gtws_ops *ops, void *host, int ok);
@@ -65,12 +64,11 @@ void gtws_init_done(struct gtws *g, const struct gtws_ops *ops, void *host, int 
 void gtws_init_timeout(struct gtws *g, const struct gtws_ops *ops, void *host);
 
 /* Closes with code and reason (the host's own reasons: token expiry, revocation). */
-void gtws_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code,
-                const char *reason);
+void gtws_close(struct gtws *g, const struct gtws_ops *ops, void *host, int code, const char *reason);
 
 /* Sends {"id":id,"type":"error","payload":errors} (errors: a JSON array, borrowed). */
-void gtws_send_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
-                     size_t id_len, json_object *errors);
+void gtws_send_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id, size_t id_len,
+                     json_object *errors);
 
 /* Sends one GraphQL error {"message":msg,"extensions":{"code":code}} as `error`. */
 void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,

@@ -22,8 +22,8 @@ struct http_conn {
     int replied; /* a response is queued: close once it is written */
 };
 
-static void reply(struct http_conn *c, int status, const char *reason, const char *type,
-                  const char *body, size_t len);
+static void reply(struct http_conn *c, int status, const char *reason, const char *type, const char *body,
+                  size_t len);
 
 static void conn_free(struct http_conn *c)
 {
@@ -43,8 +43,7 @@ static void upgrade(struct http_conn *c, const struct ws_handshake *hs)
     int n = snprintf(resp, sizeof resp,
                      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n",
-                     hs->accept,
-                     hs->subprotocol_ok ? "Sec-WebSocket-Protocol: " WS_SUBPROTOCOL "\r\n" : "");
+                     hs->accept, hs->subprotocol_ok ? "Sec-WebSocket-Protocol: " WS_SUBPROTOCOL "\r\n" : "");
     evutil_socket_t fd = bufferevent_getfd(c->bev);
     struct evbuffer *in = bufferevent_get_input(c->bev);
     size_t left = evbuffer_get_length(in);
@@ -89,8 +88,8 @@ static void refuse(struct http_conn *c, int rc)
     }
 }
 
-static void reply(struct http_conn *c, int status, const char *reason, const char *type,
-                  const char *body, size_t len)
+static void reply(struct http_conn *c, int status, const char *reason, const char *type, const char *body,
+                  size_t len)
 {
     struct evbuffer *out = bufferevent_get_output(c->bev);
     evbuffer_add_printf(out,
@@ -145,10 +144,9 @@ static void handle_head(struct http_conn *c, char *head, size_t len)
     int is_get = strcmp(method, "GET") == 0;
     if (strcmp(target, "/health") == 0 && is_get) {
         int up = redis_link_is_up(c->link);
-        const char *body = up ? "{\"status\":\"ok\",\"redis\":\"up\"}"
-                              : "{\"status\":\"degraded\",\"redis\":\"down\"}";
-        reply(c, up ? 200 : 503, up ? "OK" : "Service Unavailable", "application/json", body,
-              strlen(body));
+        const char *body =
+            up ? "{\"status\":\"ok\",\"redis\":\"up\"}" : "{\"status\":\"degraded\",\"redis\":\"down\"}";
+        reply(c, up ? 200 : 503, up ? "OK" : "Service Unavailable", "application/json", body, strlen(body));
     } else if (strcmp(target, "/metrics") == 0 && is_get) {
         char buf[4096];
         push_metrics.redis_up = redis_link_is_up(c->link);

@@ -8,8 +8,8 @@
 
 struct redis_link;
 
-#define PUSH_MAX_HEAD_BYTES 8192   /* request line and headers */
-#define PUSH_HEAD_TIMEOUT_SEC 10   /* to send them */
+#define PUSH_MAX_HEAD_BYTES 8192 /* request line and headers */
+#define PUSH_HEAD_TIMEOUT_SEC 10 /* to send them */
 
 /* Takes ownership of fd and serves it on base; link is borrowed for health. */
 void http_conn_start(struct event_base *base, evutil_socket_t fd, struct redis_link *link);

@@ -24,8 +24,8 @@ static void decided(struct sub *s, int rc, int member)
         return;
     }
     if (!member) {
-        log_info("socket %d user %lld: not a member of room %lld", s->conn->fd,
-                 (long long)s->conn->user_id, (long long)s->room_id);
+        log_info("socket %d user %lld: not a member of room %lld", s->conn->fd, (long long)s->conn->user_id,
+                 (long long)s->room_id);
         /* As over HTTP: an attempt on someone else's room leaves a record. */
         sub_audit_denied(s);
         sub_fail(s, "FORBIDDEN", "You are not a member of this room.");
@@ -84,8 +84,7 @@ static void ask_database(struct sub *s)
     snprintf(room, sizeof room, "%" PRId64, s->room_id);
     const char *params[] = {room};
     struct sub_ref *ref = sub_ref_new(s);
-    if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members,
-                      ref) < 0) {
+    if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members, ref) < 0) {
         sub_ref_take(ref);
         decided(s, -1, 0);
     }
@@ -105,9 +104,8 @@ static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
         ask_database(s);
 }
 
-static const char member_script[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
-    "return redis.call('SISMEMBER', KEYS[1], ARGV[1])";
+static const char member_script[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
+                                    "return redis.call('SISMEMBER', KEYS[1], ARGV[1])";
 
 void membership_check(struct sub *s)
 {
@@ -116,8 +114,7 @@ void membership_check(struct sub *s)
     snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, s->room_id);
     snprintf(uid, sizeof uid, "%" PRId64, s->conn->user_id);
     struct sub_ref *ref = sub_ref_new(s);
-    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 1 %s %s", member_script, key, uid) ==
-                  REDIS_OK)
+    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 1 %s %s", member_script, key, uid) == REDIS_OK)
         return;
     /* Redis is down: ask PostgreSQL. */
     sub_ref_take(ref);

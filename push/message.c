@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id,
-                                      int64_t sender_id, const char *key, size_t key_len,
-                                      const char *body, size_t body_len, int persisted)
+struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id, int64_t sender_id,
+                                      const char *key, size_t key_len, const char *body, size_t body_len,
+                                      int persisted)
 {
     struct push_message *m = malloc(sizeof *m + key_len + body_len + 2);
     if (!m)
@@ -51,8 +51,8 @@ void push_message_unref(struct push_message *m)
 }
 
 struct push_user *push_user_new(int64_t id, const char *email, size_t email_len, const char *name,
-                                size_t name_len, const char *role, size_t role_len,
-                                const char *created, size_t created_len)
+                                size_t name_len, const char *role, size_t role_len, const char *created,
+                                size_t created_len)
 {
     struct push_user *u = calloc(1, sizeof *u);
     if (!u)

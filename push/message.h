@@ -12,38 +12,38 @@
 
 /* A user as Message.sender shows it; shared by the user cache and messages. */
 struct push_user {
-    uint32_t refs;                   /* owners: the cache and each message */
-    int64_t id;                      /* users.id */
-    char role[8];                    /* ADMIN, STAFF or PATIENT */
-    char created_at[PUSH_TIME_MAX];  /* ISO-8601 UTC with milliseconds */
-    char *email;                     /* owned, NUL-terminated */
-    char *display_name;              /* owned, NUL-terminated */
+    uint32_t refs;                  /* owners: the cache and each message */
+    int64_t id;                     /* users.id */
+    char role[8];                   /* ADMIN, STAFF or PATIENT */
+    char created_at[PUSH_TIME_MAX]; /* ISO-8601 UTC with milliseconds */
+    char *email;                    /* owned, NUL-terminated */
+    char *display_name;             /* owned, NUL-terminated */
 };
 
 struct push_message {
-    uint32_t refs;            /* the reader, replay buffers, subscriptions waiting */
-    uint8_t persisted;        /* 1: read from PostgreSQL (PERSISTED), 0: stream (PENDING) */
-    uint64_t ms, seq;         /* the entry ID: position and clock */
+    uint32_t refs;     /* the reader, replay buffers, subscriptions waiting */
+    uint8_t persisted; /* 1: read from PostgreSQL (PERSISTED), 0: stream (PENDING) */
+    uint64_t ms, seq;  /* the entry ID: position and clock */
     int64_t room_id;
     int64_t sender_id;
     struct push_user *sender; /* a reference, or NULL until looked up (or unknown) */
     char id[PUSH_ID_MAX];     /* "<ms>-<seq>": Message.id and Message.cursor */
     size_t key_len, body_len;
-    char *key;                /* idempotency key, points into this allocation */
-    char *body;               /* body, points into this allocation */
+    char *key;  /* idempotency key, points into this allocation */
+    char *body; /* body, points into this allocation */
 };
 
 /* A new message (refs 1) with copies of key and body; NULL when out of memory. */
-struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id,
-                                      int64_t sender_id, const char *key, size_t key_len,
-                                      const char *body, size_t body_len, int persisted);
+struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id, int64_t sender_id,
+                                      const char *key, size_t key_len, const char *body, size_t body_len,
+                                      int persisted);
 struct push_message *push_message_ref(struct push_message *m);
 void push_message_unref(struct push_message *m); /* NULL is a no-op */
 
 /* A new user (refs 1) with copies of the strings; NULL when out of memory. */
 struct push_user *push_user_new(int64_t id, const char *email, size_t email_len, const char *name,
-                                size_t name_len, const char *role, size_t role_len,
-                                const char *created, size_t created_len);
+                                size_t name_len, const char *role, size_t role_len, const char *created,
+                                size_t created_len);
 struct push_user *push_user_ref(struct push_user *u);
 void push_user_unref(struct push_user *u); /* NULL is a no-op */
 

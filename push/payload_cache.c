@@ -17,8 +17,7 @@ void payload_cache_init(struct payload_cache *pc)
     pc->npayloads = pc->nframes = 0;
 }
 
-struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct sub *s,
-                                       struct push_message *m)
+struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct sub *s, struct push_message *m)
 {
     for (size_t i = 0; i < pc->npayloads; i++)
         if (pc->payloads[i].q == s->q)
@@ -36,8 +35,7 @@ struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct su
     return buf;
 }
 
-struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub *s,
-                                     struct push_message *m)
+struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub *s, struct push_message *m)
 {
     for (size_t i = 0; i < pc->nframes; i++)
         if (pc->frames[i].q == s->q && pc->frames[i].id_len == s->id_len &&
@@ -50,8 +48,7 @@ struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub 
     if (!hl)
         return NULL;
     struct push_buf *payload = payload_cache_payload(pc, s, m);
-    struct push_buf *frame = ws_frame_build(head, hl, payload, GTWS_NEXT_TAIL,
-                                            sizeof GTWS_NEXT_TAIL - 1);
+    struct push_buf *frame = ws_frame_build(head, hl, payload, GTWS_NEXT_TAIL, sizeof GTWS_NEXT_TAIL - 1);
     push_buf_unref(payload);
     if (!frame)
         return NULL;

@@ -13,9 +13,9 @@ struct sub_query;
 struct push_buf;
 struct push_message;
 
-#define PAYLOAD_CACHE_RENDERS 8   /* distinct selections rendered per entry */
-#define PAYLOAD_CACHE_FRAMES 16   /* distinct (selection, id) frames built per entry */
-#define PAYLOAD_CACHE_ID_MAX 64   /* longer (JSON-encoded) ids get a frame of their own */
+#define PAYLOAD_CACHE_RENDERS 8 /* distinct selections rendered per entry */
+#define PAYLOAD_CACHE_FRAMES 16 /* distinct (selection, id) frames built per entry */
+#define PAYLOAD_CACHE_ID_MAX 64 /* longer (JSON-encoded) ids get a frame of their own */
 
 struct payload_cache {
     struct {
@@ -34,13 +34,11 @@ struct payload_cache {
 void payload_cache_init(struct payload_cache *pc);
 
 /* The payload of m for s's selection (a reference: push_buf_unref it). */
-struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct sub *s,
-                                       struct push_message *m);
+struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct sub *s, struct push_message *m);
 
 /* The whole `next` frame of m for s (a reference), or NULL when the cache is
  * full or s's id too long: then send the payload. */
-struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub *s,
-                                     struct push_message *m);
+struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub *s, struct push_message *m);
 
 /* Drops the cache's references. */
 void payload_cache_release(struct payload_cache *pc);

@@ -24,29 +24,29 @@ enum pl_state { PL_DOWN, PL_CONNECTING, PL_READY, PL_PREPARING, PL_RUNNING };
 struct pg_req {
     struct pg_req *next;
     struct pg_link *link;
-    struct event timer;          /* the deadline */
+    struct event timer; /* the deadline */
     pg_link_fn fn;
     void *arg;
     enum pushd_sql stmt;
     int n;
     const char *params[PG_LINK_MAX_PARAMS];
-    char data[];                 /* the parameters, each NUL-terminated */
+    char data[]; /* the parameters, each NUL-terminated */
 };
 
 struct pg_link {
     struct event_base *base;
     const char *url;
     PGconn *conn;
-    struct event io;             /* on PQsocket(conn), one shot, re-armed */
+    struct event io; /* on PQsocket(conn), one shot, re-armed */
     int io_armed;
-    struct event retry;          /* backoff before reconnecting */
-    struct event connect_timer;  /* bounds a connection attempt */
-    struct event kick;           /* starts a request queued on an idle connection */
+    struct event retry;         /* backoff before reconnecting */
+    struct event connect_timer; /* bounds a connection attempt */
+    struct event kick;          /* starts a request queued on an idle connection */
     enum pl_state state;
     int backoff_ms;
     unsigned char prepared[PSQL_COUNT]; /* on this connection */
-    PGresult *result;            /* the in-flight request's first result */
-    struct pg_req *head, *tail;  /* queued in order; head is in flight when busy */
+    PGresult *result;                   /* the in-flight request's first result */
+    struct pg_req *head, *tail;         /* queued in order; head is in flight when busy */
     size_t queued;
 };
 
@@ -120,8 +120,7 @@ static void drop(struct pg_link *l, const char *why, int fail_queue)
     struct timeval tv;
     timeval_ms(&tv, l->backoff_ms);
     evtimer_add(&l->retry, &tv);
-    l->backoff_ms = l->backoff_ms * 2 > PG_LINK_BACKOFF_MAX_MS ? PG_LINK_BACKOFF_MAX_MS
-                                                               : l->backoff_ms * 2;
+    l->backoff_ms = l->backoff_ms * 2 > PG_LINK_BACKOFF_MAX_MS ? PG_LINK_BACKOFF_MAX_MS : l->backoff_ms * 2;
     if (was_busy && l->head)
         finish(l, l->head, NULL);
     if (fail_queue)
@@ -351,8 +350,8 @@ void pg_link_free(struct pg_link *l)
     free(l);
 }
 
-int pg_link_query(struct pg_link *l, enum pushd_sql s, int n, const char *const *params,
-                  int timeout_ms, pg_link_fn fn, void *arg)
+int pg_link_query(struct pg_link *l, enum pushd_sql s, int n, const char *const *params, int timeout_ms,
+                  pg_link_fn fn, void *arg)
 {
     if (n < 0 || n > PG_LINK_MAX_PARAMS || l->queued >= PG_LINK_MAX_QUEUED)
         return -1;

@@ -13,9 +13,9 @@
 #include <libpq-fe.h>
 
 #define PG_LINK_MAX_PARAMS 8
-#define PG_LINK_MAX_QUEUED 4096     /* requests waiting; more fail at once */
-#define PG_LINK_CONNECT_MS 5000     /* a connection attempt's bound */
-#define PG_LINK_BACKOFF_MIN_MS 100  /* first retry after a loss; doubles */
+#define PG_LINK_MAX_QUEUED 4096    /* requests waiting; more fail at once */
+#define PG_LINK_CONNECT_MS 5000    /* a connection attempt's bound */
+#define PG_LINK_BACKOFF_MIN_MS 100 /* first retry after a loss; doubles */
 #define PG_LINK_BACKOFF_MAX_MS 5000
 
 struct pg_link;
@@ -36,8 +36,8 @@ void pg_link_free(struct pg_link *l);
 /* Queues statement s with n text parameters (copied) and a deadline timeout_ms
  * from now. Returns 0: fn will be called once. Returns -1 (queue full, out of
  * memory, too many parameters): fn is never called. */
-int pg_link_query(struct pg_link *l, enum pushd_sql s, int n, const char *const *params,
-                  int timeout_ms, pg_link_fn fn, void *arg);
+int pg_link_query(struct pg_link *l, enum pushd_sql s, int n, const char *const *params, int timeout_ms,
+                  pg_link_fn fn, void *arg);
 
 /* 1 while connected, else 0. */
 int pg_link_is_up(const struct pg_link *l);

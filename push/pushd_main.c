@@ -46,8 +46,8 @@ uint32_t pushd_now(void)
     return (uint32_t)(ts.tv_sec - started.tv_sec);
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int socklen, void *arg)
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int socklen,
+                      void *arg)
 {
     (void)l;
     (void)sa;
@@ -109,8 +109,7 @@ static int child_main(int index, void *arg)
     clock_gettime(CLOCK_MONOTONIC, &started);
     gql_error_list_init(&errs);
     if (gql_schema_load_file(p->cfg.schema_path, &p->schema, &errs) != 0) {
-        log_error("schema %s: %s", p->cfg.schema_path,
-                  errs.head ? errs.head->message : "cannot be loaded");
+        log_error("schema %s: %s", p->cfg.schema_path, errs.head ? errs.head->message : "cannot be loaded");
         gql_error_list_deinit(&errs);
         return SUPERVISOR_EXIT_FATAL;
     }
@@ -130,9 +129,9 @@ static int child_main(int index, void *arg)
         log_error("CRM_WS_BIND %s is not an IPv4 address", p->cfg.ws_bind);
         goto done;
     }
-    listener = evconnlistener_new_bind(
-        p->base, on_accept, p, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT,
-        4096, (struct sockaddr *)&sin, sizeof sin);
+    listener = evconnlistener_new_bind(p->base, on_accept, p,
+                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT,
+                                       4096, (struct sockaddr *)&sin, sizeof sin);
     if (!listener) {
         log_error("cannot listen on %s:%d: %s (is another program using the port? set CRM_WS_PORT)",
                   p->cfg.ws_bind, p->cfg.ws_port, strerror(errno));

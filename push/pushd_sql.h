@@ -18,8 +18,17 @@ enum pushd_sql {
 };
 
 /* Columns of PSQL_MESSAGES_BETWEEN. */
-enum { PSQL_MB_MS, PSQL_MB_SEQ, PSQL_MB_SENDER, PSQL_MB_KEY, PSQL_MB_BODY, PSQL_MB_EMAIL,
-       PSQL_MB_NAME, PSQL_MB_ROLE, PSQL_MB_CREATED };
+enum {
+    PSQL_MB_MS,
+    PSQL_MB_SEQ,
+    PSQL_MB_SENDER,
+    PSQL_MB_KEY,
+    PSQL_MB_BODY,
+    PSQL_MB_EMAIL,
+    PSQL_MB_NAME,
+    PSQL_MB_ROLE,
+    PSQL_MB_CREATED
+};
 
 /* The statement's name (for PQprepare) and text. */
 const char *pushd_sql_name(enum pushd_sql s);

@@ -20,19 +20,19 @@
 
 struct redis_link {
     struct event_base *base;
-    const char *name;       /* for logs: "commands", "xread", "pubsub" */
+    const char *name; /* for logs: "commands", "xread", "pubsub" */
     redis_link_connect_fn on_connect;
     void *arg;
     int do_ping;
     const char *host;
     int port;
-    redisAsyncContext *ac;  /* NULL while disconnected; hiredis frees it on disconnect */
-    struct event *retry;    /* fires the next connect attempt */
-    struct event *ping;     /* periodic PING: a half-open TCP link shows up here */
-    int backoff_ms;         /* next retry delay, doubled per failure */
-    int up;                 /* connected and the last PING answered */
+    redisAsyncContext *ac; /* NULL while disconnected; hiredis frees it on disconnect */
+    struct event *retry;   /* fires the next connect attempt */
+    struct event *ping;    /* periodic PING: a half-open TCP link shows up here */
+    int backoff_ms;        /* next retry delay, doubled per failure */
+    int up;                /* connected and the last PING answered */
     int ever_connected;
-    int closing;            /* redis_link_free in progress: do not reconnect */
+    int closing; /* redis_link_free in progress: do not reconnect */
 };
 
 static void link_connect(struct redis_link *link);
@@ -68,8 +68,8 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv)
     if (r->type != REDIS_REPLY_STATUS) {
         const struct crm_redis_auth *a = crm_redis_auth_current();
         log_error("redis %s: AUTH as user %s refused: %.80s (check CRM_REDIS_USER and "
-                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)", link->name, a ? a->user : "?",
-                  r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                  "CRM_REDIS_PASSWORD_FILE against Redis's ACL file)",
+                  link->name, a ? a->user : "?", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
         redisAsyncDisconnect(ac); /* a failed connect: on_disconnect schedules the retry */
         return;
     }
@@ -126,8 +126,7 @@ static void on_ping_timer(evutil_socket_t fd, short what, void *arg)
     struct redis_link *link = arg;
     (void)fd;
     (void)what;
-    if (link->do_ping && link->ac &&
-        redisAsyncCommand(link->ac, on_pong, link, "PING") != REDIS_OK)
+    if (link->do_ping && link->ac && redisAsyncCommand(link->ac, on_pong, link, "PING") != REDIS_OK)
         link->up = 0;
 }
 
@@ -141,8 +140,8 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 static void link_connect(struct redis_link *link)
 {
     /* A host that is a path names Redis's Unix socket, as in lib/redis_sync.c. */
-    redisAsyncContext *ac = link->host[0] == '/' ? redisAsyncConnectUnix(link->host)
-                                                 : redisAsyncConnect(link->host, link->port);
+    redisAsyncContext *ac =
+        link->host[0] == '/' ? redisAsyncConnectUnix(link->host) : redisAsyncConnect(link->host, link->port);
     if (!ac) {
         schedule_retry(link);
         return;
@@ -160,8 +159,8 @@ static void link_connect(struct redis_link *link)
     link->ac = ac;
 }
 
-struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host,
-                                  int port, int ping, redis_link_connect_fn connected, void *arg)
+struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host, int port,
+                                  int ping, redis_link_connect_fn connected, void *arg)
 {
     struct redis_link *link = calloc(1, sizeof *link);
     if (!link)

@@ -15,8 +15,8 @@ typedef void (*redis_link_connect_fn)(struct redis_link *link, redisAsyncContext
 /* Creates the link and starts connecting to host:port on base. host and name are
  * borrowed and must outlive the link. ping: 1 to PING every 2 s (not for a link
  * that blocks or subscribes). Returns NULL when out of memory. */
-struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host,
-                                  int port, int ping, redis_link_connect_fn on_connect, void *arg);
+struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host, int port,
+                                  int ping, redis_link_connect_fn on_connect, void *arg);
 
 /* Disconnects and frees; NULL is a no-op. Pending callbacks run with a NULL reply. */
 void redis_link_free(struct redis_link *link);

@@ -65,19 +65,19 @@ static void on_pg_page(const PGresult *res, void *arg)
         uint64_t ms = strtoull(PQgetvalue(res, i, PSQL_MB_MS), NULL, 10);
         uint64_t seq = strtoull(PQgetvalue(res, i, PSQL_MB_SEQ), NULL, 10);
         int64_t sender = strtoll(PQgetvalue(res, i, PSQL_MB_SENDER), NULL, 10);
-        struct push_message *m = push_message_new(
-            ms, seq, s->room_id, sender, PQgetvalue(res, i, PSQL_MB_KEY),
-            (size_t)PQgetlength(res, i, PSQL_MB_KEY), PQgetvalue(res, i, PSQL_MB_BODY),
-            (size_t)PQgetlength(res, i, PSQL_MB_BODY), 1);
+        struct push_message *m =
+            push_message_new(ms, seq, s->room_id, sender, PQgetvalue(res, i, PSQL_MB_KEY),
+                             (size_t)PQgetlength(res, i, PSQL_MB_KEY), PQgetvalue(res, i, PSQL_MB_BODY),
+                             (size_t)PQgetlength(res, i, PSQL_MB_BODY), 1);
         if (!m) {
             log_error("out of memory");
             abort();
         }
         struct crm_entry_sender who = {
-            PQgetvalue(res, i, PSQL_MB_EMAIL), PQgetvalue(res, i, PSQL_MB_NAME),
-            PQgetvalue(res, i, PSQL_MB_ROLE), PQgetvalue(res, i, PSQL_MB_CREATED),
+            PQgetvalue(res, i, PSQL_MB_EMAIL),          PQgetvalue(res, i, PSQL_MB_NAME),
+            PQgetvalue(res, i, PSQL_MB_ROLE),           PQgetvalue(res, i, PSQL_MB_CREATED),
             (size_t)PQgetlength(res, i, PSQL_MB_EMAIL), (size_t)PQgetlength(res, i, PSQL_MB_NAME),
-            (size_t)PQgetlength(res, i, PSQL_MB_ROLE), (size_t)PQgetlength(res, i, PSQL_MB_CREATED)};
+            (size_t)PQgetlength(res, i, PSQL_MB_ROLE),  (size_t)PQgetlength(res, i, PSQL_MB_CREATED)};
         m->sender = user_cache_from_entry(sender, &who);
         sub_send_one(s, m);
         push_message_unref(m);
@@ -99,10 +99,7 @@ static void on_pg_page(const PGresult *res, void *arg)
 
 static int parse_id(const redisReply *r, uint64_t *ms, uint64_t *seq)
 {
-    return r && r->type == REDIS_REPLY_STRING &&
-                   crm_stream_id_parse(r->str, r->len, ms, seq) == 0
-               ? 0
-               : -1;
+    return r && r->type == REDIS_REPLY_STRING && crm_stream_id_parse(r->str, r->len, ms, seq) == 0 ? 0 : -1;
 }
 
 static void fail_stream(struct sub *s)
@@ -129,8 +126,7 @@ static int wait_for_senders(struct sub *s, const redisReply *page)
         const redisReply *e = page->element[i];
         struct crm_stream_entry ent;
         if (!sub_query_needs_sender(s->q) || e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-            crm_stream_entry_parse(e->element[1], &ent) != 0 || ent.room_id != s->room_id ||
-            ent.who.email)
+            crm_stream_entry_parse(e->element[1], &ent) != 0 || ent.room_id != s->room_id || ent.who.email)
             continue;
         struct push_user *u = user_cache_lookup(ent.sender_id); /* starts the load */
         if (u)
@@ -158,8 +154,8 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
     if (!s)
         return;
     s->busy = 0;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-        r->element[0]->type != REDIS_REPLY_ARRAY || r->element[1]->type != REDIS_REPLY_ARRAY) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_ARRAY ||
+        r->element[1]->type != REDIS_REPLY_ARRAY) {
         fail_stream(s);
         return;
     }
@@ -232,8 +228,7 @@ static void request_pg_page(struct sub *s)
     snprintf(lim, sizeof lim, "%d", REPLAY_PAGE);
     const char *params[] = {room, ams, aseq, bms, bseq, lim};
     struct sub_ref *ref = sub_ref_new(s);
-    if (pg_link_query(pushd->pg, PSQL_MESSAGES_BETWEEN, 6, params, SUB_DB_TIMEOUT_MS, on_pg_page,
-                      ref) < 0) {
+    if (pg_link_query(pushd->pg, PSQL_MESSAGES_BETWEEN, 6, params, SUB_DB_TIMEOUT_MS, on_pg_page, ref) < 0) {
         sub_ref_take(ref);
         fail_pg(s);
         return;

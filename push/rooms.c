@@ -14,11 +14,11 @@
 #define ROOM_BUCKETS 65536
 
 struct room {
-    struct room *next;               /* hash chain */
+    struct room *next; /* hash chain */
     int64_t id;
     struct sub *subs;
     size_t count;
-    size_t reading_sender;           /* subscriptions whose selection may read the sender */
+    size_t reading_sender; /* subscriptions whose selection may read the sender */
 };
 
 static struct room *rooms[ROOM_BUCKETS];
@@ -128,8 +128,7 @@ void rooms_deliver(struct push_message *m)
             hold(s, m);
             continue;
         }
-        if (s->state != SUB_LIVE ||
-            push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
+        if (s->state != SUB_LIVE || push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
             continue;
         struct push_buf *frame = payload_cache_frame(&pc, s, m);
         if (frame) {

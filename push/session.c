@@ -36,8 +36,8 @@ static void on_revoked_reply(redisAsyncContext *ac, void *reply, void *priv)
     if (!c->dead) {
         int ok = r && r->type == REDIS_REPLY_INTEGER && r->integer == 0;
         if (!ok)
-            log_info("socket %d user %lld: token %s at connection_init", c->fd,
-                     (long long)c->user_id, r ? "revoked" : "unverifiable (Redis down)");
+            log_info("socket %d user %lld: token %s at connection_init", c->fd, (long long)c->user_id,
+                     r ? "revoked" : "unverifiable (Redis down)");
         c->authed = (unsigned)ok;
         gtws_init_done(&c->proto, &session_ops, c, ok);
     }

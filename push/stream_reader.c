@@ -23,16 +23,16 @@
 
 struct reader {
     int nstreams;
-    int known;            /* positions were read at least once */
-    int pending;          /* XREVRANGE replies still to come */
-    uint32_t issued_at;   /* pushd_now() when the XREAD in flight was sent; 0 if none */
+    int known;          /* positions were read at least once */
+    int pending;        /* XREVRANGE replies still to come */
+    uint32_t issued_at; /* pushd_now() when the XREAD in flight was sent; 0 if none */
     struct redis_link *link;
     char (*names)[CRM_STREAM_NAME_MAX];
     char (*ids)[PUSH_ID_MAX];
     struct push_message **batch; /* entries of the last XREAD not yet delivered */
     size_t nbatch, capbatch;
-    int waiting;                 /* the batch waits for senders (try_deliver) */
-    struct event *wait_timer;    /* bounds that wait */
+    int waiting;              /* the batch waits for senders (try_deliver) */
+    struct event *wait_timer; /* bounds that wait */
 };
 
 static struct reader rd;
@@ -218,9 +218,8 @@ static void on_last_id(redisAsyncContext *ac, void *reply, void *priv)
     int idx = (int)(intptr_t)priv;
     if (!r)
         return;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-        r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2 &&
-        r->element[0]->element[0]->type == REDIS_REPLY_STRING)
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
+        r->element[0]->elements == 2 && r->element[0]->element[0]->type == REDIS_REPLY_STRING)
         snprintf(rd.ids[idx], PUSH_ID_MAX, "%.*s", (int)r->element[0]->element[0]->len,
                  r->element[0]->element[0]->str);
     if (--rd.pending == 0) {
@@ -248,8 +247,7 @@ void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext 
     }
     rd.pending = rd.nstreams;
     for (int i = 0; i < rd.nstreams; i++)
-        redisAsyncCommand(ac, on_last_id, (void *)(intptr_t)i, "XREVRANGE %s + - COUNT 1",
-                          rd.names[i]);
+        redisAsyncCommand(ac, on_last_id, (void *)(intptr_t)i, "XREVRANGE %s + - COUNT 1", rd.names[i]);
 }
 
 void stream_reader_watchdog(void)

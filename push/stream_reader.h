@@ -7,9 +7,9 @@
 struct redis_link;
 struct redisAsyncContext;
 
-#define READER_BLOCK_MS 5000   /* XREAD BLOCK time */
-#define READER_COUNT 1000      /* entries per XREAD reply at most */
-#define READER_STALL_SEC 15    /* no reply for this long: the link is reset */
+#define READER_BLOCK_MS 5000       /* XREAD BLOCK time */
+#define READER_COUNT 1000          /* entries per XREAD reply at most */
+#define READER_STALL_SEC 15        /* no reply for this long: the link is reset */
 #define READER_SENDER_WAIT_MS 5000 /* longest wait for the sender of an entry without one */
 
 /* The redis_link on_connect hook of the XREAD link: starts (or resumes) reading. */

@@ -27,24 +27,24 @@ struct push_buf;
 enum sub_state { SUB_PENDING, SUB_REPLAY, SUB_LIVE };
 
 struct sub {
-    struct sub *conn_next;           /* c->subs */
+    struct sub *conn_next; /* c->subs */
     struct sub *room_prev, *room_next;
-    struct room *room;               /* NULL until registered */
+    struct room *room; /* NULL until registered */
     struct ws_conn *conn;
-    struct sub_query *q;             /* prepared selection (shared) */
+    struct sub_query *q; /* prepared selection (shared) */
     int64_t room_id;
-    uint64_t last_ms, last_seq;      /* last position sent (or `after`) */
-    uint64_t pg_ms, pg_seq;          /* PostgreSQL is (to be) read below this position */
-    uint8_t pg_pending;              /* PostgreSQL must be read up to pg_ms-pg_seq */
-    uint32_t serial;                 /* identifies this subscription in callbacks */
-    uint8_t state;                   /* enum sub_state */
-    uint8_t has_after;               /* subscribed with `after`: replay first */
-    uint8_t busy;                    /* a Redis or database request for it is in flight */
-    uint8_t wait_drain;              /* replay waits for the queue to drain */
-    struct push_message **held;      /* live entries held while replaying */
+    uint64_t last_ms, last_seq; /* last position sent (or `after`) */
+    uint64_t pg_ms, pg_seq;     /* PostgreSQL is (to be) read below this position */
+    uint8_t pg_pending;         /* PostgreSQL must be read up to pg_ms-pg_seq */
+    uint32_t serial;            /* identifies this subscription in callbacks */
+    uint8_t state;              /* enum sub_state */
+    uint8_t has_after;          /* subscribed with `after`: replay first */
+    uint8_t busy;               /* a Redis or database request for it is in flight */
+    uint8_t wait_drain;         /* replay waits for the queue to drain */
+    struct push_message **held; /* live entries held while replaying */
     uint32_t nheld, capheld;
     uint16_t id_len;
-    char id[];                       /* JSON-encoded id, quotes included */
+    char id[]; /* JSON-encoded id, quotes included */
 };
 
 /* A handle for a callback that may outlive the subscription (a Redis or

@@ -37,8 +37,8 @@ static void peer_addr(int fd, char out[INET6_ADDRSTRLEN])
 
 /* XADDs a record of s's socket user on s's room: 0 when sent (its reply goes
  * to cb, or nowhere with cb NULL), -1 when it could not be. */
-static int audit_send(const struct sub *s, const char *action, const char *detail,
-                      redisCallbackFn *cb, void *priv)
+static int audit_send(const struct sub *s, const char *action, const char *detail, redisCallbackFn *cb,
+                      void *priv)
 {
     char target[40], addr[INET6_ADDRSTRLEN];
     struct crm_audit_entry e;
@@ -60,8 +60,7 @@ struct audit_wait {
 
 static void refuse(struct sub *s, const char *why)
 {
-    log_warn("audit messages.subscribe for room %" PRId64 " not recorded (%.60s): refused",
-             s->room_id, why);
+    log_warn("audit messages.subscribe for room %" PRId64 " not recorded (%.60s): refused", s->room_id, why);
     sub_fail(s, "INTERNAL_SERVER_ERROR", "The service is temporarily unavailable; try again.");
 }
 

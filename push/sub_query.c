@@ -199,7 +199,8 @@ int sub_query_prepare(struct sub_query_cache *cache, json_object *payload, struc
     json_object_object_get_ex(payload, "operationName", &jop);
     if (jvars && !json_object_is_type(jvars, json_type_object))
         jvars = NULL;
-    const char *op_name = jop && json_object_is_type(jop, json_type_string) ? json_object_get_string(jop) : NULL;
+    const char *op_name =
+        jop && json_object_is_type(jop, json_type_string) ? json_object_get_string(jop) : NULL;
     const char *text = json_object_get_string(jq);
     size_t len = (size_t)json_object_get_string_len(jq);
 
@@ -219,8 +220,8 @@ int sub_query_prepare(struct sub_query_cache *cache, json_object *payload, struc
     json_object *jargs = NULL, *resp = NULL;
     char *key = NULL;
     if (gql_engine_operation_type(prep, op_name, &op) == 0 && op != GQL_OP_SUBSCRIPTION) {
-        *errors = error_array("BAD_USER_INPUT",
-                              "Only subscriptions are served over this WebSocket; send queries and mutations to POST /graphql.");
+        *errors = error_array("BAD_USER_INPUT", "Only subscriptions are served over this WebSocket; send "
+                                                "queries and mutations to POST /graphql.");
         goto fail;
     }
     rc = gql_engine_subscription_field(cache->engine, prep, op_name, jvars, &field, &jargs, &resp);

@@ -21,7 +21,7 @@ struct sub_query_cache;
 /* The coerced arguments of messageAdded(roomId: ID!, after: String). */
 struct sub_args {
     int64_t room_id;
-    int has_after;            /* 1 if after was given (not null) */
+    int has_after; /* 1 if after was given (not null) */
     uint64_t after_ms, after_seq;
 };
 

@@ -91,8 +91,7 @@ int sub_send_payload(struct sub *s, const struct push_message *m, struct push_bu
 {
     char head[GTWS_NEXT_HEAD_MAX];
     size_t hl = gtws_next_head(head, sizeof head, s->id, s->id_len);
-    if (!hl || ws_conn_send_shared(s->conn, head, hl, payload, GTWS_NEXT_TAIL,
-                                   sizeof GTWS_NEXT_TAIL - 1) < 0)
+    if (!hl || ws_conn_send_shared(s->conn, head, hl, payload, GTWS_NEXT_TAIL, sizeof GTWS_NEXT_TAIL - 1) < 0)
         return -1;
     s->last_ms = m->ms;
     s->last_seq = m->seq;

@@ -22,8 +22,8 @@ struct uc_waiter {
 struct uc_entry {
     struct uc_entry *next;
     int64_t id;
-    struct push_user *user;      /* NULL while loading */
-    struct uc_waiter *waiters;   /* called when the load ends */
+    struct push_user *user;    /* NULL while loading */
+    struct uc_waiter *waiters; /* called when the load ends */
 };
 
 static struct uc_entry *table[UC_BUCKETS];
@@ -138,8 +138,8 @@ struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sende
     if (u && same(u->email, w->email, w->email_len) && same(u->display_name, w->name, w->name_len) &&
         same(u->role, w->role, w->role_len) && same(u->created_at, w->created, w->created_len))
         return push_user_ref(u);
-    u = push_user_new(id, w->email, w->email_len, w->name, w->name_len, w->role, w->role_len,
-                      w->created, w->created_len);
+    u = push_user_new(id, w->email, w->email_len, w->name, w->name_len, w->role, w->role_len, w->created,
+                      w->created_len);
     if (!u)
         return NULL;
     if ((e = slot(id))) {
@@ -181,10 +181,10 @@ static void fill(int64_t id, const PGresult *res)
         forget(id);
         return;
     }
-    e->user = push_user_new(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
-                            PQgetvalue(res, 0, 2), (size_t)PQgetlength(res, 0, 2),
-                            PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
-                            PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
+    e->user =
+        push_user_new(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), PQgetvalue(res, 0, 2),
+                      (size_t)PQgetlength(res, 0, 2), PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
+                      PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
     if (!e->user)
         forget(id);
 }

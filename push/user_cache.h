@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define USER_CACHE_MAX 65536     /* users kept; the table is emptied when full */
-#define USER_CACHE_RETRY_SEC 2   /* after a database failure, no loads this long */
-#define USER_CACHE_LOAD_MS 5000  /* deadline of one load */
+#define USER_CACHE_MAX 65536    /* users kept; the table is emptied when full */
+#define USER_CACHE_RETRY_SEC 2  /* after a database failure, no loads this long */
+#define USER_CACHE_LOAD_MS 5000 /* deadline of one load */
 
 /* The cached user (a reference), or NULL; on a miss a load starts (at most
  * one per user at a time) and fills the cache for later messages. */

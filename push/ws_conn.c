@@ -32,12 +32,12 @@ struct out_chunk {
     struct push_buf *shared; /* NULL, or the payload written between head and tail */
     uint32_t sent;           /* bytes of this chunk already written */
     uint32_t head_len, tail_len;
-    char bytes[];            /* head, then tail */
+    char bytes[]; /* head, then tail */
 };
 
-static uint8_t read_buf[65536];   /* one per process: reads are handled at once */
-static struct ws_conn *in_recv;   /* the socket inside wslay_event_recv, if any */
-static const uint8_t *feed_ptr;   /* the bytes wslay's recv callback hands out */
+static uint8_t read_buf[65536]; /* one per process: reads are handled at once */
+static struct ws_conn *in_recv; /* the socket inside wslay_event_recv, if any */
+static const uint8_t *feed_ptr; /* the bytes wslay's recv callback hands out */
 static size_t feed_left;
 static struct ws_conn *dirty_head;
 
@@ -144,8 +144,8 @@ void ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
     push_buf_unref(b);
 }
 
-int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len,
-                        struct push_buf *payload, const char *tail, size_t tail_len)
+int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len, struct push_buf *payload,
+                        const char *tail, size_t tail_len)
 {
     if (c->closing || c->dead)
         return -1;
@@ -192,8 +192,7 @@ int ws_conn_send_frame(struct ws_conn *c, struct push_buf *frame)
 
 /* ---- wslay callbacks ---- */
 
-static ssize_t on_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-                             void *user)
+static ssize_t on_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
 {
     struct ws_conn *c = user;
     (void)flags;
@@ -209,8 +208,8 @@ static ssize_t on_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t l
     return (ssize_t)n;
 }
 
-static ssize_t on_wslay_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
-                             int flags, void *user)
+static ssize_t on_wslay_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
+                             void *user)
 {
     struct ws_conn *c = user;
     (void)flags;
@@ -221,8 +220,8 @@ static ssize_t on_wslay_send(wslay_event_context_ptr ctx, const uint8_t *data, s
     return (ssize_t)len;
 }
 
-static void on_frame_start(wslay_event_context_ptr ctx,
-                           const struct wslay_event_on_frame_recv_start_arg *arg, void *user)
+static void on_frame_start(wslay_event_context_ptr ctx, const struct wslay_event_on_frame_recv_start_arg *arg,
+                           void *user)
 {
     struct ws_conn *c = user;
     (void)ctx;
@@ -241,8 +240,7 @@ static void on_frame_end(wslay_event_context_ptr ctx, void *user)
     c->in_frame = 0;
 }
 
-static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
-                   void *user)
+static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *user)
 {
     struct ws_conn *c = user;
     if (arg->opcode == WSLAY_PONG) {
@@ -251,8 +249,7 @@ static void on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_
     }
     if (arg->opcode != WSLAY_TEXT_FRAME && arg->opcode != WSLAY_BINARY_FRAME)
         return; /* ping is answered and close handled by wslay */
-    if (arg->opcode == WSLAY_TEXT_FRAME &&
-        crm_utf8_count((const char *)arg->msg, arg->msg_length) < 0 &&
+    if (arg->opcode == WSLAY_TEXT_FRAME && crm_utf8_count((const char *)arg->msg, arg->msg_length) < 0 &&
         memchr(arg->msg, 0, arg->msg_length) == NULL) {
         /* Invalid UTF-8 in a text message (RFC 6455 8.1). A NUL is valid UTF-8
          * but not valid JSON text: that is for gtws (4400). */
@@ -417,8 +414,7 @@ static void flush(struct ws_conn *c)
         int n = 0;
         for (struct out_chunk *k = c->out_head; k && n + 3 <= 48; k = k->next) {
             uint32_t skip = k->sent;
-            const char *parts[3] = {k->bytes, k->shared ? k->shared->data : NULL,
-                                    k->bytes + k->head_len};
+            const char *parts[3] = {k->bytes, k->shared ? k->shared->data : NULL, k->bytes + k->head_len};
             uint32_t lens[3] = {k->head_len, k->shared ? k->shared->len : 0, k->tail_len};
             for (int i = 0; i < 3; i++) {
                 if (skip >= lens[i]) {

@@ -17,8 +17,8 @@ static void sha1_block(uint32_t h[5], const uint8_t *p)
 {
     uint32_t w[80];
     for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+               p[4 * i + 3];
     for (int i = 16; i < 80; i++)
         w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
@@ -87,8 +87,7 @@ void ws_handshake_accept(const char *key, size_t key_len, char out[WS_ACCEPT_LEN
     memcpy(buf, key, key_len);
     memcpy(buf + key_len, WS_GUID, sizeof WS_GUID - 1);
     ws_sha1(buf, key_len + sizeof WS_GUID - 1, digest);
-    sodium_bin2base64(out, WS_ACCEPT_LEN + 1, digest, sizeof digest,
-                      sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(out, WS_ACCEPT_LEN + 1, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
 }
 
 struct span {
@@ -134,8 +133,7 @@ static int origin_allowed(const char *origins, struct span o)
     return list_has((struct span){origins, strlen(origins)}, tmp);
 }
 
-int ws_handshake_check(const char *head, size_t len, const char *origins,
-                       struct ws_handshake *out)
+int ws_handshake_check(const char *head, size_t len, const char *origins, struct ws_handshake *out)
 {
     const char *end = head + len;
     const char *eol = NULL;
@@ -184,8 +182,7 @@ int ws_handshake_check(const char *head, size_t len, const char *origins,
     }
     if (!upgrade.p || !list_has(upgrade, "websocket"))
         return WS_HS_NOT_UPGRADE;
-    if (line.n < 14 || strncmp(line.p, "GET ", 4) != 0 ||
-        strncmp(line.p + line.n - 9, " HTTP/1.1", 9) != 0)
+    if (line.n < 14 || strncmp(line.p, "GET ", 4) != 0 || strncmp(line.p + line.n - 9, " HTTP/1.1", 9) != 0)
         return WS_HS_EBAD;
     if (!has_host || !connection.p || !list_has(connection, "upgrade"))
         return WS_HS_EBAD;

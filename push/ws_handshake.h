@@ -20,7 +20,7 @@ enum ws_hs_result {
 
 struct ws_handshake {
     char accept[WS_ACCEPT_LEN + 1]; /* Sec-WebSocket-Accept value, NUL-terminated */
-    int subprotocol_ok; /* 1 if the client offered graphql-transport-ws; else the
+    int subprotocol_ok;             /* 1 if the client offered graphql-transport-ws; else the
                            upgrade completes without a subprotocol and the socket is
                            closed with 4406, as graphql-ws servers do */
 };
@@ -29,8 +29,7 @@ struct ws_handshake {
  * the final empty line or with it; len bytes, need not be NUL-terminated) against
  * origins (a comma-separated allow-list; a request without Origin is allowed:
  * only browsers send it, and they always do). Fills out on WS_HS_OK. */
-int ws_handshake_check(const char *head, size_t len, const char *origins,
-                       struct ws_handshake *out);
+int ws_handshake_check(const char *head, size_t len, const char *origins, struct ws_handshake *out);
 
 /* Sec-WebSocket-Accept for key (its base64 text as sent): base64(SHA-1(key + GUID)). */
 void ws_handshake_accept(const char *key, size_t key_len, char out[WS_ACCEPT_LEN + 1]);

@@ -61,15 +61,13 @@ static int is_str(const redisReply *r)
 static int read_retry_meta(struct batch_item *it)
 {
     const redisReply *f = it->fields;
-    if (f->elements < 4 || !is_str(f->element[0]) || !is_str(f->element[1]) ||
-        !is_str(f->element[2]) || !is_str(f->element[3]) ||
-        f->element[0]->len != 3 || memcmp(f->element[0]->str, "src", 3) != 0 ||
+    if (f->elements < 4 || !is_str(f->element[0]) || !is_str(f->element[1]) || !is_str(f->element[2]) ||
+        !is_str(f->element[3]) || f->element[0]->len != 3 || memcmp(f->element[0]->str, "src", 3) != 0 ||
         f->element[2]->len != 3 || memcmp(f->element[2]->str, "pos", 3) != 0 ||
         (size_t)f->element[1]->len >= sizeof it->orig_stream ||
         (size_t)f->element[3]->len >= sizeof it->orig_id)
         return -1;
-    copy_str(it->orig_stream, sizeof it->orig_stream, f->element[1]->str,
-             (size_t)f->element[1]->len);
+    copy_str(it->orig_stream, sizeof it->orig_stream, f->element[1]->str, (size_t)f->element[1]->len);
     copy_str(it->orig_id, sizeof it->orig_id, f->element[3]->str, (size_t)f->element[3]->len);
     it->first = 2 * CRM_RETRY_META_FIELDS;
     return 0;

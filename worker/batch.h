@@ -26,24 +26,24 @@ enum item_state {
 };
 
 struct batch_item {
-    const char *src_key;            /* stream it was read from; borrowed from the consumer */
-    char id[CRM_ENTRY_ID_MAX];      /* its entry ID there (what XACK takes) */
-    const redisReply *fields;       /* field/value array; borrowed from a held reply; NULL if gone */
-    size_t first;                   /* index in fields where the entry's own fields start */
+    const char *src_key;                   /* stream it was read from; borrowed from the consumer */
+    char id[CRM_ENTRY_ID_MAX];             /* its entry ID there (what XACK takes) */
+    const redisReply *fields;              /* field/value array; borrowed from a held reply; NULL if gone */
+    size_t first;                          /* index in fields where the entry's own fields start */
     char orig_stream[CRM_STREAM_NAME_MAX]; /* the stream it was first accepted on */
     char orig_id[CRM_ENTRY_ID_MAX];        /* its position there */
-    uint64_t ms, seq;               /* orig_id parsed: stream_ms, stream_seq */
+    uint64_t ms, seq;                      /* orig_id parsed: stream_ms, stream_seq */
     enum item_kind kind;
     enum item_state state;
-    struct crm_stream_entry msg;    /* when kind is ITEM_MESSAGE and it parsed */
-    struct crm_audit_entry audit;   /* when kind is ITEM_AUDIT and it parsed */
-    char *error;                    /* owned; why rejected or malformed */
+    struct crm_stream_entry msg;  /* when kind is ITEM_MESSAGE and it parsed */
+    struct crm_audit_entry audit; /* when kind is ITEM_AUDIT and it parsed */
+    char *error;                  /* owned; why rejected or malformed */
 };
 
 struct batch {
     struct batch_item *items; /* owned; n used of cap */
     size_t n, cap;
-    redisReply **replies;     /* owned; the replies items borrow from */
+    redisReply **replies; /* owned; the replies items borrow from */
     size_t nreplies, capreplies;
 };
 

@@ -12,8 +12,7 @@
 /* The command timeout: longer than any BLOCK used (at most 1 s, worker_main.c). */
 #define CONSUME_TIMEOUT_MS 5000
 
-void consume_init(struct consume *c, const char *host, int port, const char *consumer,
-                  int streams)
+void consume_init(struct consume *c, const char *host, int port, const char *consumer, int streams)
 {
     memset(c, 0, sizeof *c);
     crm_redis_init(&c->redis, host, port, CONSUME_TIMEOUT_MS);
@@ -207,15 +206,14 @@ int consume_claim(struct consume *c, struct batch *b, size_t count, int idle_ms)
     int added = 0;
     for (size_t i = 0; i < c->nkeys; i++) {
         struct consume_key *k = &c->keys[i];
-        const char *argv[8] = {"XAUTOCLAIM", k->name, CRM_WORKER_GROUP, c->consumer,
-                               idle, k->claim_from, "COUNT", cnt};
+        const char *argv[8] = {"XAUTOCLAIM", k->name,       CRM_WORKER_GROUP, c->consumer,
+                               idle,         k->claim_from, "COUNT",          cnt};
         size_t lens[8];
         lens_of(8, argv, lens);
         redisReply *r = command(c, 8, argv, lens);
         if (!r)
             return -1;
-        if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-            r->element[0]->type != REDIS_REPLY_STRING) {
+        if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->element[0]->type != REDIS_REPLY_STRING) {
             log_warn("redis: XAUTOCLAIM %s: %s", k->name,
                      r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
             if (r->type == REDIS_REPLY_ERROR)
@@ -225,8 +223,7 @@ int consume_claim(struct consume *c, struct batch *b, size_t count, int idle_ms)
         }
         if ((size_t)r->element[0]->len < sizeof k->claim_from)
             snprintf(k->claim_from, sizeof k->claim_from, "%s", r->element[0]->str);
-        if (r->elements >= 3 && r->element[2]->type == REDIS_REPLY_ARRAY &&
-            r->element[2]->elements > 0)
+        if (r->elements >= 3 && r->element[2]->type == REDIS_REPLY_ARRAY && r->element[2]->elements > 0)
             log_warn("redis: %zu pending entries of %s were deleted before being stored",
                      r->element[2]->elements, k->name);
         size_t n = batch_add_entries(b, k->name, r->element[1]);
@@ -257,8 +254,7 @@ long consume_ack(struct consume *c, const struct batch *b)
         argv[argc++] = CRM_WORKER_GROUP;
         for (size_t i = 0; i < b->n; i++) {
             const struct batch_item *it = &b->items[i];
-            if (it->src_key == c->keys[k].name &&
-                (it->state == ITEM_STORED || it->state == ITEM_GONE))
+            if (it->src_key == c->keys[k].name && (it->state == ITEM_STORED || it->state == ITEM_GONE))
                 argv[argc++] = it->id;
         }
         if (argc == 3)
@@ -299,8 +295,8 @@ long long consume_deliveries(struct consume *c, const char *key, const char *id)
     long long n = -1;
     if (r->type == REDIS_REPLY_ARRAY) {
         n = 0;
-        if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
-            r->element[0]->elements == 4 && r->element[0]->element[3]->type == REDIS_REPLY_INTEGER)
+        if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 4 &&
+            r->element[0]->element[3]->type == REDIS_REPLY_INTEGER)
             n = r->element[0]->element[3]->integer;
     }
     freeReplyObject(r);

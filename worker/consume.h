@@ -15,22 +15,21 @@
 #include "streams.h"
 
 struct consume_key {
-    char name[CRM_STREAM_NAME_MAX];  /* stream key */
-    char cursor[CRM_ENTRY_ID_MAX];   /* last own pending entry read, or ">" once caught up */
-    char claim_from[CRM_ENTRY_ID_MAX];/* where the next XAUTOCLAIM scan starts */
+    char name[CRM_STREAM_NAME_MAX];    /* stream key */
+    char cursor[CRM_ENTRY_ID_MAX];     /* last own pending entry read, or ">" once caught up */
+    char claim_from[CRM_ENTRY_ID_MAX]; /* where the next XAUTOCLAIM scan starts */
 };
 
 struct consume {
-    struct crm_redis redis;      /* the command connection (BLOCK < its timeout) */
-    const char *consumer;        /* this worker's consumer name; borrowed */
-    struct consume_key *keys;    /* owned: crm:msg:0..S-1, crm:retry, crm:audit */
+    struct crm_redis redis;   /* the command connection (BLOCK < its timeout) */
+    const char *consumer;     /* this worker's consumer name; borrowed */
+    struct consume_key *keys; /* owned: crm:msg:0..S-1, crm:retry, crm:audit */
     size_t nkeys;
-    int ready;                   /* groups ensured and cursors reset on this connection */
+    int ready; /* groups ensured and cursors reset on this connection */
 };
 
 /* Sets up the key table for `streams` message partitions; does not connect. */
-void consume_init(struct consume *c, const char *host, int port, const char *consumer,
-                  int streams);
+void consume_init(struct consume *c, const char *host, int port, const char *consumer, int streams);
 void consume_deinit(struct consume *c);
 
 /* The connection, with groups created and cursors reset after each (re)connect;

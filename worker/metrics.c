@@ -21,17 +21,17 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define METRICS_REQUEST_MAX 4096  /* bytes of request head read */
-#define METRICS_BODY_MAX 16384    /* bytes of response body */
+#define METRICS_REQUEST_MAX 4096 /* bytes of request head read */
+#define METRICS_BODY_MAX 16384   /* bytes of response body */
 #define METRICS_IO_TIMEOUT_S 2
 
 struct worker_metrics worker_metrics;
 
 struct metrics_server {
-    int fd;                  /* listening socket */
+    int fd; /* listening socket */
     pthread_t thread;
-    atomic_int stop;         /* set by metrics_server_stop */
-    struct crm_redis redis;  /* the thread's own connection for queue figures */
+    atomic_int stop;        /* set by metrics_server_stop */
+    struct crm_redis redis; /* the thread's own connection for queue figures */
     int streams;
 };
 
@@ -92,8 +92,7 @@ static void render(struct metrics_server *s, struct out *o)
         put(o, "# TYPE crm_queue_%s gauge\n", gauges[g]);
         for (size_t i = 0; i < qs.n_streams; i++) {
             const struct crm_queue_stream_stats *st = &qs.streams[i];
-            long long v = g == 0 ? st->length : g == 1 ? st->lag : g == 2 ? st->pending
-                                                                        : st->consumers;
+            long long v = g == 0 ? st->length : g == 1 ? st->lag : g == 2 ? st->pending : st->consumers;
             put(o, "crm_queue_%s{stream=\"%s\"} %lld\n", gauges[g], st->name, v);
         }
     }
@@ -148,8 +147,7 @@ static void serve(struct metrics_server *s, int fd)
         int db = atomic_load(&worker_metrics.db_up), rd = atomic_load(&worker_metrics.redis_up);
         put(o, "{\"status\":\"%s\",\"postgresql\":%s,\"redis\":%s}\n", db && rd ? "ok" : "degraded",
             db ? "true" : "false", rd ? "true" : "false");
-        respond(fd, db && rd ? "200 OK" : "503 Service Unavailable", "application/json", o->buf,
-                o->len);
+        respond(fd, db && rd ? "200 OK" : "503 Service Unavailable", "application/json", o->buf, o->len);
     } else if (strncmp(req, "GET ", 4) == 0) {
         respond(fd, "404 Not Found", "text/plain", "not found\n", 10);
     } else {
@@ -175,8 +173,8 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct metrics_server *metrics_server_start(const char *bind_addr, int port,
-                                            const char *redis_host, int redis_port, int streams)
+struct metrics_server *metrics_server_start(const char *bind_addr, int port, const char *redis_host,
+                                            int redis_port, int streams)
 {
     struct metrics_server *s = calloc(1, sizeof *s);
     if (!s)

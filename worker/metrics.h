@@ -10,21 +10,21 @@
 #include <stdint.h>
 
 struct worker_metrics {
-    atomic_uint_fast64_t batches;       /* batches committed */
-    atomic_uint_fast64_t messages;      /* message rows inserted */
-    atomic_uint_fast64_t audit_rows;    /* audit rows inserted */
-    atomic_uint_fast64_t ignored;       /* rows already stored (redeliveries) */
-    atomic_uint_fast64_t acked;         /* entries acknowledged */
-    atomic_uint_fast64_t rejected;      /* rows refused by the database for their content */
-    atomic_uint_fast64_t isolated;      /* batches written row by row after a refusal */
-    atomic_uint_fast64_t dead_letters;  /* entries moved to the dead-letter stream */
-    atomic_uint_fast64_t claimed;       /* entries claimed from idle consumers */
-    atomic_uint_fast64_t trimmed;       /* stream entries trimmed */
-    atomic_uint_fast64_t db_errors;     /* failed batch attempts (down, slow, ...) */
-    atomic_uint_fast64_t redis_errors;  /* failed Redis calls */
-    atomic_uint_fast64_t batch_us;      /* total time storing batches, microseconds */
-    atomic_int db_up;                   /* 1 after the last database call succeeded */
-    atomic_int redis_up;                /* 1 after the last Redis call succeeded */
+    atomic_uint_fast64_t batches;      /* batches committed */
+    atomic_uint_fast64_t messages;     /* message rows inserted */
+    atomic_uint_fast64_t audit_rows;   /* audit rows inserted */
+    atomic_uint_fast64_t ignored;      /* rows already stored (redeliveries) */
+    atomic_uint_fast64_t acked;        /* entries acknowledged */
+    atomic_uint_fast64_t rejected;     /* rows refused by the database for their content */
+    atomic_uint_fast64_t isolated;     /* batches written row by row after a refusal */
+    atomic_uint_fast64_t dead_letters; /* entries moved to the dead-letter stream */
+    atomic_uint_fast64_t claimed;      /* entries claimed from idle consumers */
+    atomic_uint_fast64_t trimmed;      /* stream entries trimmed */
+    atomic_uint_fast64_t db_errors;    /* failed batch attempts (down, slow, ...) */
+    atomic_uint_fast64_t redis_errors; /* failed Redis calls */
+    atomic_uint_fast64_t batch_us;     /* total time storing batches, microseconds */
+    atomic_int db_up;                  /* 1 after the last database call succeeded */
+    atomic_int redis_up;               /* 1 after the last Redis call succeeded */
 };
 
 extern struct worker_metrics worker_metrics;

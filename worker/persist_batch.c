@@ -102,8 +102,7 @@ static PGconn *connection(struct persist *p)
 }
 
 /* Fills the 13 parameter arrays from items [from, to) in state ITEM_NEW. */
-static void fill_params(struct persist *p, const struct batch *b, size_t from, size_t to,
-                        const char **values)
+static void fill_params(struct persist *p, const struct batch *b, size_t from, size_t to, const char **values)
 {
     struct pg_array *a = p->arrays;
     for (int i = 0; i < PERSIST_PARAMS; i++)
@@ -141,8 +140,7 @@ static void fill_params(struct persist *p, const struct batch *b, size_t from, s
 }
 
 /* Runs the statement for items [from, to). Returns the result (caller clears). */
-static PGresult *run_store(struct persist *p, PGconn *conn, const struct batch *b,
-                           size_t from, size_t to)
+static PGresult *run_store(struct persist *p, PGconn *conn, const struct batch *b, size_t from, size_t to)
 {
     const char *values[PERSIST_PARAMS];
     fill_params(p, b, from, to, values);
@@ -170,8 +168,7 @@ static int simple(PGconn *conn, const char *sql)
 /* The row-by-row pass after a content error: every ITEM_NEW item under its own
  * savepoint, one transaction. Marks refused items; the others are marked stored
  * only once COMMIT succeeded. */
-static int store_isolated(struct persist *p, PGconn *conn, struct batch *b,
-                          struct persist_result *res)
+static int store_isolated(struct persist *p, PGconn *conn, struct batch *b, struct persist_result *res)
 {
     char *refused = calloc(b->n ? b->n : 1, 1);
     char **errors = calloc(b->n ? b->n : 1, sizeof *errors);
@@ -198,8 +195,8 @@ static int store_isolated(struct persist *p, PGconn *conn, struct batch *b,
             refused[i] = 1;
             errors[i] = strdup(text);
             part.rejected++;
-            log_warn("stream %s entry %s refused by the database: %s", b->items[i].src_key,
-                     b->items[i].id, text);
+            log_warn("stream %s entry %s refused by the database: %s", b->items[i].src_key, b->items[i].id,
+                     text);
             PQclear(r);
             if (simple(conn, "ROLLBACK TO SAVEPOINT row") < 0)
                 goto cleanup;

@@ -16,17 +16,17 @@
 #define PERSIST_PARAMS 13
 
 struct persist {
-    struct crm_db db;           /* the connection (reconnects after a loss) */
-    unsigned prepared_gen;      /* db.generation the statement was prepared on; 0: none */
+    struct crm_db db;                       /* the connection (reconnects after a loss) */
+    unsigned prepared_gen;                  /* db.generation the statement was prepared on; 0: none */
     struct pg_array arrays[PERSIST_PARAMS]; /* parameter buffers, reused across batches */
 };
 
 struct persist_result {
-    long messages;   /* message rows inserted */
-    long audit;      /* audit rows inserted */
-    long ignored;    /* rows already stored (redeliveries) */
-    long rejected;   /* rows refused for their content */
-    int isolated;    /* 1 when the batch was written row by row */
+    long messages; /* message rows inserted */
+    long audit;    /* audit rows inserted */
+    long ignored;  /* rows already stored (redeliveries) */
+    long rejected; /* rows refused for their content */
+    int isolated;  /* 1 when the batch was written row by row */
 };
 
 enum persist_rc {

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 struct pg_array {
-    char *buf;     /* owned; "{" elements... while building, NUL-terminated after finish */
-    size_t len;    /* bytes used */
-    size_t cap;    /* bytes allocated */
-    size_t count;  /* elements added */
+    char *buf;    /* owned; "{" elements... while building, NUL-terminated after finish */
+    size_t len;   /* bytes used */
+    size_t cap;   /* bytes allocated */
+    size_t count; /* elements added */
 };
 
 /* Empties a (keeping its buffer) and starts a new literal. */

@@ -83,7 +83,7 @@ struct worker {
     struct consume cons;
     struct persist persist;
     struct batch batch;
-    long crash_after;   /* test hook: commits before _exit; 0: never */
+    long crash_after; /* test hook: commits before _exit; 0: never */
     long commits;
     int64_t next_claim; /* monotonic ms of the next XAUTOCLAIM pass */
     int64_t next_trim;  /* monotonic ms of the next trim */
@@ -118,8 +118,7 @@ static int gather(struct worker *w)
         if (left <= 0 && !consume_catching_up(&w->cons))
             break;
         int block = left > READ_BLOCK_MS ? READ_BLOCK_MS : left > 0 ? (int)left : 0;
-        if (consume_read(&w->cons, b, max - b->n, block) <= 0 &&
-            (left <= 0 || cfg->worker_batch_wait == 0))
+        if (consume_read(&w->cons, b, max - b->n, block) <= 0 && (left <= 0 || cfg->worker_batch_wait == 0))
             break;
     }
     return 0;
@@ -191,8 +190,8 @@ static int process(struct worker *w)
         else if (moved < 0)
             METRIC_ADD(redis_errors, 1);
     }
-    log_debug("batch: %zu entries, %ld messages, %ld audit, %ld ignored, %ld refused", b->n,
-              res.messages, res.audit, res.ignored, res.rejected);
+    log_debug("batch: %zu entries, %ld messages, %ld audit, %ld ignored, %ld refused", b->n, res.messages,
+              res.audit, res.ignored, res.rejected);
     return 0;
 }
 
@@ -281,8 +280,8 @@ int main(int argc, char **argv)
 
     struct metrics_server *ms = NULL;
     if (cfg.worker_metrics_port > 0) {
-        ms = metrics_server_start(cfg.worker_metrics_bind, cfg.worker_metrics_port,
-                                  cfg.redis_host, cfg.redis_port, cfg.streams);
+        ms = metrics_server_start(cfg.worker_metrics_bind, cfg.worker_metrics_port, cfg.redis_host,
+                                  cfg.redis_port, cfg.streams);
         if (!ms)
             return 1;
     }
@@ -291,8 +290,8 @@ int main(int argc, char **argv)
     batch_init(&w.batch);
     w.next_trim = now_ms() + cfg.worker_trim_interval;
 
-    log_info("started as consumer %s (batch %d, wait %d ms, %d stream(s))", name,
-             cfg.worker_batch, cfg.worker_batch_wait, cfg.streams);
+    log_info("started as consumer %s (batch %d, wait %d ms, %d stream(s))", name, cfg.worker_batch,
+             cfg.worker_batch_wait, cfg.streams);
     int rc = run(&w);
 
     batch_deinit(&w.batch);

@@ -31,8 +31,8 @@
  * invalid input returns GQL_EINVAL, *out is NULL and errs gets the
  * graphql-js errors (located at the variable definition). GQL_ENOMEM on
  * allocation failure. max_list 0 means GQL_MAX_INPUT_LIST. */
-int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_object *inputs,
-			 size_t max_list, json_object **out, gql_error_list *errs);
+int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_object *inputs, size_t max_list,
+                         json_object **out, gql_error_list *errs);
 
 /* The schema types of op's variables, resolved once for a document that is
  * executed many times. */
@@ -45,9 +45,8 @@ void gql_var_types_free(gql_var_types *vt);
 
 /* gql_coerce_variables with the types resolved by gql_var_types_new(s, op)
  * (vt may be NULL: resolved here). */
-int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op,
-			       const gql_var_types *vt, json_object *inputs, size_t max_list,
-			       json_object **out, gql_error_list *errs);
+int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
+                               json_object *inputs, size_t max_list, json_object **out, gql_error_list *errs);
 
 /* CoerceArgumentValues: the arguments `args` of a field or directive
  * (node_loc: the field or directive) against definitions defs[0..ndefs),
@@ -56,21 +55,21 @@ int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op,
  * returns GQL_EINVAL and appends exactly one error to errs; GQL_ENOMEM on
  * allocation failure. */
 int gql_coerce_arguments(const gql_input_value *defs, size_t ndefs, const gql_argument *args,
-			 gql_loc node_loc, json_object *variables, size_t max_list,
-			 json_object **out, gql_error_list *errs);
+                         gql_loc node_loc, json_object *variables, size_t max_list, json_object **out,
+                         gql_error_list *errs);
 
 /* The same, adding the arguments to `into` (an empty object the caller
  * owns; left empty on an error). Keys are the definitions' names, not
  * copied: `into` must be emptied while the schema lives. */
-int gql_coerce_arguments_into(const gql_input_value *defs, size_t ndefs,
-			      const gql_argument *args, gql_loc node_loc, json_object *variables,
-			      size_t max_list, json_object *into, gql_error_list *errs);
+int gql_coerce_arguments_into(const gql_input_value *defs, size_t ndefs, const gql_argument *args,
+                              gql_loc node_loc, json_object *variables, size_t max_list, json_object *into,
+                              gql_error_list *errs);
 
 /* valueFromAST: the literal v coerced to type t. Returns 0 with *out owning
  * the value (NULL for null), GQL_COERCE_INVALID when v is not valid for t,
  * or GQL_ENOMEM. */
-int gql_coerce_literal(const gql_value *v, const gql_typeref *t, json_object *variables,
-		       size_t max_list, json_object **out);
+int gql_coerce_literal(const gql_value *v, const gql_typeref *t, json_object *variables, size_t max_list,
+                       json_object **out);
 
 /* Prints the coerced value v of type t as a GraphQL literal, the way
  * graphql-js prints astFromValue(v, t) (introspection's defaultValue).

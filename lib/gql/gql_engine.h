@@ -24,11 +24,11 @@
 
 /* Engine options; a zeroed struct gives every default. */
 typedef struct gql_engine_options {
-	gql_limits parse;                /* parse limits (0 fields: parser defaults) */
-	gql_validate_limits validate;    /* validation limits (0 fields: defaults) */
-	int disable_introspection;       /* 1: __schema/__type fail validation */
-	size_t cache_entries;            /* prepared documents cached (0: 256) */
-	size_t max_input_list;           /* items of one input list (0: GQL_MAX_INPUT_LIST) */
+    gql_limits parse;             /* parse limits (0 fields: parser defaults) */
+    gql_validate_limits validate; /* validation limits (0 fields: defaults) */
+    int disable_introspection;    /* 1: __schema/__type fail validation */
+    size_t cache_entries;         /* prepared documents cached (0: 256) */
+    size_t max_input_list;        /* items of one input list (0: GQL_MAX_INPUT_LIST) */
 } gql_engine_options;
 
 typedef struct gql_engine gql_engine;
@@ -59,8 +59,7 @@ void gql_engine_set_type_resolver(gql_engine *e, gql_type_resolver_fn fn);
  * limit: HTTP 400, GRAPHQL_PARSE_FAILED), GQL_EVALID when it fails
  * validation (or a validation limit: 422, GRAPHQL_VALIDATION_FAILED), or
  * GQL_ENOMEM. Failed documents are not cached. */
-int gql_engine_prepare(gql_engine *e, const char *text, size_t len, gql_prepared **out,
-		       gql_error_list *errs);
+int gql_engine_prepare(gql_engine *e, const char *text, size_t len, gql_prepared **out, gql_error_list *errs);
 
 /* Drops one reference. NULL is a no-op. */
 void gql_prepared_release(gql_prepared *p);
@@ -87,16 +86,14 @@ typedef struct gql_response gql_response;
  * else {"errors"?:[...],"data":...} ("data" is null when null propagated to
  * the top). GQL_ENOMEM when memory runs out. The prepared document
  * remembers how its fields were collected, for the next execution. */
-int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name,
-		       json_object *variables, json_object *root, void *ctx,
-		       gql_response **response);
+int gql_engine_execute(gql_engine *e, const gql_prepared *p, const char *op_name, json_object *variables,
+                       json_object *root, void *ctx, gql_response **response);
 
 /* MapSourceToResponseEvent for a subscription: executes the selection set
  * against one event; the root field's value is `event` itself (no resolver
  * runs for it). Same results as gql_engine_execute. */
 int gql_engine_execute_event(gql_engine *e, const gql_prepared *p, const char *op_name,
-			     json_object *variables, json_object *event, void *ctx,
-			     gql_response **response);
+                             json_object *variables, json_object *event, void *ctx, gql_response **response);
 
 /* The response's JSON text (NUL-terminated, owned by r); *len gets its
  * length (len may be NULL). */
@@ -116,15 +113,15 @@ void gql_response_free(gql_response *r);
  * new {"errors":[...]} response (bad name, variables or arguments; not a
  * subscription); or GQL_ENOMEM. */
 int gql_engine_subscription_field(gql_engine *e, const gql_prepared *p, const char *op_name,
-				  json_object *variables, const char **field, json_object **args,
-				  json_object **errors);
+                                  json_object *variables, const char **field, json_object **args,
+                                  json_object **errors);
 
 /* A stable key of (document, operation, coerced variables): two
  * subscriptions with equal keys get byte-identical payloads, so crm-pushd
  * serialises once per key. *out is malloc'd (free it). 0, GQL_EINVAL (bad
  * operation or variables) or GQL_ENOMEM. */
-int gql_prepared_key(gql_engine *e, const gql_prepared *p, const char *op_name,
-		     json_object *variables, char **out);
+int gql_prepared_key(gql_engine *e, const gql_prepared *p, const char *op_name, json_object *variables,
+                     char **out);
 
 /* Renders a json-c response (gql_engine_error_response's) as compact JSON
  * (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE). The string belongs to `response` and
@@ -142,10 +139,10 @@ const char *gql_engine_error_code(int rc);
 
 /* Cache statistics (for tests and metrics). */
 typedef struct gql_engine_stats {
-	size_t hits;      /* prepares answered from the cache */
-	size_t misses;    /* prepares that parsed and validated */
-	size_t evictions; /* documents dropped to stay within cache_entries */
-	size_t entries;   /* documents cached now */
+    size_t hits;      /* prepares answered from the cache */
+    size_t misses;    /* prepares that parsed and validated */
+    size_t evictions; /* documents dropped to stay within cache_entries */
+    size_t entries;   /* documents cached now */
 } gql_engine_stats;
 void gql_engine_get_stats(const gql_engine *e, gql_engine_stats *out);
 

@@ -21,9 +21,9 @@
 
 /* One step of the response path, innermost first (linked to the parent). */
 typedef struct gql_exec_path {
-	const struct gql_exec_path *prev; /* enclosing step, NULL at the root */
-	const char *key;                  /* response key, or NULL for a list index */
-	size_t index;                     /* list index when key is NULL */
+    const struct gql_exec_path *prev; /* enclosing step, NULL at the root */
+    const char *key;                  /* response key, or NULL for a list index */
+    size_t index;                     /* list index when key is NULL */
 } gql_exec_path;
 
 struct gql_exec_state;
@@ -31,20 +31,20 @@ struct gql_exec_state;
 /* What a resolver learns about the field it resolves. Everything is borrowed
  * and valid only during the call. */
 typedef struct gql_resolve_info {
-	json_object *parent;            /* parent value (root value at the top) */
-	json_object *args;              /* coerced arguments, an object in definition order;
+    json_object *parent;            /* parent value (root value at the top) */
+    json_object *args;              /* coerced arguments, an object in definition order;
 					 * read-only; emptied and reused after the call unless
 					 * returned as the value: keep references to members */
-	json_object *variables;         /* coerced variables of the operation */
-	const char *field_name;         /* the field's name in the schema */
-	const char *response_key;       /* alias, or the field name */
-	const gql_type *parent_type;    /* object type the field belongs to */
-	const gql_field *field;         /* the field's definition */
-	const gql_typeref *return_type; /* the field's type */
-	const gql_schema *schema;       /* the schema */
-	const gql_exec_path *path;      /* path of this field in the response */
-	gql_arena *arena;               /* scratch memory freed after the operation */
-	struct gql_exec_state *state;   /* private to the executor */
+    json_object *variables;         /* coerced variables of the operation */
+    const char *field_name;         /* the field's name in the schema */
+    const char *response_key;       /* alias, or the field name */
+    const gql_type *parent_type;    /* object type the field belongs to */
+    const gql_field *field;         /* the field's definition */
+    const gql_typeref *return_type; /* the field's type */
+    const gql_schema *schema;       /* the schema */
+    const gql_exec_path *path;      /* path of this field in the response */
+    gql_arena *arena;               /* scratch memory freed after the operation */
+    struct gql_exec_state *state;   /* private to the executor */
 } gql_resolve_info;
 
 /* A resolver: sets *out to a new reference (ownership passes to the
@@ -57,7 +57,7 @@ typedef int (*gql_resolver_fn)(gql_resolve_info *info, void *ctx, json_object **
  * `code` (NULL for none) for the field being resolved. Returns GQL_EINVAL,
  * for `return gql_resolve_error(info, "FORBIDDEN", "...")`. */
 int gql_resolve_error(gql_resolve_info *info, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Names the object type of value v for abstract type t (interface or union),
  * or NULL when unknown. Without a hook, the value's "__typename" is used. */
@@ -101,9 +101,9 @@ void gql_exec_plan_free(gql_exec_plan *pl);
  * so an execution nested in a resolver simply finds the slots empty.
  * Zero-initialised; release with gql_exec_reuse_deinit. */
 typedef struct gql_exec_reuse {
-	gql_arena *arena;        /* a reset arena, or NULL */
-	json_object *args;       /* an empty object, or NULL */
-	json_object *empty_args; /* {} handed to resolvers (read-only), or NULL */
+    gql_arena *arena;        /* a reset arena, or NULL */
+    json_object *args;       /* an empty object, or NULL */
+    json_object *empty_args; /* {} handed to resolvers (read-only), or NULL */
 } gql_exec_reuse;
 
 /* Frees what r holds. */
@@ -111,20 +111,20 @@ void gql_exec_reuse_deinit(gql_exec_reuse *r);
 
 /* Everything one execution needs. All borrowed. */
 typedef struct gql_exec_params {
-	const gql_schema *schema;        /* the schema */
-	const gql_document *doc;         /* validated document (fragments come from it) */
-	const gql_definition *operation; /* the operation to run */
-	json_object *variables;          /* coerced variables (gql_coerce_variables) */
-	json_object *root;               /* root value */
-	void *ctx;                       /* passed to every resolver */
-	const gql_resolvers *resolvers;  /* resolvers, may be NULL */
-	int introspection;               /* 1: __schema and __type resolve; 0: they are absent */
-	int event;                       /* 1: root fields take `root` itself as value
+    const gql_schema *schema;        /* the schema */
+    const gql_document *doc;         /* validated document (fragments come from it) */
+    const gql_definition *operation; /* the operation to run */
+    json_object *variables;          /* coerced variables (gql_coerce_variables) */
+    json_object *root;               /* root value */
+    void *ctx;                       /* passed to every resolver */
+    const gql_resolvers *resolvers;  /* resolvers, may be NULL */
+    int introspection;               /* 1: __schema and __type resolve; 0: they are absent */
+    int event;                       /* 1: root fields take `root` itself as value
 					  * (a subscription event: MapSourceToResponseEvent) */
-	size_t max_list;                 /* bound on input lists (0: GQL_MAX_INPUT_LIST) */
-	gql_exec_plan *plan;             /* plan of doc, or NULL; executions with one
+    size_t max_list;                 /* bound on input lists (0: GQL_MAX_INPUT_LIST) */
+    gql_exec_plan *plan;             /* plan of doc, or NULL; executions with one
 					  * plan must share schema, introspection */
-	gql_exec_reuse *reuse;           /* scratch to reuse, or NULL: allocate afresh */
+    gql_exec_reuse *reuse;           /* scratch to reuse, or NULL: allocate afresh */
 } gql_exec_params;
 
 /* gql_exec_operation (gql_exec_private.h) runs the operation, writing the
@@ -133,15 +133,15 @@ typedef struct gql_exec_params {
 /* GetOperation: the operation named `name` (NULL: the only one). NULL on
  * error, with *message set to graphql-js's message (static string; for an
  * unknown name, written into buf of size cap). */
-const gql_definition *gql_exec_find_operation(const gql_document *doc, const char *name,
-					      char *buf, size_t cap, const char **message);
+const gql_definition *gql_exec_find_operation(const gql_document *doc, const char *name, char *buf,
+                                              size_t cap, const char **message);
 
 /* The fields of the top selection set of `operation` as CollectFields sees
  * them (skip/include applied): *field gets the first root field's node and
  * *type the root type. Used for subscriptions (CreateSourceEventStream).
  * Returns 0, GQL_EINVAL (no root type or no field; errs gets a message) or
  * GQL_ENOMEM. */
-int gql_exec_first_root_field(const gql_exec_params *p, const gql_selection **field,
-			      const gql_type **type, gql_error_list *errs);
+int gql_exec_first_root_field(const gql_exec_params *p, const gql_selection **field, const gql_type **type,
+                              gql_error_list *errs);
 
 #endif

@@ -15,10 +15,10 @@
 /* A malloc'd string under construction. Zero-initialise; on allocation
  * failure `oom` is set and later appends are ignored. */
 typedef struct gql_sbuf {
-	char *p;    /* NUL-terminated text (NULL while empty) */
-	size_t len; /* bytes used, without the NUL */
-	size_t cap; /* bytes allocated */
-	int oom;    /* 1 once an allocation failed */
+    char *p;    /* NUL-terminated text (NULL while empty) */
+    size_t len; /* bytes used, without the NUL */
+    size_t cap; /* bytes allocated */
+    int oom;    /* 1 once an allocation failed */
 } gql_sbuf;
 
 void gql_sbuf_putn(gql_sbuf *b, const char *s, size_t n);
@@ -43,8 +43,7 @@ void gql_print_string(gql_sbuf *b, const char *s);
 void gql_print_value(gql_sbuf *b, const gql_value *v);
 /* Appends graphql-js's didYouMean(sub, suggestionList(input, options)):
  * "" when nothing is close; sub may be NULL. */
-void gql_did_you_mean(gql_sbuf *b, const char *sub, const char *input,
-		      const char *const *options, size_t n);
+void gql_did_you_mean(gql_sbuf *b, const char *sub, const char *input, const char *const *options, size_t n);
 
 /* 1 if d is finite and has no fraction (JavaScript's Number.isInteger). */
 int gql_is_integral(double d);

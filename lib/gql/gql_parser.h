@@ -17,9 +17,9 @@
 
 /* Bounds on one parse; each 0 means the default above. */
 typedef struct gql_limits {
-	size_t max_bytes;   /* longer documents are refused before lexing */
-	size_t max_tokens;  /* more tokens abort the parse */
-	unsigned max_depth; /* deeper nesting aborts the parse (no recursion past it) */
+    size_t max_bytes;   /* longer documents are refused before lexing */
+    size_t max_tokens;  /* more tokens abort the parse */
+    unsigned max_depth; /* deeper nesting aborts the parse (no recursion past it) */
 } gql_limits;
 
 /* Parses src[0..len) (borrowed; need not be NUL-terminated). limits may be
@@ -27,7 +27,7 @@ typedef struct gql_limits {
  * (free with gql_doc_free). On failure *out is NULL, exactly one error is
  * appended to errors, and the result is GQL_ESYNTAX, GQL_ELIMIT or
  * GQL_ENOMEM. */
-int gql_doc_parse(const char *src, size_t len, const gql_limits *limits,
-		  gql_document **out, gql_error_list *errors);
+int gql_doc_parse(const char *src, size_t len, const gql_limits *limits, gql_document **out,
+                  gql_error_list *errors);
 
 #endif

@@ -13,92 +13,103 @@
 #include "gql/gql_error.h"
 
 typedef enum gql_type_kind {
-	GQL_KIND_SCALAR,
-	GQL_KIND_OBJECT,
-	GQL_KIND_INTERFACE,
-	GQL_KIND_UNION,
-	GQL_KIND_ENUM,
-	GQL_KIND_INPUT_OBJECT
+    GQL_KIND_SCALAR,
+    GQL_KIND_OBJECT,
+    GQL_KIND_INTERFACE,
+    GQL_KIND_UNION,
+    GQL_KIND_ENUM,
+    GQL_KIND_INPUT_OBJECT
 } gql_type_kind;
 
 typedef struct gql_type gql_type;
 
 /* A type as used by a field or argument: named, [list] or non-null! */
 typedef struct gql_typeref {
-	gql_type_ref_kind kind;          /* GQL_TYPE_NAMED, _LIST or _NON_NULL */
-	const gql_type *named;           /* NAMED: the resolved type; else NULL */
-	const struct gql_typeref *of_type; /* LIST, NON_NULL: wrapped type */
+    gql_type_ref_kind kind;            /* GQL_TYPE_NAMED, _LIST or _NON_NULL */
+    const gql_type *named;             /* NAMED: the resolved type; else NULL */
+    const struct gql_typeref *of_type; /* LIST, NON_NULL: wrapped type */
 } gql_typeref;
 
 /* An argument definition or an input object field. */
 typedef struct gql_input_value {
-	const char *name;               /* name */
-	const char *description;        /* description or NULL */
-	const gql_typeref *type;        /* an input type */
-	const gql_value *default_value; /* constant literal from the SDL, or NULL */
-	int deprecated;                 /* 1 if @deprecated */
-	const char *deprecation_reason; /* reason when deprecated, else NULL */
+    const char *name;               /* name */
+    const char *description;        /* description or NULL */
+    const gql_typeref *type;        /* an input type */
+    const gql_value *default_value; /* constant literal from the SDL, or NULL */
+    int deprecated;                 /* 1 if @deprecated */
+    const char *deprecation_reason; /* reason when deprecated, else NULL */
 } gql_input_value;
 
 /* A field of an object or interface type. */
 typedef struct gql_field {
-	const char *name;               /* field name */
-	const char *description;        /* description or NULL */
-	gql_input_value *args;          /* nargs argument definitions, in SDL order */
-	size_t nargs;
-	const gql_typeref *type;        /* an output type */
-	int deprecated;                 /* 1 if @deprecated */
-	const char *deprecation_reason; /* reason when deprecated, else NULL */
+    const char *name;        /* field name */
+    const char *description; /* description or NULL */
+    gql_input_value *args;   /* nargs argument definitions, in SDL order */
+    size_t nargs;
+    const gql_typeref *type;        /* an output type */
+    int deprecated;                 /* 1 if @deprecated */
+    const char *deprecation_reason; /* reason when deprecated, else NULL */
 } gql_field;
 
 typedef struct gql_enum_value {
-	const char *name;               /* value name */
-	const char *description;        /* description or NULL */
-	int deprecated;                 /* 1 if @deprecated */
-	const char *deprecation_reason; /* reason when deprecated, else NULL */
+    const char *name;               /* value name */
+    const char *description;        /* description or NULL */
+    int deprecated;                 /* 1 if @deprecated */
+    const char *deprecation_reason; /* reason when deprecated, else NULL */
 } gql_enum_value;
 
 /* A named type. Arrays keep SDL order (introspection shows it). */
 struct gql_type {
-	gql_type_kind kind;             /* what kind of type */
-	const char *name;               /* type name */
-	const char *description;        /* description or NULL */
-	int builtin;                    /* a GQL_SCALAR_ code for Int, Float, String,
+    gql_type_kind kind;           /* what kind of type */
+    const char *name;             /* type name */
+    const char *description;      /* description or NULL */
+    int builtin;                  /* a GQL_SCALAR_ code for Int, Float, String,
 					 * Boolean, ID (nonzero); 0 otherwise */
-	const char *specified_by_url;   /* SCALAR: @specifiedBy(url:) or NULL */
-	gql_field *fields;              /* OBJECT, INTERFACE: nfields fields */
-	size_t nfields;
-	const gql_type **interfaces;    /* OBJECT, INTERFACE: implemented interfaces */
-	size_t ninterfaces;
-	const gql_type **possible_types;/* UNION: members; INTERFACE: implementing objects */
-	size_t npossible_types;
-	gql_enum_value *values;         /* ENUM: nvalues values */
-	size_t nvalues;
-	gql_input_value *input_fields;  /* INPUT_OBJECT: ninput_fields fields */
-	size_t ninput_fields;
+    const char *specified_by_url; /* SCALAR: @specifiedBy(url:) or NULL */
+    gql_field *fields;            /* OBJECT, INTERFACE: nfields fields */
+    size_t nfields;
+    const gql_type **interfaces; /* OBJECT, INTERFACE: implemented interfaces */
+    size_t ninterfaces;
+    const gql_type **possible_types; /* UNION: members; INTERFACE: implementing objects */
+    size_t npossible_types;
+    gql_enum_value *values; /* ENUM: nvalues values */
+    size_t nvalues;
+    gql_input_value *input_fields; /* INPUT_OBJECT: ninput_fields fields */
+    size_t ninput_fields;
 };
 
 /* Directive locations as a bit set. */
 enum gql_directive_location {
-	GQL_DLOC_QUERY = 1u << 0, GQL_DLOC_MUTATION = 1u << 1, GQL_DLOC_SUBSCRIPTION = 1u << 2,
-	GQL_DLOC_FIELD = 1u << 3, GQL_DLOC_FRAGMENT_DEFINITION = 1u << 4,
-	GQL_DLOC_FRAGMENT_SPREAD = 1u << 5, GQL_DLOC_INLINE_FRAGMENT = 1u << 6,
-	GQL_DLOC_VARIABLE_DEFINITION = 1u << 7, GQL_DLOC_SCHEMA = 1u << 8,
-	GQL_DLOC_SCALAR = 1u << 9, GQL_DLOC_OBJECT = 1u << 10,
-	GQL_DLOC_FIELD_DEFINITION = 1u << 11, GQL_DLOC_ARGUMENT_DEFINITION = 1u << 12,
-	GQL_DLOC_INTERFACE = 1u << 13, GQL_DLOC_UNION = 1u << 14, GQL_DLOC_ENUM = 1u << 15,
-	GQL_DLOC_ENUM_VALUE = 1u << 16, GQL_DLOC_INPUT_OBJECT = 1u << 17,
-	GQL_DLOC_INPUT_FIELD_DEFINITION = 1u << 18, GQL_DLOC_DIRECTIVE_DEFINITION = 1u << 19
+    GQL_DLOC_QUERY = 1u << 0,
+    GQL_DLOC_MUTATION = 1u << 1,
+    GQL_DLOC_SUBSCRIPTION = 1u << 2,
+    GQL_DLOC_FIELD = 1u << 3,
+    GQL_DLOC_FRAGMENT_DEFINITION = 1u << 4,
+    GQL_DLOC_FRAGMENT_SPREAD = 1u << 5,
+    GQL_DLOC_INLINE_FRAGMENT = 1u << 6,
+    GQL_DLOC_VARIABLE_DEFINITION = 1u << 7,
+    GQL_DLOC_SCHEMA = 1u << 8,
+    GQL_DLOC_SCALAR = 1u << 9,
+    GQL_DLOC_OBJECT = 1u << 10,
+    GQL_DLOC_FIELD_DEFINITION = 1u << 11,
+    GQL_DLOC_ARGUMENT_DEFINITION = 1u << 12,
+    GQL_DLOC_INTERFACE = 1u << 13,
+    GQL_DLOC_UNION = 1u << 14,
+    GQL_DLOC_ENUM = 1u << 15,
+    GQL_DLOC_ENUM_VALUE = 1u << 16,
+    GQL_DLOC_INPUT_OBJECT = 1u << 17,
+    GQL_DLOC_INPUT_FIELD_DEFINITION = 1u << 18,
+    GQL_DLOC_DIRECTIVE_DEFINITION = 1u << 19
 };
 
 typedef struct gql_directive_def {
-	const char *name;        /* without @ */
-	const char *description; /* description or NULL */
-	gql_input_value *args;   /* nargs argument definitions */
-	size_t nargs;
-	int repeatable;          /* 1 if `repeatable` */
-	unsigned locations;      /* bit set of gql_directive_location */
-	int builtin;             /* 1 for skip, include, deprecated, specifiedBy */
+    const char *name;        /* without @ */
+    const char *description; /* description or NULL */
+    gql_input_value *args;   /* nargs argument definitions */
+    size_t nargs;
+    int repeatable;     /* 1 if `repeatable` */
+    unsigned locations; /* bit set of gql_directive_location */
+    int builtin;        /* 1 for skip, include, deprecated, specifiedBy */
 } gql_directive_def;
 
 typedef struct gql_schema gql_schema;
@@ -150,12 +161,12 @@ const gql_field *gql_type_field(const gql_type *t, const char *name);
 /* Codes of the built-in scalars in gql_type.builtin, so hot paths test an
  * integer instead of comparing names. */
 enum gql_scalar_code {
-	GQL_SCALAR_INT = 1,
-	GQL_SCALAR_FLOAT,
-	GQL_SCALAR_STRING,
-	GQL_SCALAR_BOOLEAN,
-	GQL_SCALAR_ID,
-	GQL_SCALAR_OTHER /* a built-in type that is not one of those */
+    GQL_SCALAR_INT = 1,
+    GQL_SCALAR_FLOAT,
+    GQL_SCALAR_STRING,
+    GQL_SCALAR_BOOLEAN,
+    GQL_SCALAR_ID,
+    GQL_SCALAR_OTHER /* a built-in type that is not one of those */
 };
 
 /* The argument of a field or directive, or NULL. */

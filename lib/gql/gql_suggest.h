@@ -15,8 +15,7 @@
  * edit distance of 40% of input (Damerau-Levenshtein on lower-cased text),
  * closest first, ties in natural order, each name once. Writes them to
  * out (room for n) and returns how many; -1 when memory runs out. */
-long gql_suggestion_list(const char *input, const char *const *options, size_t n,
-			 const char **out);
+long gql_suggestion_list(const char *input, const char *const *options, size_t n, const char **out);
 
 /* graphql-js didYouMean(sub, names[0..k)): "" when k is 0, else
  * " Did you mean [sub ]"a", "b", or "c"?" (at most GQL_MAX_SUGGESTIONS

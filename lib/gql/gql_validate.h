@@ -22,21 +22,21 @@
 #include "gql/gql_schema.h"
 
 /* Defaults used where a gql_validate_limits field is 0. */
-#define GQL_VALIDATE_MAX_ALIASES 30u      /* aliased fields, fragments expanded */
-#define GQL_VALIDATE_MAX_FIELDS 500u      /* field selections, fragments expanded */
-#define GQL_VALIDATE_MAX_DEPTH 15u        /* nesting of fields, fragments expanded */
+#define GQL_VALIDATE_MAX_ALIASES 30u       /* aliased fields, fragments expanded */
+#define GQL_VALIDATE_MAX_FIELDS 500u       /* field selections, fragments expanded */
+#define GQL_VALIDATE_MAX_DEPTH 15u         /* nesting of fields, fragments expanded */
 #define GQL_VALIDATE_MAX_LIST_LENGTH 1000u /* items of one list literal */
-#define GQL_VALIDATE_MAX_ERRORS 100u      /* errors before validation stops (graphql-js) */
+#define GQL_VALIDATE_MAX_ERRORS 100u       /* errors before validation stops (graphql-js) */
 
 /* Bounds checked before the rules; each 0 means the default above. Counts are
  * taken per operation with every fragment spread expanded where it is used
  * (fragments that no operation uses are counted on their own), and summed
  * over the document; depth is the deepest field, `{ a }` being 1. */
 typedef struct gql_validate_limits {
-	size_t max_aliases;     /* more aliased fields: "Query has too many aliases (31 > 30)." */
-	size_t max_fields;      /* more field selections: "Query has too many fields (501 > 500)." */
-	size_t max_depth;       /* deeper fields: "Query is too deep (16 > 15)." */
-	size_t max_list_length; /* longer list literal: "List literal is too long (1001 > 1000)." */
+    size_t max_aliases;     /* more aliased fields: "Query has too many aliases (31 > 30)." */
+    size_t max_fields;      /* more field selections: "Query has too many fields (501 > 500)." */
+    size_t max_depth;       /* deeper fields: "Query is too deep (16 > 15)." */
+    size_t max_list_length; /* longer list literal: "List literal is too long (1001 > 1000)." */
 } gql_validate_limits;
 
 /* Validates doc (both borrowed; doc as made by gql_doc_parse) against schema.
@@ -49,7 +49,7 @@ typedef struct gql_validate_limits {
  * so concurrent calls on one schema are safe. Time and memory are linear in
  * the document for the defaults, apart from OverlappingFieldsCanBeMerged,
  * which is bounded by max_fields. */
-int gql_validate(const gql_schema *schema, const gql_document *doc,
-		 const gql_validate_limits *limits, gql_error_list *errors);
+int gql_validate(const gql_schema *schema, const gql_document *doc, const gql_validate_limits *limits,
+                 gql_error_list *errors);
 
 #endif

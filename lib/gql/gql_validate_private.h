@@ -23,9 +23,9 @@ typedef struct gql_vctx gql_vctx;
 
 /* A growable array of pointers. Zero it to start empty. */
 typedef struct gql_vvec {
-	void **items; /* n items */
-	size_t n;     /* used */
-	size_t cap;   /* allocated */
+    void **items; /* n items */
+    size_t n;     /* used */
+    size_t cap;   /* allocated */
 } gql_vvec;
 
 void gql_vvec_push(gql_vctx *c, gql_vvec *v, const void *item);
@@ -35,41 +35,39 @@ void *gql_vvec_pop(gql_vvec *v);       /* removes the last item (NULL when empty
 /* A hash map keyed by (string, pointer, pointer, int); any part may be
  * NULL/0. Zero it to start empty. */
 typedef struct gql_vmap_slot {
-	const char *s;   /* string key part or NULL */
-	const void *p1;  /* pointer key parts */
-	const void *p2;
-	int i;           /* integer key part */
-	int used;        /* 1 if the slot holds an entry */
-	void *val;       /* the value */
+    const char *s;  /* string key part or NULL */
+    const void *p1; /* pointer key parts */
+    const void *p2;
+    int i;     /* integer key part */
+    int used;  /* 1 if the slot holds an entry */
+    void *val; /* the value */
 } gql_vmap_slot;
 
 typedef struct gql_vmap {
-	gql_vmap_slot *slots; /* cap slots, cap a power of two or 0 */
-	size_t cap;
-	size_t n;             /* entries */
+    gql_vmap_slot *slots; /* cap slots, cap a power of two or 0 */
+    size_t cap;
+    size_t n; /* entries */
 } gql_vmap;
 
 /* The entry's slot, or NULL when absent. */
-gql_vmap_slot *gql_vmap_find(const gql_vmap *m, const char *s, const void *p1,
-			     const void *p2, int i);
+gql_vmap_slot *gql_vmap_find(const gql_vmap *m, const char *s, const void *p1, const void *p2, int i);
 /* The entry's slot, created with val NULL when absent (*created says which). */
-gql_vmap_slot *gql_vmap_put(gql_vctx *c, gql_vmap *m, const char *s, const void *p1,
-			    const void *p2, int i, int *created);
+gql_vmap_slot *gql_vmap_put(gql_vctx *c, gql_vmap *m, const char *s, const void *p1, const void *p2, int i,
+                            int *created);
 /* Shorthands for string keys. */
 void *gql_vmap_sget(const gql_vmap *m, const char *s);
 void gql_vmap_sset(gql_vctx *c, gql_vmap *m, const char *s, const void *val);
 
 /* A growable string. */
 typedef struct gql_vbuf {
-	char *s;    /* NUL-terminated once anything was added; may be NULL */
-	size_t n;   /* length */
-	size_t cap; /* allocated */
+    char *s;    /* NUL-terminated once anything was added; may be NULL */
+    size_t n;   /* length */
+    size_t cap; /* allocated */
 } gql_vbuf;
 
 void gql_vbuf_add(gql_vctx *c, gql_vbuf *b, const char *s, size_t n);
 void gql_vbuf_puts(gql_vctx *c, gql_vbuf *b, const char *s);
-void gql_vbuf_printf(gql_vctx *c, gql_vbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void gql_vbuf_printf(gql_vctx *c, gql_vbuf *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *gql_vbuf_str(gql_vctx *c, gql_vbuf *b); /* never NULL */
 
 void *gql_valloc(gql_vctx *c, size_t n); /* zeroed; escapes with ENOMEM on failure */
@@ -77,75 +75,75 @@ void *gql_valloc(gql_vctx *c, size_t n); /* zeroed; escapes with ENOMEM on failu
 /* ---- type information (graphql-js TypeInfo) ---- */
 
 typedef struct gql_vtypeinfo {
-	gql_vvec types;     /* const gql_typeref *: output type of the current field or fragment */
-	gql_vvec parents;   /* const gql_type *: composite type of each selection set, or NULL */
-	gql_vvec inputs;    /* const gql_typeref *: expected type of the current input value */
-	gql_vvec fields;    /* const gql_field *: definition of the current field, or NULL */
-	gql_vvec defaults;  /* const gql_value *: default value of the current input position */
-	const gql_directive_def *directive; /* the directive being visited, or NULL */
-	const gql_input_value *argument;    /* the argument being visited, or NULL */
+    gql_vvec types;    /* const gql_typeref *: output type of the current field or fragment */
+    gql_vvec parents;  /* const gql_type *: composite type of each selection set, or NULL */
+    gql_vvec inputs;   /* const gql_typeref *: expected type of the current input value */
+    gql_vvec fields;   /* const gql_field *: definition of the current field, or NULL */
+    gql_vvec defaults; /* const gql_value *: default value of the current input position */
+    const gql_directive_def *directive; /* the directive being visited, or NULL */
+    const gql_input_value *argument;    /* the argument being visited, or NULL */
 } gql_vtypeinfo;
 
 /* One use of a variable inside an operation or fragment. */
 typedef struct gql_vusage {
-	const gql_value *node;          /* the $variable */
-	const gql_typeref *type;        /* expected input type there, or NULL */
-	const gql_value *default_value; /* default of that position, or NULL */
+    const gql_value *node;          /* the $variable */
+    const gql_typeref *type;        /* expected input type there, or NULL */
+    const gql_value *default_value; /* default of that position, or NULL */
 } gql_vusage;
 
 /* Where a directive appears, for KnownDirectives. */
 typedef struct gql_vdloc {
-	unsigned bit;      /* GQL_DLOC_* */
-	const char *name;  /* "FIELD", ... */
+    unsigned bit;     /* GQL_DLOC_* */
+    const char *name; /* "FIELD", ... */
 } gql_vdloc;
 
 /* ---- the context ---- */
 
 struct gql_vctx {
-	const gql_schema *schema;   /* borrowed */
-	const gql_document *doc;    /* borrowed */
-	gql_error_list *errors;     /* where errors go */
-	gql_arena *arena;           /* scratch memory, freed at the end */
-	jmp_buf escape;             /* longjmp target: ENOMEM or too many errors */
-	size_t nreported;           /* errors reported by the rules so far */
-	gql_vtypeinfo main_ti;      /* type info of the main walk */
-	gql_vtypeinfo *ti;          /* type info of the walk under way */
-	gql_vvec *collect;          /* non-NULL while collecting variable usages: rules off */
-	int in_sdl;                 /* the current top-level definition is type-system */
+    const gql_schema *schema; /* borrowed */
+    const gql_document *doc;  /* borrowed */
+    gql_error_list *errors;   /* where errors go */
+    gql_arena *arena;         /* scratch memory, freed at the end */
+    jmp_buf escape;           /* longjmp target: ENOMEM or too many errors */
+    size_t nreported;         /* errors reported by the rules so far */
+    gql_vtypeinfo main_ti;    /* type info of the main walk */
+    gql_vtypeinfo *ti;        /* type info of the walk under way */
+    gql_vvec *collect;        /* non-NULL while collecting variable usages: rules off */
+    int in_sdl;               /* the current top-level definition is type-system */
 
-	/* schema view */
-	gql_vmap named_refs;        /* gql_type * -> gql_typeref * naming it */
-	int scalars_checked;        /* reachable_scalars computed */
-	unsigned reachable_scalars; /* bit 0 Int, 1 Float, 2 ID: referenced by the schema */
-	gql_vvec type_names;        /* const char *: schema type map and document types (lazy) */
-	int type_names_done;        /* type_names filled */
+    /* schema view */
+    gql_vmap named_refs;        /* gql_type * -> gql_typeref * naming it */
+    int scalars_checked;        /* reachable_scalars computed */
+    unsigned reachable_scalars; /* bit 0 Int, 1 Float, 2 ID: referenced by the schema */
+    gql_vvec type_names;        /* const char *: schema type map and document types (lazy) */
+    int type_names_done;        /* type_names filled */
 
-	/* document view */
-	gql_vmap fragments;         /* name -> const gql_definition * (last one wins) */
-	gql_vmap doc_types;         /* names of type definitions in the document */
-	gql_vmap doc_directives;    /* name -> const gql_definition * of directive definitions */
-	gql_vmap spreads;           /* selection set -> gql_vvec * of its spreads (DFS order) */
-	gql_vmap usages;            /* definition -> gql_vvec * of gql_vusage * */
-	size_t noperations;         /* operation definitions in the document */
+    /* document view */
+    gql_vmap fragments;      /* name -> const gql_definition * (last one wins) */
+    gql_vmap doc_types;      /* names of type definitions in the document */
+    gql_vmap doc_directives; /* name -> const gql_definition * of directive definitions */
+    gql_vmap spreads;        /* selection set -> gql_vvec * of its spreads (DFS order) */
+    gql_vmap usages;         /* definition -> gql_vvec * of gql_vusage * */
+    size_t noperations;      /* operation definitions in the document */
 
-	/* rule state */
-	gql_vmap op_names;          /* UniqueOperationNames: name -> const gql_loc * */
-	gql_vmap frag_names;        /* UniqueFragmentNames: name -> const gql_loc * */
-	gql_vvec all_ops;           /* NoUnusedFragments: operations */
-	gql_vvec all_frags;         /* NoUnusedFragments: fragments */
-	gql_vmap cycle_visited;     /* NoFragmentCycles: names visited */
-	gql_vmap cycle_index;       /* NoFragmentCycles: name -> index+1 in spread path */
-	gql_vvec cycle_path;        /* NoFragmentCycles: spread path */
-	gql_vmap var_defined;       /* NoUndefinedVariables: names defined by the operation */
-	gql_vvec var_defs;          /* NoUnusedVariables: definitions of the operation */
-	gql_vmap var_def_by_name;   /* VariablesInAllowedPosition: name -> last definition */
-	gql_vmap schema_dirs_seen;  /* UniqueDirectivesPerLocation: schema definitions */
-	gql_vmap type_dirs_seen;    /* UniqueDirectivesPerLocation: type name -> gql_vmap * */
-	int values_skip;            /* ValuesOfCorrectType: >0 inside a literal it skipped */
-	int introspection_skip;     /* MaxIntrospectionDepth: >0 under a field it reported */
-	gql_vmap mid_checked;       /* MaxIntrospectionDepth: fragment -> entry depth + 1 */
-	gql_vmap mid_exceeded;      /* MaxIntrospectionDepth: fragment -> entry depth + 1 */
-	struct gql_voverlap *overlap; /* OverlappingFieldsCanBeMerged caches */
+    /* rule state */
+    gql_vmap op_names;            /* UniqueOperationNames: name -> const gql_loc * */
+    gql_vmap frag_names;          /* UniqueFragmentNames: name -> const gql_loc * */
+    gql_vvec all_ops;             /* NoUnusedFragments: operations */
+    gql_vvec all_frags;           /* NoUnusedFragments: fragments */
+    gql_vmap cycle_visited;       /* NoFragmentCycles: names visited */
+    gql_vmap cycle_index;         /* NoFragmentCycles: name -> index+1 in spread path */
+    gql_vvec cycle_path;          /* NoFragmentCycles: spread path */
+    gql_vmap var_defined;         /* NoUndefinedVariables: names defined by the operation */
+    gql_vvec var_defs;            /* NoUnusedVariables: definitions of the operation */
+    gql_vmap var_def_by_name;     /* VariablesInAllowedPosition: name -> last definition */
+    gql_vmap schema_dirs_seen;    /* UniqueDirectivesPerLocation: schema definitions */
+    gql_vmap type_dirs_seen;      /* UniqueDirectivesPerLocation: type name -> gql_vmap * */
+    int values_skip;              /* ValuesOfCorrectType: >0 inside a literal it skipped */
+    int introspection_skip;       /* MaxIntrospectionDepth: >0 under a field it reported */
+    gql_vmap mid_checked;         /* MaxIntrospectionDepth: fragment -> entry depth + 1 */
+    gql_vmap mid_exceeded;        /* MaxIntrospectionDepth: fragment -> entry depth + 1 */
+    struct gql_voverlap *overlap; /* OverlappingFieldsCanBeMerged caches */
 };
 
 /* Escape codes for longjmp. */
@@ -155,7 +153,7 @@ struct gql_vctx {
 /* Reports a rule error: message and nlocs locations. After 100 errors it
  * adds graphql-js's "Too many validation errors" and stops the walk. */
 void gql_v_report(gql_vctx *c, const gql_loc *locs, size_t nlocs, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void gql_v_nomem(gql_vctx *c) __attribute__((noreturn));
 
 /* ---- schema helpers ---- */
@@ -167,8 +165,8 @@ const gql_type *gql_v_type(gql_vctx *c, const char *name);
 const gql_typeref *gql_v_type_from_ast(gql_vctx *c, const gql_type_ref *t);
 /* A typeref naming t (cached). NULL for NULL. */
 const gql_typeref *gql_v_named_ref(gql_vctx *c, const gql_type *t);
-const gql_type *gql_v_named(const gql_typeref *r); /* NULL-safe gql_typeref_named */
-const gql_typeref *gql_v_nullable(const gql_typeref *r); /* strips one ! */
+const gql_type *gql_v_named(const gql_typeref *r);         /* NULL-safe gql_typeref_named */
+const gql_typeref *gql_v_nullable(const gql_typeref *r);   /* strips one ! */
 int gql_v_same_type(const gql_type *a, const gql_type *b); /* by identity or name */
 int gql_v_typeref_equal(const gql_typeref *a, const gql_typeref *b);
 int gql_v_is_sub_type(const gql_type *abstract, const gql_type *maybe_sub);
@@ -185,27 +183,25 @@ const gql_vvec *gql_v_type_names(gql_vctx *c);
 
 const char *gql_v_typeref_str(gql_vctx *c, const gql_typeref *r); /* "[Int!]!" */
 const char *gql_v_type_ast_str(gql_vctx *c, const gql_type_ref *t);
-const char *gql_v_value_str(gql_vctx *c, const gql_value *v);   /* print(valueNode) */
+const char *gql_v_value_str(gql_vctx *c, const gql_value *v); /* print(valueNode) */
 
 /* ---- uniqueness rules ---- */
 
 /* Reports name when *seen already holds it, at the first location and at
  * loc: "There can be only one <what> named "<name>"."; else remembers loc
  * (UniqueOperationNames, UniqueFragmentNames). */
-void gql_v_unique_name(gql_vctx *c, gql_vmap *seen, const char *what, const char *name,
-		       const gql_loc *loc);
+void gql_v_unique_name(gql_vctx *c, gql_vmap *seen, const char *what, const char *name, const gql_loc *loc);
 /* Reports each name repeated in names (locs: a const gql_loc * per name),
  * in order of first appearance, at all its locations: "There can be only
  * one <what> named "<sigil><name>"." (UniqueArgumentNames,
  * UniqueVariableNames). */
-void gql_v_unique_names(gql_vctx *c, const gql_vvec *names, const gql_vvec *locs,
-			const char *what, const char *sigil);
+void gql_v_unique_names(gql_vctx *c, const gql_vvec *names, const gql_vvec *locs, const char *what,
+                        const char *sigil);
 
 /* ---- suggestions (gql_suggest.h on the validation arena) ---- */
 
 /* graphql-js suggestionList: options close to input, best first. */
-void gql_v_suggest(gql_vctx *c, const char *input, const char *const *options, size_t n,
-		   gql_vvec *out);
+void gql_v_suggest(gql_vctx *c, const char *input, const char *const *options, size_t n, gql_vvec *out);
 /* graphql-js didYouMean: "" or " Did you mean [sub ]"a", "b", or "c"?" */
 const char *gql_v_did_you_mean(gql_vctx *c, const char *sub, const gql_vvec *names);
 
@@ -218,8 +214,7 @@ const gql_vvec *gql_v_spreads(gql_vctx *c, const gql_selection_set *ss);
 /* graphql-js getFragment: the last fragment definition with that name. */
 const gql_definition *gql_v_fragment(gql_vctx *c, const char *name);
 /* Fragments reachable from the operations, in graphql-js order. */
-void gql_v_referenced_fragments(gql_vctx *c, const gql_definition *const *ops, size_t nops,
-				gql_vvec *out);
+void gql_v_referenced_fragments(gql_vctx *c, const gql_definition *const *ops, size_t nops, gql_vvec *out);
 
 /* ---- rule hooks, by file; called by the walk in specifiedRules order ---- */
 

@@ -109,8 +109,8 @@ static void parse_is_strict(void **state)
     const char *badactor[] = {"actor", "01", "action", "x", "target", "", "addr", "", "detail", "{}"};
     fake_set(&f, 10, badactor, NULL);
     assert_int_equal(crm_audit_entry_parse_from(&f.top, 0, &out), CRM_AUDIT_EACTOR);
-    const char *unknown[] = {"actor", "", "action", "x", "target", "", "addr", "", "detail", "{}",
-                             "extra", "1"};
+    const char *unknown[] = {"actor", "", "action", "x",  "target", "",
+                             "addr",  "", "detail", "{}", "extra",  "1"};
     fake_set(&f, 12, unknown, NULL);
     assert_int_equal(crm_audit_entry_parse_from(&f.top, 0, &out), CRM_AUDIT_EFORMAT);
 }

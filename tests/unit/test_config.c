@@ -13,9 +13,8 @@
 
 #include "crm_config.h"
 
-static const char *const vars[] = {"CRM_ENV", "CRM_ENV_FILE", "CRM_JWT_SECRET", "CRM_REDIS_PORT",
-                                   "CRM_STREAMS", "CRM_LOG_LEVEL", "CRM_WS_PORT",
-                                   "CRM_API_INTROSPECTION"};
+static const char *const vars[] = {"CRM_ENV",     "CRM_ENV_FILE",  "CRM_JWT_SECRET", "CRM_REDIS_PORT",
+                                   "CRM_STREAMS", "CRM_LOG_LEVEL", "CRM_WS_PORT",    "CRM_API_INTROSPECTION"};
 
 /* Every test but the one about an unset CRM_ENV runs as a development machine. */
 static int clear_env(void **state)

@@ -37,15 +37,19 @@ static void post_bodies(void **state)
     struct gql_http_req r;
     const char *err = NULL;
     (void)state;
-    assert_int_equal(post("application/json", "{\"query\":\"{ me { id } }\",\"operationName\":null,"
-                          "\"variables\":{\"a\":1},\"extensions\":{}}", &r, &err), 0);
+    assert_int_equal(post("application/json",
+                          "{\"query\":\"{ me { id } }\",\"operationName\":null,"
+                          "\"variables\":{\"a\":1},\"extensions\":{}}",
+                          &r, &err),
+                     0);
     assert_string_equal(r.query, "{ me { id } }");
     assert_int_equal(r.query_len, 13);
     assert_null(r.operation_name);
     assert_non_null(r.variables);
     gql_http_req_deinit(&r);
 
-    assert_int_equal(post("application/json; charset=utf-8", "{\"query\":\"q\",\"operationName\":\"A\"}", &r, &err), 0);
+    assert_int_equal(
+        post("application/json; charset=utf-8", "{\"query\":\"q\",\"operationName\":\"A\"}", &r, &err), 0);
     assert_string_equal(r.operation_name, "A");
     assert_null(r.variables);
     gql_http_req_deinit(&r);
@@ -56,7 +60,10 @@ static void post_errors(void **state)
     struct gql_http_req r;
     const char *err = NULL;
     (void)state;
-    const struct { const char *ct, *body; int status; } cases[] = {
+    const struct {
+        const char *ct, *body;
+        int status;
+    } cases[] = {
         {NULL, "{\"query\":\"q\"}", 415},
         {"text/plain", "{\"query\":\"q\"}", 415},
         {"application/json; charset=latin1", "{\"query\":\"q\"}", 415},
@@ -86,7 +93,10 @@ static void get_strings(void **state)
     struct gql_http_req r;
     const char *err = NULL;
     (void)state;
-    assert_int_equal(gql_http_parse_get("query=%7B%20me%20%7B%20id%20%7D%20%7D&operationName=&variables=%7B%22a%22%3A1%7D&x=y", &r, &err), 0);
+    assert_int_equal(
+        gql_http_parse_get(
+            "query=%7B%20me%20%7B%20id%20%7D%20%7D&operationName=&variables=%7B%22a%22%3A1%7D&x=y", &r, &err),
+        0);
     assert_string_equal(r.query, "{ me { id } }");
     assert_null(r.operation_name);
     assert_non_null(r.variables);
@@ -96,8 +106,15 @@ static void get_strings(void **state)
     assert_string_equal(r.operation_name, "Op");
     gql_http_req_deinit(&r);
 
-    const char *bad[] = {"", "operationName=x", "query=%zz", "query=%0", "query=a%00b", "query=%C0%AF",
-                         "query=a&query=b", "query=a&variables=%5B%5D", "query=a&variables=nope"};
+    const char *bad[] = {"",
+                         "operationName=x",
+                         "query=%zz",
+                         "query=%0",
+                         "query=a%00b",
+                         "query=%C0%AF",
+                         "query=a&query=b",
+                         "query=a&variables=%5B%5D",
+                         "query=a&variables=nope"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (gql_http_parse_get(bad[i], &r, &err) != 400)
             fail_msg("accepted: %s", bad[i]);

@@ -39,9 +39,21 @@ static void refuses_what_json_c_lets_through(void **state)
     const char *err;
     (void)state;
     const char *bad[] = {
-        "{\"a\":1} trailing", "{\"a\":1}{}", "{'a':1}", "['x']", "{\"a\":\"\xff\xfe\"}",
-        "{\"a\":\"x\\u0000y\"}", "[1,]", "{\"a\":1,}", "", "   ", "{a:1}", "[01]", "NaN",
-        "{\"a\":\"\xc0\xaf\"}", "[\"\\ud800\"] x",
+        "{\"a\":1} trailing",
+        "{\"a\":1}{}",
+        "{'a':1}",
+        "['x']",
+        "{\"a\":\"\xff\xfe\"}",
+        "{\"a\":\"x\\u0000y\"}",
+        "[1,]",
+        "{\"a\":1,}",
+        "",
+        "   ",
+        "{a:1}",
+        "[01]",
+        "NaN",
+        "{\"a\":\"\xc0\xaf\"}",
+        "[\"\\ud800\"] x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_object *o = parse(bad[i], &err);

@@ -16,8 +16,8 @@
 #include "crm_config.h"
 #include "redis_auth.h"
 
-static const char *const vars[] = {"CRM_ENV", "CRM_ENV_FILE", "CRM_JWT_SECRET", "CRM_REDIS_USER",
-                                   "CRM_REDIS_PASSWORD", "CRM_REDIS_PASSWORD_FILE"};
+static const char *const vars[] = {"CRM_ENV",        "CRM_ENV_FILE",       "CRM_JWT_SECRET",
+                                   "CRM_REDIS_USER", "CRM_REDIS_PASSWORD", "CRM_REDIS_PASSWORD_FILE"};
 
 static int clear_env(void **state)
 {

@@ -193,9 +193,8 @@ static void body_limits_count_characters(void **state)
 static void sender_fields_round_trip_all_or_none(void **state)
 {
     (void)state;
-    struct crm_stream_entry in = {5, 9, "k", 1, "b", 1,
-                                  {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z",
-                                   8, 8, 5, 24}};
+    struct crm_stream_entry in = {
+        5, 9, "k", 1, "b", 1, {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z", 8, 8, 5, 24}};
     struct crm_entry_argv a;
     assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), 0);
     assert_int_equal(a.argc, 21);
@@ -209,8 +208,7 @@ static void sender_fields_round_trip_all_or_none(void **state)
     assert_memory_equal(out.who.email, "n@x.test", 8);
     assert_memory_equal(out.who.created, "2026-01-02T03:04:05.006Z", 24);
 
-    const char *partial[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b",
-                             "sname", "Nora"};
+    const char *partial[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b", "sname", "Nora"};
     assert_int_equal(parse_strs(12, partial, &out), CRM_ENTRY_ESENDERINFO);
     const char *old[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b"};
     assert_int_equal(parse_strs(10, old, &out), 0);
@@ -222,8 +220,8 @@ static void sender_fields_round_trip_all_or_none(void **state)
 static void parse_from_skips_wrapper_fields(void **state)
 {
     (void)state;
-    const char *s[] = {"src", "crm:msg:0", "pos", "5-1", "v", "1", "room", "3",
-                       "sender", "4", "key", "k", "body", "b"};
+    const char *s[] = {"src", "crm:msg:0", "pos", "5-1", "v", "1",    "room",
+                       "3",   "sender",    "4",   "key", "k", "body", "b"};
     struct fake f;
     struct crm_stream_entry e;
     fake_set(&f, 14, s, NULL);

@@ -117,7 +117,8 @@ static void tampered_payload_is_refused(void **state)
     assert_int_equal(crm_token_issue(SECRET, strlen(SECRET), 7, "PATIENT", NOW, 3600, &tok, NULL), 0);
     char *dot1 = strchr(tok, '.'), *dot2 = strrchr(tok, '.');
     snprintf(payload, sizeof payload,
-             "{\"exp\":%lld,\"iat\":%lld,\"jti\":\"0123456789abcdef0123456789abcdef\",\"role\":\"ADMIN\",\"sub\":\"7\"}",
+             "{\"exp\":%lld,\"iat\":%lld,\"jti\":\"0123456789abcdef0123456789abcdef\",\"role\":\"ADMIN\","
+             "\"sub\":\"7\"}",
              NOW + 3600, NOW);
     sodium_bin2base64(b64, sizeof b64, (const unsigned char *)payload, strlen(payload),
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -139,17 +140,17 @@ static void garbage_and_bounds(void **state)
     assert_int_equal(crm_token_verify("short", 5, "x", 1, NOW, &c), CRM_TOKEN_EKEY);
     char *tok;
     assert_int_equal(crm_token_issue("short", 5, 1, "ADMIN", NOW, 10, &tok, NULL), CRM_TOKEN_EKEY);
-    assert_int_equal(crm_token_issue(SECRET, strlen(SECRET), 0, "ADMIN", NOW, 10, &tok, NULL), CRM_TOKEN_EINVAL);
-    assert_int_equal(crm_token_issue(SECRET, strlen(SECRET), 1, "GOD", NOW, 10, &tok, NULL), CRM_TOKEN_EINVAL);
+    assert_int_equal(crm_token_issue(SECRET, strlen(SECRET), 0, "ADMIN", NOW, 10, &tok, NULL),
+                     CRM_TOKEN_EINVAL);
+    assert_int_equal(crm_token_issue(SECRET, strlen(SECRET), 1, "GOD", NOW, 10, &tok, NULL),
+                     CRM_TOKEN_EINVAL);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(round_trip),
-        cmocka_unit_test(expiry_is_checked),
-        cmocka_unit_test(attacks_are_refused),
-        cmocka_unit_test(tampered_payload_is_refused),
+        cmocka_unit_test(round_trip),          cmocka_unit_test(expiry_is_checked),
+        cmocka_unit_test(attacks_are_refused), cmocka_unit_test(tampered_payload_is_refused),
         cmocka_unit_test(garbage_and_bounds),
     };
     if (sodium_init() < 0)

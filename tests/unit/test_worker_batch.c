@@ -121,8 +121,8 @@ static void a_malformed_entry_says_why(void **state)
 static void audit_entries_are_told_by_their_stream(void **state)
 {
     (void)state;
-    const char *fv[] = {"actor", "3", "action", "messages.read", "target", "room:1", "addr", "::1",
-                        "detail", "{}"};
+    const char *fv[] = {"actor",  "3",    "action", "messages.read", "target",
+                        "room:1", "addr", "::1",    "detail",        "{}"};
     char text[4096] = "*1\r\n";
     entry(text, sizeof text, "20-0", 10, fv);
     struct batch b;

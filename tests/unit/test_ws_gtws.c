@@ -182,15 +182,22 @@ static void test_invalid_messages_4400(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "not json", "[]", "{}", "{\"type\":1}", "{\"type\":\"unknown\"}", "{\"type\":\"next\",\"id\":\"1\"}",
-        "{\"type\":\"subscribe\",\"payload\":{\"query\":\"x\"}}",                     /* no id */
-        "{\"type\":\"subscribe\",\"id\":\"\",\"payload\":{\"query\":\"x\"}}",         /* empty id */
-        "{\"type\":\"subscribe\",\"id\":\"1\"}",                                       /* no payload */
+        "not json",
+        "[]",
+        "{}",
+        "{\"type\":1}",
+        "{\"type\":\"unknown\"}",
+        "{\"type\":\"next\",\"id\":\"1\"}",
+        "{\"type\":\"subscribe\",\"payload\":{\"query\":\"x\"}}",             /* no id */
+        "{\"type\":\"subscribe\",\"id\":\"\",\"payload\":{\"query\":\"x\"}}", /* empty id */
+        "{\"type\":\"subscribe\",\"id\":\"1\"}",                              /* no payload */
         "{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{\"query\":1}}",
         "{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{\"query\":\"x\",\"variables\":[]}}",
         "{\"type\":\"subscribe\",\"id\":\"1\",\"payload\":{\"query\":\"x\",\"operationName\":1}}",
-        "{\"type\":\"complete\"}", "{\"type\":\"ping\",\"payload\":1}",
-        "{\"type\":\"connection_ack\"}", "{\"type\":\"ping\"} trailing",
+        "{\"type\":\"complete\"}",
+        "{\"type\":\"ping\",\"payload\":1}",
+        "{\"type\":\"connection_ack\"}",
+        "{\"type\":\"ping\"} trailing",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct gtws g;
@@ -229,7 +236,8 @@ static void test_error_and_complete_messages(void **state)
     struct host h;
     ready(&g, &h);
     gtws_send_error_msg(&g, &ops, &h, "q\"1", 3, "FORBIDDEN", "no");
-    assert_string_equal(h.out[1], "{\"id\":\"q\\\"1\",\"type\":\"error\",\"payload\":[{\"message\":\"no\",\"extensions\":{\"code\":\"FORBIDDEN\"}}]}");
+    assert_string_equal(h.out[1], "{\"id\":\"q\\\"1\",\"type\":\"error\",\"payload\":[{\"message\":\"no\","
+                                  "\"extensions\":{\"code\":\"FORBIDDEN\"}}]}");
     gtws_send_complete(&g, &ops, &h, "7", 1);
     assert_string_equal(h.out[2], "{\"id\":\"7\",\"type\":\"complete\"}");
     char buf[16];

@@ -39,7 +39,7 @@ static void test_accept_rfc_example(void **state)
     assert_string_equal(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
-#define GOOD_HEAD(extra)                                                                 \
+#define GOOD_HEAD(extra)                                                                       \
     "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n" \
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" extra "\r\n"
 
@@ -47,7 +47,10 @@ static void test_good_request(void **state)
 {
     (void)state;
     struct ws_handshake hs;
-    assert_int_equal(check(GOOD_HEAD("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: foo, graphql-transport-ws\r\nOrigin: http://localhost:3000\r\n"), &hs), WS_HS_OK);
+    assert_int_equal(check(GOOD_HEAD("Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: foo, "
+                                     "graphql-transport-ws\r\nOrigin: http://localhost:3000\r\n"),
+                           &hs),
+                     WS_HS_OK);
     assert_string_equal(hs.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     assert_int_equal(hs.subprotocol_ok, 1);
     /* No Origin (not a browser) is allowed; no subprotocol is reported. */
@@ -65,17 +68,29 @@ static void test_bad_requests(void **state)
     assert_int_equal(check(GOOD_HEAD("Sec-WebSocket-Version: 13\r\nOrigin: http://evil.test\r\n"), &hs),
                      WS_HS_EORIGIN);
     assert_int_equal(check("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("POST / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("GET / HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", &hs), WS_HS_EBAD);
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                           &hs),
+                     WS_HS_EBAD);
     assert_int_equal(check("GET / HTTP/1.1\r\nHost: x\r\nbroken header\r\n\r\n", &hs), WS_HS_EBAD);
 }
 

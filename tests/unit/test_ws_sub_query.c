@@ -65,15 +65,24 @@ static void test_render_and_share(void **state)
     struct sub_query *q1, *q2, *q3;
     struct sub_args a;
     json_object *errs;
-    assert_int_equal(prepare("{\"query\":\"subscription S($r: ID!) { messageAdded(roomId: $r, after: \\\"5-1\\\") { id body status cursor createdAt sender { displayName } } }\",\"variables\":{\"r\":\"12\"}}", &q1, &a, &errs), 0);
+    assert_int_equal(
+        prepare("{\"query\":\"subscription S($r: ID!) { messageAdded(roomId: $r, after: \\\"5-1\\\") { id "
+                "body status cursor createdAt sender { displayName } } }\",\"variables\":{\"r\":\"12\"}}",
+                &q1, &a, &errs),
+        0);
     assert_int_equal(a.room_id, 12);
     assert_int_equal(a.has_after, 1);
     assert_int_equal(a.after_ms, 5);
     assert_int_equal(a.after_seq, 1);
-    assert_int_equal(prepare("{\"query\":\"subscription S($r: ID!) { messageAdded(roomId: $r, after: \\\"5-1\\\") { id body status cursor createdAt sender { displayName } } }\",\"variables\":{\"r\":\"12\"}}", &q2, &a, &errs), 0);
+    assert_int_equal(
+        prepare("{\"query\":\"subscription S($r: ID!) { messageAdded(roomId: $r, after: \\\"5-1\\\") { id "
+                "body status cursor createdAt sender { displayName } } }\",\"variables\":{\"r\":\"12\"}}",
+                &q2, &a, &errs),
+        0);
     assert_ptr_equal(q1, q2);
     assert_int_equal(sub_query_cache_size(cache), 1);
-    assert_int_equal(prepare("{\"query\":\"subscription { messageAdded(roomId: 3) { id } }\"}", &q3, &a, &errs), 0);
+    assert_int_equal(
+        prepare("{\"query\":\"subscription { messageAdded(roomId: 3) { id } }\"}", &q3, &a, &errs), 0);
     assert_ptr_not_equal(q1, q3);
     assert_int_equal(a.has_after, 0);
 
@@ -81,9 +90,10 @@ static void test_render_and_share(void **state)
     lookups = 0;
     struct push_buf *b = sub_query_render(q1, m);
     assert_non_null(b);
-    const char *want = "{\"data\":{\"messageAdded\":{\"id\":\"1764100939123-4\",\"body\":\"hi \\\"there\\\"\\n\","
-                       "\"status\":\"PENDING\",\"cursor\":\"1764100939123-4\",\"createdAt\":\"2025-11-25T20:02:19.123Z\","
-                       "\"sender\":{\"displayName\":\"Nora \\\"N\\\"\"}}}}";
+    const char *want =
+        "{\"data\":{\"messageAdded\":{\"id\":\"1764100939123-4\",\"body\":\"hi \\\"there\\\"\\n\","
+        "\"status\":\"PENDING\",\"cursor\":\"1764100939123-4\",\"createdAt\":\"2025-11-25T20:02:19.123Z\","
+        "\"sender\":{\"displayName\":\"Nora \\\"N\\\"\"}}}}";
     assert_int_equal(b->len, strlen(want));
     assert_memory_equal(b->data, want, b->len);
     push_buf_unref(b);
@@ -129,11 +139,13 @@ static void expect_error(const char *json, const char *needle)
 static void test_errors(void **state)
 {
     (void)state;
-    expect_error("{\"query\":\"subscription { messageAdded(roomId: 1) { nope } }\"}", "GRAPHQL_VALIDATION_FAILED");
+    expect_error("{\"query\":\"subscription { messageAdded(roomId: 1) { nope } }\"}",
+                 "GRAPHQL_VALIDATION_FAILED");
     expect_error("{\"query\":\"subscription { messageAdded(roomId: 1) { id }\"}", "GRAPHQL_PARSE_FAILED");
     expect_error("{\"query\":\"{ me { id } }\"}", "Only subscriptions");
     expect_error("{\"query\":\"subscription { messageAdded(roomId: \\\"abc\\\") { id } }\"}", "roomId");
-    expect_error("{\"query\":\"subscription { messageAdded(roomId: 1, after: \\\"x\\\") { id } }\"}", "after");
+    expect_error("{\"query\":\"subscription { messageAdded(roomId: 1, after: \\\"x\\\") { id } }\"}",
+                 "after");
     expect_error("{\"query\":\"subscription S($r: ID!) { messageAdded(roomId: $r) { id } }\"}", "$r");
 }
 

@@ -36,8 +36,8 @@ static int list(redisContext *c, size_t limit)
         json_object_object_add(o, "stream", json_object_new_string(dl[i].stream));
         json_object_object_add(o, "messageId", json_object_new_string(dl[i].message_id));
         json_object_object_add(o, "roomId", json_object_new_int64(dl[i].room_id));
-        json_object_object_add(o, "idempotencyKey", dl[i].idempotency_key
-                                   ? json_object_new_string(dl[i].idempotency_key) : NULL);
+        json_object_object_add(o, "idempotencyKey",
+                               dl[i].idempotency_key ? json_object_new_string(dl[i].idempotency_key) : NULL);
         json_object_object_add(o, "deliveries", json_object_new_int64(dl[i].deliveries));
         json_object_object_add(o, "error", json_object_new_string(dl[i].error));
         json_object_object_add(o, "failedAt", json_object_new_int64(dl[i].failed_at_ms));
