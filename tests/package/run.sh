@@ -221,6 +221,13 @@ sed -e "s|^CRM_DATABASE_URL=.*|CRM_DATABASE_URL=host=127.0.0.1 port=$PG_PORT dbn
     -e "s|^CRM_WS_PROCESSES=.*|CRM_WS_PROCESSES=1|" \
     -e "s|^CRM_WS_ORIGINS=.*|CRM_WS_ORIGINS=http://127.0.0.1:$HTTP_PORT|" /etc/crm/crm.env >"$env_file"
 printf 'CRM_WORKER_METRICS_PORT=%s\n' "$METRICS_PORT" >>"$env_file"
+# Redis runs with a user per program (./dev made their passwords): the folder of
+# password files the programs read, readable by crm only, as the README sets up.
+install -d -m 750 -o root -g crm "$RUN/redis-pw"
+install -m 640 -o root -g crm "$RUN"/redis/users/crm-* "$RUN/redis-pw/"
+sed -i "s|^CRM_REDIS_PASSWORD_FILE=.*|CRM_REDIS_PASSWORD_FILE=$RUN/redis-pw|" "$env_file"
+grep -q "^CRM_REDIS_PASSWORD_FILE=$RUN/redis-pw\$" "$env_file" || echo "CRM_REDIS_PASSWORD_FILE=$RUN/redis-pw" >>"$env_file"
+export REDISCLI_AUTH; REDISCLI_AUTH=$(cat "$RUN/redis/users/crm-ops")
 grep -q '^CRM_ENV=production$' "$env_file" || fail "the shipped crm.env is not production"
 chown root:crm "$env_file"; chmod 0640 "$env_file"
 export CRM_ENV_FILE=$env_file
@@ -246,7 +253,7 @@ wait_for 20 curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" ||
   { tail -20 "$RUN/logs/crm-worker.log"; fail "crm-worker /metrics did not answer"; }
 curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q '^crm_worker_batches_total ' ||
   fail "crm-worker /metrics lacks crm_worker_batches_total"
-wait_for 10 sh -c "redis-cli -p $REDIS_PORT XINFO GROUPS crm:msg:0 | grep -qx crm-worker" ||
+wait_for 10 sh -c "redis-cli --no-auth-warning --user crm-ops -p $REDIS_PORT XINFO GROUPS crm:msg:0 | grep -qx crm-worker" ||
   fail "crm-worker created no consumer group on crm:msg:0"
 for name in crm-pushd crm-worker; do
   pid=$(cat "$RUN/$name.pid")
@@ -260,7 +267,8 @@ mkdir -p "$RUN/www" "$RUN/api"
 printf 'CRM\n' >"$RUN/www/index.html"
 chown crm: "$RUN/api"
 (export CRM_HTTP_PORT=$HTTP_PORT CRM_WEB_ROOT=$RUN/www CRM_RUN_DIR=$RUN/api \
-   CRM_API_BIN=/usr/bin/crm-api CRM_API_PROCS=1 CRM_WS_PORT=$WS_PORT
+   CRM_API_BIN=/usr/bin/crm-api CRM_API_PROCS=1 CRM_WS_PORT=$WS_PORT \
+   CRM_CSP_CONNECT="ws://127.0.0.1:$WS_PORT" CRM_HSTS=
  start lighttpd.main lighttpd -D -f /etc/crm/lighttpd.conf)
 wait_for 20 curl -fsS "http://127.0.0.1:$HTTP_PORT/health" ||
   { tail -20 "$RUN/logs/lighttpd.main.log"; fail "crm-api /health through /etc/crm/lighttpd.conf"; }
