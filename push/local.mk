@@ -42,15 +42,6 @@ tests_unit_test_ws_sub_query_SOURCES = tests/unit/test_ws_sub_query.c \
 tests_unit_test_ws_sub_query_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
 tests_unit_test_ws_sub_query_LDADD = $(CRM_TEST_LIBS)
 
-# The load generator and the write-cost calibration (not installed):
-# bench/ws_bench.sh runs them.
-noinst_PROGRAMS += bench/ws_load bench/ws_calibrate
-bench_ws_load_SOURCES = bench/ws_load.c
-bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
-bench_ws_load_LDADD = $(LIBEVENT_LIBS)
-bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
-EXTRA_DIST += bench/ws_bench.sh
-
 # crm-pushd's sockets on a real loop (ws_conn_close_all); every module the
 # session reaches is linked, pushd_main.c's globals are the test's own.
 check_PROGRAMS += tests/unit/test_ws_conn

@@ -121,8 +121,7 @@ static void batch_add(struct push_message *m)
         size_t cap = rd.capbatch ? rd.capbatch * 2 : 64;
         struct push_message **b = realloc(rd.batch, cap * sizeof *b);
         if (!b) {
-            log_error("out of memory");
-            abort();
+            crm_oom();
         }
         rd.batch = b;
         rd.capbatch = cap;
@@ -175,8 +174,7 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
                 struct push_message *m = push_message_new(ms, seq, se.room_id, se.sender_id, se.key,
                                                           se.key_len, se.body, se.body_len, 0);
                 if (!m) {
-                    log_error("out of memory");
-                    abort();
+                    crm_oom();
                 }
                 m->sender = user_cache_from_entry(se.sender_id, &se.who);
                 batch_add(m);
@@ -191,8 +189,7 @@ static void issue_xread(redisAsyncContext *ac)
     int argc = 6 + 2 * rd.nstreams;
     const char **argv = calloc((size_t)argc, sizeof *argv);
     if (!argv) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     char block[16], count[16];
     snprintf(block, sizeof block, "%d", READER_BLOCK_MS);
@@ -234,8 +231,7 @@ void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext 
     (void)arg;
     rd.link = link;
     if (ensure_state() < 0) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     push_metrics.redis_up = 1;
     if (rd.waiting)

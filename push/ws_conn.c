@@ -84,8 +84,7 @@ static int enqueue(struct ws_conn *c, const char *head, size_t head_len, struct 
     }
     struct out_chunk *k = malloc(sizeof *k + head_len + tail_len);
     if (!k) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     k->next = NULL;
     k->shared = shared ? push_buf_ref(shared) : NULL;
@@ -134,8 +133,7 @@ void ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
     size_t hl = frame_header(h, WSLAY_TEXT_FRAME, len);
     struct push_buf *b = push_buf_new(len);
     if (!b) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     memcpy(b->data, text, len);
     if (enqueue(c, (const char *)h, hl, b, NULL, 0) == 0) {
@@ -630,8 +628,7 @@ void ws_conn_close_all(int code, const char *reason)
     size_t n = 0;
     struct ws_conn **all = malloc((pushd->nconns ? pushd->nconns : 1) * sizeof *all);
     if (!all) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     for (struct ws_conn *c = pushd->conns; c; c = c->next) {
         ws_conn_ref(c);
