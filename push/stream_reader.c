@@ -14,6 +14,7 @@
 #include "stream_entry.h"
 #include "streams.h"
 #include "user_cache.h"
+#include "xread_reply.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -129,6 +130,26 @@ static void batch_add(struct push_message *m)
     rd.batch[rd.nbatch++] = m;
 }
 
+static void on_entry(void *arg, const struct xread_entry *x)
+{
+    (void)arg;
+    snprintf(rd.ids[x->stream], PUSH_ID_MAX, "%" PRIu64 "-%" PRIu64, x->ms, x->seq);
+    push_metrics.entries_read++;
+    if (x->err != 0) {
+        log_warn("stream %s entry %s skipped: %s", rd.names[x->stream], rd.ids[x->stream],
+                 crm_stream_entry_strerror(x->err));
+        return;
+    }
+    const struct crm_stream_entry *se = &x->e;
+    struct push_message *m = push_message_new(x->ms, x->seq, se->room_id, se->sender_id, se->key, se->key_len,
+                                              se->body, se->body_len, 0);
+    if (!m) {
+        crm_oom();
+    }
+    m->sender = user_cache_from_entry(se->sender_id, &se->who);
+    batch_add(m);
+}
+
 static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
 {
     redisReply *r = reply;
@@ -142,45 +163,7 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
         redis_link_reset(rd.link);
         return;
     }
-    if (r->type == REDIS_REPLY_ARRAY) {
-        for (size_t s = 0; s < r->elements; s++) {
-            const redisReply *st = r->element[s];
-            if (st->type != REDIS_REPLY_ARRAY || st->elements != 2)
-                continue;
-            int idx = -1;
-            for (int i = 0; i < rd.nstreams; i++)
-                if (strlen(rd.names[i]) == st->element[0]->len &&
-                    memcmp(rd.names[i], st->element[0]->str, st->element[0]->len) == 0)
-                    idx = i;
-            const redisReply *list = st->element[1];
-            if (idx < 0 || list->type != REDIS_REPLY_ARRAY)
-                continue;
-            for (size_t e = 0; e < list->elements; e++) {
-                const redisReply *ent = list->element[e];
-                uint64_t ms, seq;
-                if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
-                    ent->element[0]->type != REDIS_REPLY_STRING ||
-                    crm_stream_id_parse(ent->element[0]->str, ent->element[0]->len, &ms, &seq) != 0)
-                    continue;
-                snprintf(rd.ids[idx], PUSH_ID_MAX, "%" PRIu64 "-%" PRIu64, ms, seq);
-                push_metrics.entries_read++;
-                struct crm_stream_entry se;
-                int rc = crm_stream_entry_parse(ent->element[1], &se);
-                if (rc != 0) {
-                    log_warn("stream %s entry %s skipped: %s", rd.names[idx], rd.ids[idx],
-                             crm_stream_entry_strerror(rc));
-                    continue;
-                }
-                struct push_message *m = push_message_new(ms, seq, se.room_id, se.sender_id, se.key,
-                                                          se.key_len, se.body, se.body_len, 0);
-                if (!m) {
-                    crm_oom();
-                }
-                m->sender = user_cache_from_entry(se.sender_id, &se.who);
-                batch_add(m);
-            }
-        }
-    }
+    xread_reply_walk(r, rd.names, rd.nstreams, on_entry, NULL);
     try_deliver(0);
 }
 
