@@ -45,12 +45,7 @@ if [ ! -f "$BUILD/Makefile" ]; then
 fi
 make -C "$BUILD" -j"$(nproc)" crm-api crm-admin crm-migrate >/dev/null
 HELLO=$BUILD/bench/fcgi_hello
-if grep -q '^bench/fcgi_hello' "$BUILD/Makefile"; then
-  make -C "$BUILD" bench/fcgi_hello >/dev/null
-else # until bench/local.mk is included by Makefile.am
-  mkdir -p "$BUILD/bench"
-  gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -o "$HELLO" "$ROOT/bench/fcgi_hello.c" -lfcgi
-fi
+make -C "$BUILD" bench/fcgi_hello >/dev/null # not in the default build (bench/local.mk)
 
 # ---- the stack ----------------------------------------------------------------------
 RUN=$(mktemp -d /tmp/crm-apibench.XXXXXX)

@@ -4,6 +4,8 @@
  * request body like crm-api does and answers a small JSON document with the same
  * headers. What it costs is lighttpd + FastCGI + the process switch: the most
  * any FastCGI responder can do under this lighttpd on this machine. */
+#include "config.h"
+
 #include <fcgiapp.h>
 #include <signal.h>
 #include <stdio.h>

@@ -9,6 +9,8 @@
  * inside bench_requests(), for instruction counts:
  *   valgrind --tool=callgrind --collect-atstart=no \
  *     --toggle-collect=bench_requests bench/gql_bench SCHEMA --count 1000 sendMessage */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

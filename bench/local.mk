@@ -1,7 +1,27 @@
-# bench/: the crm-api benchmark's ceiling (not installed); bench/api_bench.sh
-# builds and runs it. Included by the top-level Makefile.am; only appends.
-noinst_PROGRAMS += bench/fcgi_hello
+# bench/: benchmark programs (not installed, not in the default build: each
+# bench script builds its own, e.g. `make bench/ws_load`). Included by the
+# top-level Makefile.am; only appends.
+
+# crm-api's ceiling: a FastCGI hello (bench/api_bench.sh).
+EXTRA_PROGRAMS += bench/fcgi_hello
 bench_fcgi_hello_SOURCES = bench/fcgi_hello.c
 bench_fcgi_hello_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
 bench_fcgi_hello_LDADD = $(FCGI_LIBS)
-EXTRA_DIST += bench/api_bench.sh bench/send_message.lua bench/login.lua bench/me.lua
+
+# crm-pushd's load generator and the write-cost calibration (bench/ws_bench.sh).
+EXTRA_PROGRAMS += bench/ws_load bench/ws_calibrate
+bench_ws_load_SOURCES = bench/ws_load.c
+bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+bench_ws_load_LDADD = $(LIBEVENT_LIBS)
+bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
+
+# The GraphQL engine against graphql-js (bench/gql_bench.sh runs both).
+EXTRA_PROGRAMS += bench/gql_bench
+bench_gql_bench_SOURCES = bench/gql_bench.c
+bench_gql_bench_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+bench_gql_bench_LDADD = lib/libcrm.a $(JSONC_LIBS)
+
+CLEANFILES += $(EXTRA_PROGRAMS)
+EXTRA_DIST += bench/api_bench.sh bench/send_message.lua bench/login.lua bench/me.lua \
+	bench/ws_bench.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
+	bench/worker_drain_gen.mjs

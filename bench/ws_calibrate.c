@@ -5,6 +5,8 @@
  * reads: the receive buffers take it) and prints CPU and wall time per write.
  *
  *   ws_calibrate [CONNS=1000] [ROUNDS=20] */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -20,6 +20,8 @@
  * With -C (crm-pushd's supervisor), the CPU time of its processes during the
  * publishing window is reported beside the generator's own. One line per second
  * while running, then a RESULT line. */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>

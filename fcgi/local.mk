@@ -7,7 +7,7 @@ crm_api_SOURCES = fcgi/api_main.c fcgi/api.h fcgi/api_util.c \
 	fcgi/health.c fcgi/health.h fcgi/reply.c fcgi/reply.h \
 	fcgi/gql_http.c fcgi/gql_http.h \
 	fcgi/sql.c fcgi/sql.h fcgi/message.c fcgi/message.h \
-	fcgi/send.c fcgi/send.h fcgi/history.c fcgi/history.h \
+	fcgi/send.c fcgi/send.h fcgi/send_reply.c fcgi/send_reply.h fcgi/history.c fcgi/history.h \
 	fcgi/auth.c fcgi/auth.h fcgi/audit.c fcgi/audit.h \
 	fcgi/ratelimit.c fcgi/ratelimit.h fcgi/hash_slots.c fcgi/hash_slots.h \
 	fcgi/resolvers_auth.c fcgi/resolvers_rooms.c fcgi/resolvers_messages.c \
@@ -20,8 +20,11 @@ crm_admin_SOURCES = fcgi/admin_main.c
 crm_admin_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
 crm_admin_LDADD = $(CRM_LIBS)
 
-check_PROGRAMS += tests/unit/test_gql_http
-TESTS += tests/unit/test_gql_http
+check_PROGRAMS += tests/unit/test_gql_http tests/unit/test_send_reply
+TESTS += tests/unit/test_gql_http tests/unit/test_send_reply
 tests_unit_test_gql_http_SOURCES = tests/unit/test_gql_http.c fcgi/gql_http.c fcgi/gql_http.h
 tests_unit_test_gql_http_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/fcgi
 tests_unit_test_gql_http_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_send_reply_SOURCES = tests/unit/test_send_reply.c fcgi/send_reply.c fcgi/send_reply.h
+tests_unit_test_send_reply_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/fcgi
+tests_unit_test_send_reply_LDADD = $(CRM_TEST_LIBS)

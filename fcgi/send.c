@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "send_reply.h"
 #include "sql.h"
 #include "streams.h"
 
@@ -13,31 +14,23 @@
 #include <string.h>
 
 /* KEYS: stream, idempotency key, rate key, the sender's token revocation key.
- * ARGV: room, sender, key, body, idempotency ttl, rate max, rate window ms,
- * stream name, then optionally the sender's email, name, role and createdAt
- * (lib/stream_entry.h: written into the entry so that crm-pushd shows the
- * sender without a database round trip).
+ * ARGV: idempotency ttl, rate max, rate window ms, stream name, then the entry's
+ * field/value pairs as crm_stream_entry_encode gives them (lib/stream_entry.h is
+ * the one definition of the entry: the script adds them as they come).
  * Returns {1, id} accepted, {0, "stream id"} replay, {2, pttl} rate limited,
- * {3, ""} the token is revoked (nothing claimed, counted or added). The
- * revocation check is here, not a round trip of its own, so that a sendMessage
- * costs one round trip, and a logout that lands before the script is seen by it. */
+ * {3, ""} the token is revoked (nothing claimed, counted or added); read by
+ * send_reply_parse. The revocation check is here, not a round trip of its own,
+ * so that a sendMessage costs one round trip, and a logout that lands before the
+ * script is seen by it. */
 static const char send_script[] =
     "if redis.call('EXISTS', KEYS[4]) == 1 then return {3, ''} end\n"
     "local prev = redis.call('GET', KEYS[2])\n"
     "if prev then return {0, prev} end\n"
     "local n = redis.call('INCR', KEYS[3])\n"
-    "if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[7]) end\n"
-    "if n > tonumber(ARGV[6]) then return {2, tostring(redis.call('PTTL', KEYS[3]))} end\n"
-    "local id\n"
-    "if ARGV[9] then\n"
-    "  id = redis.call('XADD', KEYS[1], '*', 'v', '1', 'room', ARGV[1], 'sender', ARGV[2],"
-    " 'key', ARGV[3], 'body', ARGV[4], 'semail', ARGV[9], 'sname', ARGV[10], 'srole', ARGV[11],"
-    " 'screated', ARGV[12])\n"
-    "else\n"
-    "  id = redis.call('XADD', KEYS[1], '*', 'v', '1', 'room', ARGV[1], 'sender', ARGV[2],"
-    " 'key', ARGV[3], 'body', ARGV[4])\n"
-    "end\n"
-    "redis.call('SET', KEYS[2], ARGV[8] .. ' ' .. id, 'EX', ARGV[5])\n"
+    "if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end\n"
+    "if n > tonumber(ARGV[2]) then return {2, tostring(redis.call('PTTL', KEYS[3]))} end\n"
+    "local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 5))\n"
+    "redis.call('SET', KEYS[2], ARGV[4] .. ' ' .. id, 'EX', ARGV[1])\n"
     "return {1, id}\n";
 
 static char script_sha[41];
@@ -119,89 +112,85 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
     return rc;
 }
 
+/* The script's argv before the entry's pairs: EVALSHA sha 4, four keys, four values. */
+#define SEND_ARGV_HEAD 11
+
 enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
                               const char *jti, const struct crm_stream_entry *e, struct api_message *out,
                               long *retry_ms)
 {
-    char stream[CRM_STREAM_NAME_MAX], room[24], sender[24], ttl[16], rate[16], window[16];
+    struct crm_entry_argv entry;
+    if (crm_stream_entry_encode(&entry, e) != 0) {
+        /* The caller validated e: an invalid entry here is a bug, and nothing is written. */
+        log_error("sendMessage: invalid entry reached send_message");
+        return SEND_UNAVAILABLE;
+    }
+    char stream[CRM_STREAM_NAME_MAX], ttl[16], rate[16], window[16];
     crm_stream_name(stream, crm_stream_of_room(e->room_id, streams));
-    snprintf(room, sizeof room, "%" PRId64, e->room_id);
-    snprintf(sender, sizeof sender, "%" PRId64, e->sender_id);
     snprintf(ttl, sizeof ttl, "%d", CRM_IDEM_TTL_SEC);
     snprintf(rate, sizeof rate, "%d", rate_max);
     snprintf(window, sizeof window, "%d", CRM_SEND_RATE_WINDOW_MS);
 
     /* The idempotency key is scoped to the sender; the key bytes go in as they are. */
-    size_t idem_len = strlen(CRM_IDEM_PREFIX) + strlen(sender) + 1 + e->key_len;
+    size_t idem_len = strlen(CRM_IDEM_PREFIX) + strlen(entry.sender) + 1 + e->key_len;
     char idem[sizeof CRM_IDEM_PREFIX + 24 + 1 + CRM_ENTRY_KEY_MAX];
-    snprintf(idem, sizeof idem, CRM_IDEM_PREFIX "%s:%.*s", sender, (int)e->key_len, e->key);
+    snprintf(idem, sizeof idem, CRM_IDEM_PREFIX "%s:%.*s", entry.sender, (int)e->key_len, e->key);
     char ratekey[64];
-    snprintf(ratekey, sizeof ratekey, "crm:rate:send:%s", sender);
+    snprintf(ratekey, sizeof ratekey, "crm:rate:send:%s", entry.sender);
 
     char revoked[AUTH_REVOKED_KEY_SIZE];
     size_t revoked_len = auth_revoked_key(revoked, jti);
 
-    const char *argv[] = {"EVALSHA", NULL,         "4",         stream,      idem,          ratekey, revoked,
-                          room,      sender,       e->key,      e->body,     ttl,           rate,    window,
-                          stream,    e->who.email, e->who.name, e->who.role, e->who.created};
-    size_t lens[] = {7,
-                     40,
-                     1,
-                     strlen(stream),
-                     idem_len,
-                     strlen(ratekey),
-                     revoked_len,
-                     strlen(room),
-                     strlen(sender),
-                     e->key_len,
-                     e->body_len,
-                     strlen(ttl),
-                     strlen(rate),
-                     strlen(window),
-                     strlen(stream),
-                     e->who.email_len,
-                     e->who.name_len,
-                     e->who.role_len,
-                     e->who.created_len};
-    redisReply *rep = run_script(r, e->who.email ? 19 : 15, argv, lens);
+    const char *argv[SEND_ARGV_HEAD + CRM_ENTRY_ARGC] = {"EVALSHA", NULL, "4",  stream, idem,  ratekey,
+                                                         revoked,   ttl,  rate, window, stream};
+    size_t lens[SEND_ARGV_HEAD + CRM_ENTRY_ARGC] = {7,
+                                                    40,
+                                                    1,
+                                                    strlen(stream),
+                                                    idem_len,
+                                                    strlen(ratekey),
+                                                    revoked_len,
+                                                    strlen(ttl),
+                                                    strlen(rate),
+                                                    strlen(window),
+                                                    strlen(stream)};
+    memcpy(argv + SEND_ARGV_HEAD, entry.argv, (size_t)entry.argc * sizeof entry.argv[0]);
+    memcpy(lens + SEND_ARGV_HEAD, entry.argvlen, (size_t)entry.argc * sizeof entry.argvlen[0]);
+    redisReply *rep = run_script(r, SEND_ARGV_HEAD + entry.argc, argv, lens);
     if (!rep) {
         log_warn("redis: sendMessage: Redis unavailable");
         return SEND_UNAVAILABLE;
     }
-    redisContext *c = r->ctx;
     enum send_status st = SEND_UNAVAILABLE;
-    if (rep->type == REDIS_REPLY_ERROR) {
+    struct send_reply sr;
+    switch (send_reply_parse(rep, &sr)) {
+    case SEND_REPLY_ACCEPTED:
+        st = api_message_from_entry(out, sr.id, sr.id_len, e) == 0 ? SEND_ACCEPTED : SEND_ENOMEM;
+        break;
+    case SEND_REPLY_RATE:
+        *retry_ms = sr.retry_ms;
+        st = SEND_RATE_LIMITED;
+        break;
+    case SEND_REPLY_REVOKED:
+        st = SEND_REVOKED;
+        break;
+    case SEND_REPLY_REPLAY: {
+        int found = read_entry(r->ctx, sr.prev_stream, sr.prev_id, out);
+        if (found == 0) {
+            char key[CRM_ENTRY_KEY_MAX + 1];
+            snprintf(key, sizeof key, "%.*s", (int)e->key_len, e->key);
+            found = send_find_persisted(db, e->sender_id, key, out);
+        }
+        st = found == 1 ? SEND_REPLAYED : SEND_UNAVAILABLE;
+        break;
+    }
+    case SEND_REPLY_REFUSED:
         /* OOM (noeviction), MISCONF (disk), READONLY: refused, nothing accepted. */
         log_warn("redis: sendMessage refused: %.60s", rep->str);
-    } else if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-               rep->element[0]->type == REDIS_REPLY_INTEGER && rep->element[1]->type == REDIS_REPLY_STRING) {
-        long long kind = rep->element[0]->integer;
-        const char *val = rep->element[1]->str;
-        if (kind == 1) {
-            memset(out, 0, sizeof *out);
-            if (crm_stream_entry_validate(e) == 0 &&
-                api_message_from_entry(out, val, rep->element[1]->len, e) == 0)
-                st = SEND_ACCEPTED;
-            else
-                st = SEND_ENOMEM;
-        } else if (kind == 2) {
-            *retry_ms = atol(val);
-            st = SEND_RATE_LIMITED;
-        } else if (kind == 3) {
-            st = SEND_REVOKED;
-        } else {
-            /* "stream id" of the first send with this key. */
-            char prev_stream[CRM_STREAM_NAME_MAX] = "", prev_id[CRM_ENTRY_ID_MAX] = "";
-            if (sscanf(val, "%31s %47s", prev_stream, prev_id) == 2) {
-                int found = read_entry(c, prev_stream, prev_id, out);
-                if (found == 0) {
-                    char key[CRM_ENTRY_KEY_MAX + 1];
-                    snprintf(key, sizeof key, "%.*s", (int)e->key_len, e->key);
-                    found = send_find_persisted(db, e->sender_id, key, out);
-                }
-                st = found == 1 ? SEND_REPLAYED : SEND_UNAVAILABLE;
-            }
-        }
+        break;
+    case SEND_REPLY_MALFORMED:
+        log_warn("redis: sendMessage: unexpected reply of the send script");
+        break;
     }
     freeReplyObject(rep);
     return st;

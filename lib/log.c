@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -53,4 +54,10 @@ void crm_log_write(enum crm_log_level level, const char *file, int line, const c
     /* One fprintf so lines from several processes sharing stderr do not interleave. */
     fprintf(stderr, "%s.%03ldZ %s[%ld] %s %s:%d %s\n", stamp, ts.tv_nsec / 1000000L, log_program,
             (long)getpid(), level_names[level], base, line, msg);
+}
+
+void crm_oom_at(const char *file, int line)
+{
+    crm_log_write(CRM_LOG_ERROR, file, line, "out of memory");
+    abort();
 }

@@ -35,4 +35,11 @@ void crm_log_write(enum crm_log_level level, const char *file, int line, const c
 #define log_info(...) CRM_LOG(CRM_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) CRM_LOG(CRM_LOG_DEBUG, __VA_ARGS__)
 
+/* Out of memory in a daemon (STYLE.md): one log line with the caller's file and
+ * line, then abort, so the supervisor restarts a clean process instead of one
+ * running on with half-done work. The GraphQL engine does not use it: it returns
+ * an error. */
+_Noreturn void crm_oom_at(const char *file, int line);
+#define crm_oom() crm_oom_at(__FILE__, __LINE__)
+
 #endif

@@ -88,30 +88,29 @@ int crm_stream_entry_validate(const struct crm_stream_entry *e)
     return sender_validate(&e->who);
 }
 
-int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream, const struct crm_stream_entry *e)
+int crm_stream_entry_encode(struct crm_entry_argv *out, const struct crm_stream_entry *e)
 {
     int rc = crm_stream_entry_validate(e);
     if (rc < 0)
         return rc;
     snprintf(out->room, sizeof out->room, "%" PRId64, e->room_id);
     snprintf(out->sender, sizeof out->sender, "%" PRId64, e->sender_id);
-    const char *argv[CRM_ENTRY_ARGC] = {"XADD", stream,    "*",      "v",         CRM_ENTRY_VERSION,
-                                        "room", out->room, "sender", out->sender, "key",
-                                        e->key, "body",    e->body};
-    size_t lens[CRM_ENTRY_ARGC] = {4, strlen(stream),      1, 1,          1, 4,          strlen(out->room),
-                                   6, strlen(out->sender), 3, e->key_len, 4, e->body_len};
-    int n = 3 + 2 * CRM_ENTRY_FIELDS;
-    memcpy(out->argv, argv, (size_t)n * sizeof argv[0]);
-    memcpy(out->argvlen, lens, (size_t)n * sizeof lens[0]);
-    if (e->who.email) {
-        const char *sv[] = {"semail", e->who.email, "sname",    e->who.name,
-                            "srole",  e->who.role,  "screated", e->who.created};
-        size_t sl[] = {6, e->who.email_len, 5, e->who.name_len, 5, e->who.role_len, 8, e->who.created_len};
-        memcpy(out->argv + n, sv, sizeof sv);
-        memcpy(out->argvlen + n, sl, sizeof sl);
-        n += 2 * CRM_ENTRY_SENDER_FIELDS;
-    }
-    out->argc = n;
+    const char *argv[CRM_ENTRY_ARGC] = {
+        "v",        CRM_ENTRY_VERSION, "room",   out->room,    "sender", out->sender, "key",   e->key,
+        "body",     e->body,           "semail", e->who.email, "sname",  e->who.name, "srole", e->who.role,
+        "screated", e->who.created};
+    size_t lens[CRM_ENTRY_ARGC] = {1, strlen(CRM_ENTRY_VERSION),
+                                   4, strlen(out->room),
+                                   6, strlen(out->sender),
+                                   3, e->key_len,
+                                   4, e->body_len,
+                                   6, e->who.email_len,
+                                   5, e->who.name_len,
+                                   5, e->who.role_len,
+                                   8, e->who.created_len};
+    memcpy(out->argv, argv, sizeof argv);
+    memcpy(out->argvlen, lens, sizeof lens);
+    out->argc = e->who.email ? CRM_ENTRY_ARGC : 2 * CRM_ENTRY_FIELDS;
     return 0;
 }
 

@@ -63,22 +63,23 @@ struct crm_stream_entry {
     struct crm_entry_sender who; /* optional (see above) */
 };
 
-/* The argv of one `XADD <stream> * v 1 room R sender S key K body B`, for
- * redisCommandArgv / redisAppendCommandArgv. Strings point into this struct, the
- * stream name and the entry given to encode: keep them alive while it is used. */
-#define CRM_ENTRY_ARGC (3 + 2 * (CRM_ENTRY_FIELDS + CRM_ENTRY_SENDER_FIELDS))
+/* The entry's field/value pairs, in the order above: the one definition of what
+ * is written. crm-api hands them to its send script, which XADDs them as they
+ * are (fcgi/send.c), so the script knows no field name. Strings point into this
+ * struct and the entry given to encode: keep it alive while they are used. */
+#define CRM_ENTRY_ARGC (2 * (CRM_ENTRY_FIELDS + CRM_ENTRY_SENDER_FIELDS))
 struct crm_entry_argv {
-    int argc;
+    int argc; /* 2 * CRM_ENTRY_FIELDS, or CRM_ENTRY_ARGC with the sender's fields */
     const char *argv[CRM_ENTRY_ARGC];
     size_t argvlen[CRM_ENTRY_ARGC];
     char room[24];   /* decimal room id */
     char sender[24]; /* decimal sender id */
 };
 
-/* Validates e and fills out with the XADD argv for stream (a borrowed key name);
- * the sender fields are written when e carries them.
- * Returns 0, or the crm_entry_err of the first invalid field. */
-int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream, const struct crm_stream_entry *e);
+/* Validates e and fills out with its field/value pairs; the sender fields are
+ * written when e carries them. Returns 0, or the crm_entry_err of the first
+ * invalid field. */
+int crm_stream_entry_encode(struct crm_entry_argv *out, const struct crm_stream_entry *e);
 
 /* Checks the fields of a decoded entry as parse does. Returns 0 or a crm_entry_err. */
 int crm_stream_entry_validate(const struct crm_stream_entry *e);

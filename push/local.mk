@@ -9,7 +9,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/gtws.c push/gtws.h \
 	push/message.c push/message.h \
 	push/sub_query.c push/sub_query.h \
-	push/ws_conn.c push/ws_conn.h \
+	push/ws_conn.c push/ws_conn.h push/ws_outq.c push/ws_outq.h \
 	push/session.c push/session.h \
 	push/subs.c push/subs.h push/sub.h \
 	push/membership.c push/membership.h \
@@ -21,6 +21,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/pushd_sql.c push/pushd_sql.h \
 	push/user_cache.c push/user_cache.h \
 	push/stream_reader.c push/stream_reader.h \
+	push/xread_reply.c push/xread_reply.h \
 	push/revocation.c push/revocation.h
 crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
@@ -42,24 +43,27 @@ tests_unit_test_ws_sub_query_SOURCES = tests/unit/test_ws_sub_query.c \
 tests_unit_test_ws_sub_query_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
 tests_unit_test_ws_sub_query_LDADD = $(CRM_TEST_LIBS)
 
-# The load generator and the write-cost calibration (not installed):
-# bench/ws_bench.sh runs them.
-noinst_PROGRAMS += bench/ws_load bench/ws_calibrate
-bench_ws_load_SOURCES = bench/ws_load.c
-bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
-bench_ws_load_LDADD = $(LIBEVENT_LIBS)
-bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
-EXTRA_DIST += bench/ws_bench.sh
-
 # crm-pushd's sockets on a real loop (ws_conn_close_all); every module the
 # session reaches is linked, pushd_main.c's globals are the test's own.
 check_PROGRAMS += tests/unit/test_ws_conn
 TESTS += tests/unit/test_ws_conn
 tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
-	push/ws_conn.c push/session.c push/subs.c push/membership.c push/replay.c \
+	push/ws_conn.c push/ws_outq.c push/session.c push/subs.c push/membership.c push/replay.c \
 	push/rooms.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
 	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
 	push/redis_link.c
 tests_unit_test_ws_conn_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBEVENT_CFLAGS) \
 	$(HIREDIS_CFLAGS)
 tests_unit_test_ws_conn_LDADD = $(CRM_TEST_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
+
+# The output queue and frame header (a writev stub taking odd-sized pieces) and
+# the XREAD reply walk.
+check_PROGRAMS += tests/unit/test_ws_outq tests/unit/test_xread_reply
+TESTS += tests/unit/test_ws_outq tests/unit/test_xread_reply
+tests_unit_test_ws_outq_SOURCES = tests/unit/test_ws_outq.c push/ws_outq.c push/ws_outq.h \
+	push/message.c push/message.h
+tests_unit_test_ws_outq_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
+tests_unit_test_ws_outq_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_xread_reply_SOURCES = tests/unit/test_xread_reply.c push/xread_reply.c push/xread_reply.h
+tests_unit_test_xread_reply_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push
+tests_unit_test_xread_reply_LDADD = $(CRM_TEST_LIBS)

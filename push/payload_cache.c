@@ -24,8 +24,7 @@ struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct su
             return push_buf_ref(pc->payloads[i].payload);
     struct push_buf *buf = sub_query_render(s->q, m);
     if (!buf) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     if (pc->npayloads < PAYLOAD_CACHE_RENDERS) {
         pc->payloads[pc->npayloads].q = s->q;

@@ -70,8 +70,7 @@ static void on_pg_page(const PGresult *res, void *arg)
                              (size_t)PQgetlength(res, i, PSQL_MB_KEY), PQgetvalue(res, i, PSQL_MB_BODY),
                              (size_t)PQgetlength(res, i, PSQL_MB_BODY), 1);
         if (!m) {
-            log_error("out of memory");
-            abort();
+            crm_oom();
         }
         struct crm_entry_sender who = {
             PQgetvalue(res, i, PSQL_MB_EMAIL),          PQgetvalue(res, i, PSQL_MB_NAME),
@@ -195,8 +194,7 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
             struct push_message *m = push_message_new(ms, seq, ent.room_id, ent.sender_id, ent.key,
                                                       ent.key_len, ent.body, ent.body_len, 0);
             if (!m) {
-                log_error("out of memory");
-                abort();
+                crm_oom();
             }
             m->sender = user_cache_from_entry(ent.sender_id, &ent.who);
             sub_send_one(s, m);

@@ -43,8 +43,7 @@ void rooms_add(struct sub *s)
     if (!r) {
         r = calloc(1, sizeof *r);
         if (!r) {
-            log_error("out of memory");
-            abort();
+            crm_oom();
         }
         r->id = s->room_id;
         struct room **slot = room_slot(s->room_id);
@@ -100,8 +99,7 @@ static int hold(struct sub *s, struct push_message *m)
         uint32_t cap = s->capheld ? s->capheld * 2 : 16;
         struct push_message **h = realloc(s->held, cap * sizeof *h);
         if (!h) {
-            log_error("out of memory");
-            abort();
+            crm_oom();
         }
         s->held = h;
         s->capheld = cap;

@@ -14,6 +14,7 @@
 #include "stream_entry.h"
 #include "streams.h"
 #include "user_cache.h"
+#include "xread_reply.h"
 
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
@@ -121,13 +122,32 @@ static void batch_add(struct push_message *m)
         size_t cap = rd.capbatch ? rd.capbatch * 2 : 64;
         struct push_message **b = realloc(rd.batch, cap * sizeof *b);
         if (!b) {
-            log_error("out of memory");
-            abort();
+            crm_oom();
         }
         rd.batch = b;
         rd.capbatch = cap;
     }
     rd.batch[rd.nbatch++] = m;
+}
+
+static void on_entry(void *arg, const struct xread_entry *x)
+{
+    (void)arg;
+    snprintf(rd.ids[x->stream], PUSH_ID_MAX, "%" PRIu64 "-%" PRIu64, x->ms, x->seq);
+    push_metrics.entries_read++;
+    if (x->err != 0) {
+        log_warn("stream %s entry %s skipped: %s", rd.names[x->stream], rd.ids[x->stream],
+                 crm_stream_entry_strerror(x->err));
+        return;
+    }
+    const struct crm_stream_entry *se = &x->e;
+    struct push_message *m = push_message_new(x->ms, x->seq, se->room_id, se->sender_id, se->key, se->key_len,
+                                              se->body, se->body_len, 0);
+    if (!m) {
+        crm_oom();
+    }
+    m->sender = user_cache_from_entry(se->sender_id, &se->who);
+    batch_add(m);
 }
 
 static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
@@ -143,46 +163,7 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
         redis_link_reset(rd.link);
         return;
     }
-    if (r->type == REDIS_REPLY_ARRAY) {
-        for (size_t s = 0; s < r->elements; s++) {
-            const redisReply *st = r->element[s];
-            if (st->type != REDIS_REPLY_ARRAY || st->elements != 2)
-                continue;
-            int idx = -1;
-            for (int i = 0; i < rd.nstreams; i++)
-                if (strlen(rd.names[i]) == st->element[0]->len &&
-                    memcmp(rd.names[i], st->element[0]->str, st->element[0]->len) == 0)
-                    idx = i;
-            const redisReply *list = st->element[1];
-            if (idx < 0 || list->type != REDIS_REPLY_ARRAY)
-                continue;
-            for (size_t e = 0; e < list->elements; e++) {
-                const redisReply *ent = list->element[e];
-                uint64_t ms, seq;
-                if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
-                    ent->element[0]->type != REDIS_REPLY_STRING ||
-                    crm_stream_id_parse(ent->element[0]->str, ent->element[0]->len, &ms, &seq) != 0)
-                    continue;
-                snprintf(rd.ids[idx], PUSH_ID_MAX, "%" PRIu64 "-%" PRIu64, ms, seq);
-                push_metrics.entries_read++;
-                struct crm_stream_entry se;
-                int rc = crm_stream_entry_parse(ent->element[1], &se);
-                if (rc != 0) {
-                    log_warn("stream %s entry %s skipped: %s", rd.names[idx], rd.ids[idx],
-                             crm_stream_entry_strerror(rc));
-                    continue;
-                }
-                struct push_message *m = push_message_new(ms, seq, se.room_id, se.sender_id, se.key,
-                                                          se.key_len, se.body, se.body_len, 0);
-                if (!m) {
-                    log_error("out of memory");
-                    abort();
-                }
-                m->sender = user_cache_from_entry(se.sender_id, &se.who);
-                batch_add(m);
-            }
-        }
-    }
+    xread_reply_walk(r, rd.names, rd.nstreams, on_entry, NULL);
     try_deliver(0);
 }
 
@@ -191,8 +172,7 @@ static void issue_xread(redisAsyncContext *ac)
     int argc = 6 + 2 * rd.nstreams;
     const char **argv = calloc((size_t)argc, sizeof *argv);
     if (!argv) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     char block[16], count[16];
     snprintf(block, sizeof block, "%d", READER_BLOCK_MS);
@@ -234,8 +214,7 @@ void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext 
     (void)arg;
     rd.link = link;
     if (ensure_state() < 0) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     push_metrics.redis_up = 1;
     if (rd.waiting)

@@ -85,8 +85,7 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
 {
     struct audit_wait *w = malloc(sizeof *w);
     if (!w) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     w->ref = sub_ref_new(s);
     w->granted = granted;

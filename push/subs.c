@@ -40,8 +40,7 @@ struct sub_ref *sub_ref_new(struct sub *s)
 {
     struct sub_ref *r = malloc(sizeof *r);
     if (!r) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     r->conn = s->conn;
     r->serial = s->serial;
@@ -104,8 +103,7 @@ int sub_send_one(struct sub *s, struct push_message *m)
         return 0;
     struct push_buf *b = sub_query_render(s->q, m);
     if (!b) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     int rc = sub_send_payload(s, m, b);
     push_buf_unref(b);
@@ -148,8 +146,7 @@ void subs_start(struct ws_conn *c, const char *id, size_t id_len, json_object *p
     }
     struct sub *s = calloc(1, sizeof *s + id_len + 1);
     if (!s) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     memcpy(s->id, id, id_len);
     s->id_len = (uint16_t)id_len;

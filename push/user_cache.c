@@ -196,8 +196,7 @@ int user_cache_when_loaded(int64_t id, void (*fn)(void *arg), void *arg)
         return -1;
     struct uc_waiter *w = malloc(sizeof *w);
     if (!w) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     w->fn = fn;
     w->arg = arg;

@@ -27,30 +27,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-struct out_chunk {
-    struct out_chunk *next;
-    struct push_buf *shared; /* NULL, or the payload written between head and tail */
-    uint32_t sent;           /* bytes of this chunk already written */
-    uint32_t head_len, tail_len;
-    char bytes[]; /* head, then tail */
-};
-
 static uint8_t read_buf[65536]; /* one per process: reads are handled at once */
 static struct ws_conn *in_recv; /* the socket inside wslay_event_recv, if any */
 static const uint8_t *feed_ptr; /* the bytes wslay's recv callback hands out */
 static size_t feed_left;
 static struct ws_conn *dirty_head;
-
-static uint32_t chunk_len(const struct out_chunk *k)
-{
-    return k->head_len + (k->shared ? k->shared->len : 0) + k->tail_len;
-}
-
-static void chunk_free(struct out_chunk *k)
-{
-    push_buf_unref(k->shared);
-    free(k);
-}
 
 static void mark_dirty(struct ws_conn *c)
 {
@@ -82,60 +63,21 @@ static int enqueue(struct ws_conn *c, const char *head, size_t head_len, struct 
         mark_dirty(c);
         return -1;
     }
-    struct out_chunk *k = malloc(sizeof *k + head_len + tail_len);
-    if (!k) {
-        log_error("out of memory");
-        abort();
-    }
-    k->next = NULL;
-    k->shared = shared ? push_buf_ref(shared) : NULL;
-    k->sent = 0;
-    k->head_len = (uint32_t)head_len;
-    k->tail_len = (uint32_t)tail_len;
-    if (head_len)
-        memcpy(k->bytes, head, head_len);
-    if (tail_len)
-        memcpy(k->bytes + head_len, tail, tail_len);
-    if (c->out_tail)
-        c->out_tail->next = k;
-    else
-        c->out_head = k;
-    c->out_tail = k;
+    ws_outq_push(&c->out, head, head_len, shared, tail, tail_len);
     c->queued += (uint32_t)total;
     mark_dirty(c);
     return 0;
-}
-
-/* A server frame header (FIN, no mask) for opcode and len; returns its length. */
-static size_t frame_header(uint8_t *h, int opcode, size_t len)
-{
-    h[0] = (uint8_t)(0x80 | opcode);
-    if (len < 126) {
-        h[1] = (uint8_t)len;
-        return 2;
-    }
-    if (len < 65536) {
-        h[1] = 126;
-        h[2] = (uint8_t)(len >> 8);
-        h[3] = (uint8_t)len;
-        return 4;
-    }
-    h[1] = 127;
-    for (int i = 0; i < 8; i++)
-        h[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
-    return 10;
 }
 
 void ws_conn_send_text(struct ws_conn *c, const char *text, size_t len)
 {
     if (c->closing || c->dead)
         return;
-    uint8_t h[10];
-    size_t hl = frame_header(h, WSLAY_TEXT_FRAME, len);
+    uint8_t h[WS_FRAME_HEADER_MAX];
+    size_t hl = ws_frame_header(h, WSLAY_TEXT_FRAME, len);
     struct push_buf *b = push_buf_new(len);
     if (!b) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     memcpy(b->data, text, len);
     if (enqueue(c, (const char *)h, hl, b, NULL, 0) == 0) {
@@ -149,9 +91,9 @@ int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len, st
 {
     if (c->closing || c->dead)
         return -1;
-    char hb[10 + 256];
+    char hb[WS_FRAME_HEADER_MAX + 256];
     size_t len = head_len + payload->len + tail_len;
-    size_t hl = frame_header((uint8_t *)hb, WSLAY_TEXT_FRAME, len);
+    size_t hl = ws_frame_header((uint8_t *)hb, WSLAY_TEXT_FRAME, len);
     if (head_len > sizeof hb - hl)
         return -1;
     memcpy(hb + hl, head, head_len);
@@ -164,11 +106,11 @@ int ws_conn_send_shared(struct ws_conn *c, const char *head, size_t head_len, st
 struct push_buf *ws_frame_build(const char *head, size_t head_len, const struct push_buf *payload,
                                 const char *tail, size_t tail_len)
 {
-    uint8_t h[10];
+    uint8_t h[WS_FRAME_HEADER_MAX];
     size_t len = head_len + payload->len + tail_len;
     if (head_len > 256)
         return NULL;
-    size_t hl = frame_header(h, WSLAY_TEXT_FRAME, len);
+    size_t hl = ws_frame_header(h, WSLAY_TEXT_FRAME, len);
     struct push_buf *b = push_buf_new(hl + len);
     if (!b)
         return NULL;
@@ -391,11 +333,7 @@ void ws_conn_abort(struct ws_conn *c, const char *why)
     event_del(&c->wev);
     close(c->fd);
     c->fd = -1;
-    for (struct out_chunk *k = c->out_head, *next; k; k = next) {
-        next = k->next;
-        chunk_free(k);
-    }
-    c->out_head = c->out_tail = NULL;
+    ws_outq_clear(&c->out);
     c->queued = 0;
     if (c->ws) {
         wslay_event_context_free(c->ws);
@@ -406,28 +344,16 @@ void ws_conn_abort(struct ws_conn *c, const char *why)
     ws_conn_unref(c); /* the loop's reference */
 }
 
+static ssize_t fd_writev(void *arg, const struct iovec *iov, int iovcnt)
+{
+    return writev(*(const int *)arg, iov, iovcnt);
+}
+
 /* Writes as much of the queue as the socket takes. */
 static void flush(struct ws_conn *c)
 {
-    while (c->out_head && !c->dead) {
-        struct iovec iov[48];
-        int n = 0;
-        for (struct out_chunk *k = c->out_head; k && n + 3 <= 48; k = k->next) {
-            uint32_t skip = k->sent;
-            const char *parts[3] = {k->bytes, k->shared ? k->shared->data : NULL, k->bytes + k->head_len};
-            uint32_t lens[3] = {k->head_len, k->shared ? k->shared->len : 0, k->tail_len};
-            for (int i = 0; i < 3; i++) {
-                if (skip >= lens[i]) {
-                    skip -= lens[i];
-                    continue;
-                }
-                iov[n].iov_base = (void *)(parts[i] + skip);
-                iov[n].iov_len = lens[i] - skip;
-                n++;
-                skip = 0;
-            }
-        }
-        ssize_t w = writev(c->fd, iov, n);
+    while (c->out.head && !c->dead) {
+        ssize_t w = ws_outq_write(&c->out, fd_writev, &c->fd);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 event_add(&c->wev, NULL);
@@ -440,21 +366,6 @@ static void flush(struct ws_conn *c)
         }
         push_metrics.bytes_out += (uint64_t)w;
         c->queued -= (uint32_t)w;
-        size_t left = (size_t)w;
-        while (left && c->out_head) {
-            struct out_chunk *k = c->out_head;
-            uint32_t rest = chunk_len(k) - k->sent;
-            if (left < rest) {
-                k->sent += (uint32_t)left;
-                left = 0;
-                break;
-            }
-            left -= rest;
-            c->out_head = k->next;
-            if (!c->out_head)
-                c->out_tail = NULL;
-            chunk_free(k);
-        }
     }
     if (c->dead)
         return;
@@ -589,8 +500,8 @@ void ws_conn_start(int fd, const char *leftover, size_t n, int subprotocol_ok)
 
 static void send_ping(struct ws_conn *c)
 {
-    uint8_t h[2];
-    size_t hl = frame_header(h, WSLAY_PING, 0);
+    uint8_t h[WS_FRAME_HEADER_MAX];
+    size_t hl = ws_frame_header(h, WSLAY_PING, 0);
     enqueue(c, (const char *)h, hl, NULL, NULL, 0);
 }
 
@@ -630,8 +541,7 @@ void ws_conn_close_all(int code, const char *reason)
     size_t n = 0;
     struct ws_conn **all = malloc((pushd->nconns ? pushd->nconns : 1) * sizeof *all);
     if (!all) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     for (struct ws_conn *c = pushd->conns; c; c = c->next) {
         ws_conn_ref(c);

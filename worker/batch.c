@@ -13,8 +13,7 @@ static void *grow(void *p, size_t *cap, size_t size)
     size_t n = *cap ? *cap * 2 : 64;
     void *q = realloc(p, n * size);
     if (!q) {
-        log_error("out of memory growing a batch to %zu items", n);
-        abort();
+        crm_oom();
     }
     *cap = n;
     return q;
@@ -38,8 +37,7 @@ void batch_item_fail(struct batch_item *it, enum item_state state, const char *e
     free(it->error);
     it->error = error ? strdup(error) : NULL;
     if (error && !it->error) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
 }
 

@@ -20,8 +20,7 @@ void consume_init(struct consume *c, const char *host, int port, const char *con
     c->nkeys = (size_t)streams + 2;
     c->keys = calloc(c->nkeys, sizeof *c->keys);
     if (!c->keys) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     for (size_t i = 0; i < c->nkeys; i++) {
         struct consume_key *k = &c->keys[i];
@@ -134,8 +133,7 @@ int consume_read(struct consume *c, struct batch *b, size_t count, int block_ms)
     const char **argv = calloc(cap, sizeof *argv);
     size_t *lens = calloc(cap, sizeof *lens);
     if (!argv || !lens) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     char cnt[24], blk[24];
     snprintf(cnt, sizeof cnt, "%zu", count ? count : 1);
@@ -243,8 +241,7 @@ long consume_ack(struct consume *c, const struct batch *b)
     const char **argv = calloc(b->n + 3, sizeof *argv);
     size_t *lens = calloc(b->n + 3, sizeof *lens);
     if (!argv || !lens) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     int sent = 0;
     for (size_t k = 0; k < c->nkeys; k++) {

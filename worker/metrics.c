@@ -137,8 +137,7 @@ static void serve(struct metrics_server *s, int fd)
     req[len] = '\0';
     struct out *o = calloc(1, sizeof *o);
     if (!o) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     if (strncmp(req, "GET /metrics ", 13) == 0 || strncmp(req, "GET /metrics?", 13) == 0) {
         render(s, o);

@@ -176,8 +176,7 @@ static int store_isolated(struct persist *p, PGconn *conn, struct batch *b, stru
     struct persist_result part = {0};
     part.isolated = 1;
     if (!refused || !errors) {
-        log_error("out of memory");
-        abort();
+        crm_oom();
     }
     if (simple(conn, "BEGIN") < 0)
         goto cleanup;

@@ -18,8 +18,7 @@ static void reserve(struct pg_array *a, size_t more)
         cap *= 2;
     char *p = realloc(a->buf, cap);
     if (!p) {
-        log_error("out of memory (%zu bytes for an array parameter)", cap);
-        abort();
+        crm_oom();
     }
     a->buf = p;
     a->cap = cap;

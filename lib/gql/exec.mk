@@ -1,15 +1,6 @@
 # GraphQL execution, coercion, introspection, document cache; appended by its owner.
 # Included by the top-level Makefile.am: only appends (+=) to its variables.
 
-lib_libcrm_a_SOURCES += \
-	lib/gql/gql_jsfmt.c lib/gql/gql_jsfmt.h \
-	lib/gql/gql_jsonw.c lib/gql/gql_jsonw.h \
-	lib/gql/gql_coerce.c lib/gql/gql_coerce.h \
-	lib/gql/gql_exec.c lib/gql/gql_exec_complete.c lib/gql/gql_exec.h \
-	lib/gql/gql_exec_private.h \
-	lib/gql/gql_introspect.c lib/gql/gql_introspect.h \
-	lib/gql/gql_engine.c lib/gql/gql_engine.h
-
 # gqltool execute|introspect
 tests_gql_gqltool_SOURCES += tests/gql/gqltool_exec.c
 
@@ -34,11 +25,5 @@ tests_unit_test_gql_engine_SOURCES = tests/unit/test_gql_engine.c tests/unit/gql
 tests_unit_test_gql_engine_CFLAGS = $(GQL_EXEC_TEST_CFLAGS)
 tests_unit_test_gql_engine_LDADD = $(GQL_EXEC_TEST_LIBS)
 
-# Benchmark of the engine against graphql-js (bench/gql_bench.sh runs both).
-noinst_PROGRAMS += bench/gql_bench
-bench_gql_bench_SOURCES = bench/gql_bench.c
-bench_gql_bench_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-bench_gql_bench_LDADD = lib/libcrm.a $(JSONC_LIBS)
-
 EXTRA_DIST += tests/gql/exec-schema.graphql tests/js/gql_exec_diff.test.mjs \
-	tests/js/gql_introspect.test.mjs bench/gql_bench.mjs bench/gql_bench.sh
+	tests/js/gql_introspect.test.mjs

@@ -1,5 +1,7 @@
 /* Bump allocator: memory comes in chunks that double in size up to a cap,
  * so a document costs a handful of mallocs whatever its token count. */
+#include "config.h"
+
 #include "gql/gql_arena.h"
 
 #include <stdint.h>

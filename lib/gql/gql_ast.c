@@ -1,4 +1,6 @@
 /* Small helpers over the syntax tree; the tree itself is built by the parser. */
+#include "config.h"
+
 #include "gql/gql_ast.h"
 
 #include <string.h>

@@ -1,6 +1,8 @@
 /* Input coercion. Variable values arrive as JSON (coerceInputValue), argument
  * values as literals (valueFromAST); both produce json-c values. Messages are
  * graphql-js 16's, since clients and the differential tests compare them. */
+#include "config.h"
+
 #include "gql/gql_coerce.h"
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * their text (a hash table over a doubly linked recency list), and the
  * request steps of the spec: GetOperation, CoerceVariableValues, execution,
  * and the response object. */
+#include "config.h"
+
 #include "gql/gql_engine.h"
 
 #include <stdint.h>

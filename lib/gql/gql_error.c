@@ -1,5 +1,7 @@
 /* Error list: errors live in their own arena so that a phase can fail and
  * drop its own memory while the caller still holds the errors. */
+#include "config.h"
+
 #include "gql/gql_error.h"
 
 #include <stdarg.h>

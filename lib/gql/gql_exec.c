@@ -3,6 +3,8 @@
  * gql_exec_complete.c. Errors are recorded as JSON in the order graphql-js
  * reports them: when an error nulls a non-null field, the siblings not yet
  * executed are skipped, exactly as graphql-js's thrown error skips them. */
+#include "config.h"
+
 #include "gql/gql_exec_private.h"
 
 #include <stdarg.h>

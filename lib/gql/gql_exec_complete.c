@@ -2,6 +2,8 @@
  * serialize functions of Int, Float, String, Boolean, ID and enums), abstract
  * types and objects. Values are written as JSON text into the state's
  * output buffer (gql_jsonw prints exactly what json-c would). */
+#include "config.h"
+
 #include "gql/gql_exec_private.h"
 
 #include <ctype.h>

@@ -5,6 +5,8 @@
  * query pays only for what it selects. Types are listed in the order
  * graphql-js's GraphQLSchema gives them (SDL order, built-in scalars where
  * first referenced, introspection types last). */
+#include "config.h"
+
 #include "gql/gql_introspect.h"
 
 #include <stdlib.h>

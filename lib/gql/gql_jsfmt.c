@@ -1,5 +1,7 @@
 /* Message formatting that follows graphql-js 16 character for character:
  * error texts are compared with graphql-js's in the differential tests. */
+#include "config.h"
+
 #include "gql/gql_jsfmt.h"
 
 #include <ctype.h>

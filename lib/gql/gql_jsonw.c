@@ -1,6 +1,8 @@
 /* JSON output that matches json-c's own printer (json_escape_str and the
  * int/boolean serializers of json-c 0.16); tests/unit/test_gql_exec.c
  * compares the two over every byte value. */
+#include "config.h"
+
 #include "gql/gql_jsonw.h"
 
 #include <string.h>

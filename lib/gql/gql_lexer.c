@@ -1,5 +1,7 @@
 /* GraphQL lexer over UTF-8. Error texts and positions follow graphql-js 16
  * so that a client sees the same message whichever server it talks to. */
+#include "config.h"
+
 #include "gql/gql_lexer.h"
 
 #include <stdarg.h>

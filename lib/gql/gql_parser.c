@@ -3,6 +3,8 @@
  * error stops the parse, as in graphql-js, so the reported error is the
  * same one. Nesting is bounded by a depth counter so hostile input cannot
  * exhaust the stack. */
+#include "config.h"
+
 #include "gql/gql_parser.h"
 
 #include <stdarg.h>

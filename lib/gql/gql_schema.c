@@ -3,6 +3,8 @@
  * every reference and checks what a broken schema would get wrong. All
  * errors are collected (not just the first) so a schema author sees them at
  * once. */
+#include "config.h"
+
 #include "gql/gql_schema.h"
 
 #include <stdarg.h>

@@ -5,6 +5,8 @@
  * with the rules off, collects the variable usages of one operation or
  * fragment. Out of memory and the error cap leave the walk by longjmp:
  * everything the walk allocates lives in one scratch arena. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

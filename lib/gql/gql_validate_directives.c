@@ -2,6 +2,8 @@
  * UniqueDirectivesPerLocation) and the directive halves of
  * KnownArgumentNames and ProvidedRequiredArguments. As in graphql-js, a
  * directive defined in the document itself overrides the schema's. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

@@ -2,6 +2,8 @@
  * KnownTypeNames (5.8.?/5.5.1.2 type references), ScalarLeafs (5.3.3),
  * FieldsOnCorrectType (5.3.1) and graphql-js's recommended
  * MaxIntrospectionDepth. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_suggest.h"

@@ -1,6 +1,8 @@
 /* gql_validate_fragments: the fragment rules of spec 5.5:
  * FragmentsOnCompositeTypes, UniqueFragmentNames, KnownFragmentNames,
  * NoUnusedFragments, PossibleFragmentSpreads and NoFragmentCycles. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

@@ -6,6 +6,8 @@
  * counts as empty: NoFragmentCycles reports it. Fragment spreads nested
  * deeper than GQL_VALIDATE_MAX_SPREAD_DEPTH are refused too, which bounds the
  * recursion of every later rule. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

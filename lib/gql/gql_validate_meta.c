@@ -2,6 +2,8 @@
  * __schema, __type) as graphql-js 16 defines them, for validation: the
  * schema loader leaves them out. Generated once from graphql-js's
  * introspection shape; plain constant tables, never written to. */
+#include "config.h"
+
 #include <stddef.h>
 
 #include "gql/gql_validate_meta.h"

@@ -1,6 +1,8 @@
 /* gql_validate_operations: the rules about operations as a whole:
  * ExecutableDefinitions, UniqueOperationNames, LoneAnonymousOperation and
  * SingleFieldSubscriptions (spec 5.1 and 5.2). */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

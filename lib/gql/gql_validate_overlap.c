@@ -4,6 +4,8 @@
  * mutual exclusivity), and a pair of fragments once, so that documents
  * reusing fragments do not blow up. What remains quadratic is comparing the
  * fields of one response name, bounded by the max_fields limit. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

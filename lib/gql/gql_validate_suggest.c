@@ -6,6 +6,8 @@
  * values printed into a hint (enum misspellings) may not be, and are then
  * compared byte by byte, which only changes how far apart non-ASCII text is
  * from an enum name (never closer than the threshold). */
+#include "config.h"
+
 #include "gql/gql_suggest.h"
 
 #include <ctype.h>

@@ -1,6 +1,8 @@
 /* gql_validate_util: the helpers the validation rules share: arena
  * containers, error reporting with graphql-js's error cap, the schema as
  * graphql-js's type map sees it, and the printing of types and values. */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * UniqueArgumentNames, ValuesOfCorrectType (with the literal checks of the
  * built-in scalars and enums, worded as graphql-js's parseLiteral) and
  * UniqueInputFieldNames. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

@@ -3,6 +3,8 @@
  * NoUnusedVariables and VariablesInAllowedPosition. Usages are collected
  * per operation and per fragment (gql_v_usages), so each fragment is walked
  * once however many operations spread it. */
+#include "config.h"
+
 #include <string.h>
 
 #include "gql/gql_validate_private.h"

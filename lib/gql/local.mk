@@ -1,13 +1,5 @@
-# GraphQL engine sources and tests (appended by its owner).
+# GraphQL engine tests and tools (its sources are listed in lib/local.mk).
 # Included by the top-level Makefile.am: only appends (+=) to its variables.
-
-lib_libcrm_a_SOURCES += \
-	lib/gql/gql_arena.c lib/gql/gql_arena.h \
-	lib/gql/gql_error.c lib/gql/gql_error.h \
-	lib/gql/gql_lexer.c lib/gql/gql_lexer.h \
-	lib/gql/gql_ast.c lib/gql/gql_ast.h \
-	lib/gql/gql_parser.c lib/gql/gql_parser.h \
-	lib/gql/gql_schema.c lib/gql/gql_schema.h
 
 # Debug and differential-test driver: gqltool parse|schema FILE
 noinst_PROGRAMS += tests/gql/gqltool

@@ -1,15 +1,6 @@
 # GraphQL validation (section 5 of the spec); appended by its owner.
 # Included by the top-level Makefile.am: only appends (+=) to its variables.
 
-lib_libcrm_a_SOURCES += \
-	lib/gql/gql_validate.c lib/gql/gql_validate.h lib/gql/gql_validate_private.h \
-	lib/gql/gql_validate_util.c lib/gql/gql_validate_suggest.c lib/gql/gql_suggest.h \
-	lib/gql/gql_validate_meta.c lib/gql/gql_validate_meta.h \
-	lib/gql/gql_validate_operations.c lib/gql/gql_validate_fields.c \
-	lib/gql/gql_validate_fragments.c lib/gql/gql_validate_variables.c \
-	lib/gql/gql_validate_directives.c lib/gql/gql_validate_values.c \
-	lib/gql/gql_validate_overlap.c lib/gql/gql_validate_limits.c
-
 # gqltool validate SCHEMA DOC
 tests_gql_gqltool_SOURCES += tests/gql/gqltool_validate.c
 

@@ -2,6 +2,8 @@
  * schema (CRM_SCHEMA_PATH, else schema.graphql in the working directory,
  * else tests/gql/test-schema.graphql), with the default limits. Any crash, sanitizer report or leak is a bug; so is a result the
  * API does not allow. Built by tests/fuzz/run.sh. */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

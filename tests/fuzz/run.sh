@@ -10,13 +10,15 @@ SECONDS_TO_RUN=${1:-60}
 OUT=$ROOT/build/fuzz
 CC=${CC:-clang}
 mkdir -p "$OUT/corpus"
+# The sources include config.h first (configure writes it); this build has its own.
+printf '#define _GNU_SOURCE 1\n' > "$OUT/config.h"
 SRCS=$(ls "$ROOT"/lib/gql/gql_arena.c "$ROOT"/lib/gql/gql_error.c "$ROOT"/lib/gql/gql_lexer.c \
 	"$ROOT"/lib/gql/gql_ast.c "$ROOT"/lib/gql/gql_parser.c "$ROOT"/lib/gql/gql_schema.c \
 	"$ROOT"/lib/gql/gql_validate*.c)
 # shellcheck disable=SC2086
-"$CC" -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+"$CC" -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$ROOT/lib" $SRCS "$ROOT/tests/fuzz/fuzz_gql.c" \
+	-I"$OUT" -I"$ROOT/lib" $SRCS "$ROOT/tests/fuzz/fuzz_gql.c" \
 	$(pkg-config --cflags --libs json-c) -o "$OUT/fuzz_gql"
 cp "$ROOT"/tests/fuzz/corpus/* "$OUT/corpus/" 2>/dev/null || true
 export CRM_SCHEMA_PATH="${CRM_SCHEMA_PATH:-$ROOT/schema.graphql}"

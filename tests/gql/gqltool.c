@@ -5,6 +5,8 @@
  *   gqltool validate SCHEMA DOC   see gqltool_validate.c
  *   gqltool execute SCHEMA DOC VARS ROOT [OP] | introspect SCHEMA   see gqltool_exec.c
  * FILE "-" reads standard input. Exit status: 0 OK, 1 error, 2 usage/IO. */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

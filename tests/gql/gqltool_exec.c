@@ -8,6 +8,8 @@
  *   Mutation.incr                    adds `by` to a per-request counter
  *   Mutation.failing                 raises "Failed." BAD_USER_INPUT
  * Resolvers are bound only where the schema has the field. */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  * (all locations of the error; 0:0 when it has none; newlines in messages
  * escaped as \n). A document that does not parse prints its syntax error
  * the same way. Exit status: 0 valid, 1 errors, 2 usage, I/O or schema. */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

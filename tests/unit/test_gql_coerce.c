@@ -1,6 +1,8 @@
 /* Unit tests of input coercion: variables (CoerceVariableValues) and
  * argument literals, with graphql-js's messages, and the list bound at and
  * just past its limit. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

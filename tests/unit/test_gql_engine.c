@@ -1,6 +1,8 @@
 /* Unit tests of the engine: the prepared-document cache (hit, miss,
  * eviction, references outliving eviction), error kinds of prepare,
  * operation selection, and allocation failure at every arena allocation. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

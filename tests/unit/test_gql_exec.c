@@ -2,6 +2,8 @@
  * with extensions.code and paths, null propagation, abstract types, argument
  * coercion, mutations and subscription events; the response writer against
  * json-c's own printer; plans and shared coerced variables. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

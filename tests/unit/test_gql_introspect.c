@@ -1,5 +1,7 @@
 /* Unit tests of introspection: __type, __schema roots and type order,
  * default values printed as literals, and introspection switched off. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

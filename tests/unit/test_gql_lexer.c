@@ -1,5 +1,7 @@
 /* Unit tests of the GraphQL lexer: every token kind, exact locations,
  * escapes, block-string dedent, errors, and allocation failures. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,8 @@
 /* Unit tests of the GraphQL parser: the AST of every construct, exact error
  * locations, the limits at and just past each bound, and allocation
  * failures. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,8 @@
 /* Unit tests of the schema builder: lookups over a schema that uses every
  * kind of type, the CRM schema file, refusal of broken schemas, and
  * allocation failures. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -2,6 +2,8 @@
  * definitions, operation names, subscriptions, type names, fields and leaf
  * selections, fragments (names, spreads, cycles), overlapping fields and
  * the introspection depth rule. Expected texts are graphql-js 16's. */
+#include "config.h"
+
 #include "gql_validate_testlib.h"
 
 static void test_executable_definitions(void **state)

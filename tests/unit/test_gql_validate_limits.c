@@ -2,6 +2,8 @@
  * spread nesting: at and just past each bound, and with fragments expanding
  * exponentially), the 100-error cap, argument checks, large documents that
  * must stay fast, and allocation failure at every step. */
+#include "config.h"
+
 #include "gql_validate_testlib.h"
 
 /* A growable string for building big documents. */

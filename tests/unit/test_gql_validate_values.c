@@ -3,6 +3,8 @@
  * built-in scalar, enums, input objects, lists), ProvidedRequiredArguments,
  * UniqueInputFieldNames, the variable rules and the directive rules.
  * Expected texts are graphql-js 16's. */
+#include "config.h"
+
 #include "gql_validate_testlib.h"
 
 static void test_known_arguments(void **state)

@@ -46,20 +46,17 @@ static void encode_then_parse_round_trips(void **state)
     (void)state;
     struct crm_stream_entry in = {42, 7, "k-1", 3, "hello \"world\"\n", 14, {0}}, out;
     struct crm_entry_argv a;
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), 0);
-    assert_int_equal(a.argc, 13);
-    assert_string_equal(a.argv[0], "XADD");
-    assert_string_equal(a.argv[1], "crm:msg:0");
-    assert_string_equal(a.argv[2], "*");
+    assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
+    assert_int_equal(a.argc, 10);
     const char *want[] = {"v", "1", "room", "42", "sender", "7", "key", "k-1", "body"};
     for (int i = 0; i < 9; i++) {
-        assert_int_equal(a.argvlen[3 + i], strlen(want[i]));
-        assert_memory_equal(a.argv[3 + i], want[i], strlen(want[i]));
+        assert_int_equal(a.argvlen[i], strlen(want[i]));
+        assert_memory_equal(a.argv[i], want[i], strlen(want[i]));
     }
-    assert_int_equal(a.argvlen[12], 14);
+    assert_int_equal(a.argvlen[9], 14);
 
     struct fake f;
-    fake_set(&f, 10, a.argv + 3, a.argvlen + 3);
+    fake_set(&f, 10, a.argv, a.argvlen);
     assert_int_equal(crm_stream_entry_parse(&f.top, &out), 0);
     assert_int_equal(out.room_id, 42);
     assert_int_equal(out.sender_id, 7);
@@ -181,11 +178,11 @@ static void body_limits_count_characters(void **state)
 
     struct crm_entry_argv a;
     struct crm_stream_entry nul = {1, 2, "k", 1, "a\0b", 3, {0}};
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &nul), CRM_ENTRY_EBODY);
+    assert_int_equal(crm_stream_entry_encode(&a, &nul), CRM_ENTRY_EBODY);
     struct crm_stream_entry room0 = {0, 2, "k", 1, "b", 1, {0}};
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &room0), CRM_ENTRY_EROOM);
+    assert_int_equal(crm_stream_entry_encode(&a, &room0), CRM_ENTRY_EROOM);
     struct crm_stream_entry sender0 = {1, -5, "k", 1, "b", 1, {0}};
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &sender0), CRM_ENTRY_ESENDER);
+    assert_int_equal(crm_stream_entry_encode(&a, &sender0), CRM_ENTRY_ESENDER);
 }
 
 /* The sender's fields ride along when given, all four or none; old entries
@@ -196,10 +193,10 @@ static void sender_fields_round_trip_all_or_none(void **state)
     struct crm_stream_entry in = {
         5, 9, "k", 1, "b", 1, {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z", 8, 8, 5, 24}};
     struct crm_entry_argv a;
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), 0);
-    assert_int_equal(a.argc, 21);
+    assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
+    assert_int_equal(a.argc, 18);
     struct fake f;
-    fake_set(&f, (size_t)a.argc - 3, (const char *const *)(a.argv + 3), a.argvlen + 3);
+    fake_set(&f, (size_t)a.argc, (const char *const *)a.argv, a.argvlen);
     struct crm_stream_entry out;
     assert_int_equal(crm_stream_entry_parse(&f.top, &out), 0);
     assert_int_equal(out.who.name_len, 8);
@@ -214,7 +211,7 @@ static void sender_fields_round_trip_all_or_none(void **state)
     assert_int_equal(parse_strs(10, old, &out), 0);
     assert_null(out.who.name);
     in.who.role_len = 0;
-    assert_int_equal(crm_stream_entry_encode(&a, "crm:msg:0", &in), CRM_ENTRY_ESENDERINFO);
+    assert_int_equal(crm_stream_entry_encode(&a, &in), CRM_ENTRY_ESENDERINFO);
 }
 
 static void parse_from_skips_wrapper_fields(void **state)

@@ -1,4 +1,6 @@
 /* graphql-transport-ws state machine: messages in, messages and close codes out. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,6 @@
 /* The WebSocket opening handshake: accept key, request checks. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

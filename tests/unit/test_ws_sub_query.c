@@ -1,5 +1,7 @@
 /* crm-pushd's subscriptions over the GraphQL engine: preparation, sharing by
  * key, errors, and the payload of one message. Needs CRM_SCHEMA_PATH. */
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
