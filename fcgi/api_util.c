@@ -108,6 +108,32 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
     return u;
 }
 
+int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *id, json_object **out)
+{
+    json_object *cached;
+    if (!id) {
+        *out = NULL;
+        return 0;
+    }
+    if (!call->users)
+        call->users = json_object_new_object();
+    if (json_object_object_get_ex(call->users, id, &cached)) {
+        *out = json_object_get(cached);
+        return 0;
+    }
+    const char *params[] = {id};
+    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_ID, 1, params);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return api_unavailable(info);
+    }
+    json_object *u = api_user_json(call, r, 0, 0);
+    PQclear(r);
+    json_object_object_add(call->users, id, json_object_get(u));
+    *out = u;
+    return 0;
+}
+
 int api_parse_id(json_object *v, int64_t *out)
 {
     if (!v)
@@ -145,7 +171,8 @@ int api_resolvers_register(gql_engine *r)
 {
     int rc;
     if ((rc = api_register_auth(r)) || (rc = api_register_rooms(r)) || (rc = api_register_messages(r)) ||
-        (rc = api_register_admin(r)))
+        (rc = api_register_admin(r)) || (rc = api_register_inbox(r)) || (rc = api_register_patients(r)) ||
+        (rc = api_register_search(r)))
         return rc;
     return 0;
 }

@@ -11,9 +11,16 @@
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
                  const char *detail)
 {
+    return audit_record_patient(r, actor, action, target, addr, detail, 0);
+}
+
+int audit_record_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                         const char *addr, const char *detail, int64_t patient)
+{
     struct crm_audit_entry e;
     struct crm_audit_argv av;
     crm_audit_entry_set(&e, actor, action, target, addr, detail);
+    e.patient_id = patient;
     int err = crm_audit_entry_encode(&av, &e);
     if (err != 0) {
         log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
@@ -34,11 +41,17 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                       const char *addr, json_object *detail)
 {
+    return audit_record_json_patient(r, actor, action, target, addr, detail, 0);
+}
+
+int audit_record_json_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                              const char *addr, json_object *detail, int64_t patient)
+{
     const char *text =
         detail
             ? json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
             : NULL;
-    return audit_record(r, actor, action, target, addr, text);
+    return audit_record_patient(r, actor, action, target, addr, text, patient);
 }
 
 void audit_access_denied(struct crm_redis *r, int64_t actor, int64_t room_id, const char *field,

@@ -14,9 +14,10 @@
 
 /* KEYS: stream, idempotency key, rate key, the sender's token revocation key.
  * ARGV: room, sender, key, body, idempotency ttl, rate max, rate window ms,
- * stream name, then optionally the sender's email, name, role and createdAt
- * (lib/stream_entry.h: written into the entry so that crm-pushd shows the
- * sender without a database round trip).
+ * stream name, internal ("1" for a staff-only note, else "0"), then optionally
+ * the sender's email, name, role and createdAt (lib/stream_entry.h: written
+ * into the entry so that crm-pushd shows the sender without a database round
+ * trip).
  * Returns {1, id} accepted, {0, "stream id"} replay, {2, pttl} rate limited,
  * {3, ""} the token is revoked (nothing claimed, counted or added). The
  * revocation check is here, not a round trip of its own, so that a sendMessage
@@ -28,15 +29,16 @@ static const char send_script[] =
     "local n = redis.call('INCR', KEYS[3])\n"
     "if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[7]) end\n"
     "if n > tonumber(ARGV[6]) then return {2, tostring(redis.call('PTTL', KEYS[3]))} end\n"
-    "local id\n"
-    "if ARGV[9] then\n"
-    "  id = redis.call('XADD', KEYS[1], '*', 'v', '1', 'room', ARGV[1], 'sender', ARGV[2],"
-    " 'key', ARGV[3], 'body', ARGV[4], 'semail', ARGV[9], 'sname', ARGV[10], 'srole', ARGV[11],"
-    " 'screated', ARGV[12])\n"
-    "else\n"
-    "  id = redis.call('XADD', KEYS[1], '*', 'v', '1', 'room', ARGV[1], 'sender', ARGV[2],"
-    " 'key', ARGV[3], 'body', ARGV[4])\n"
+    "local f = {KEYS[1], '*', 'v', '1', 'room', ARGV[1], 'sender', ARGV[2], 'key', ARGV[3],"
+    " 'body', ARGV[4]}\n"
+    "if ARGV[10] then\n"
+    "  for i, k in ipairs({'semail', 'sname', 'srole', 'screated'}) do\n"
+    "    f[#f + 1] = k\n"
+    "    f[#f + 1] = ARGV[9 + i]\n"
+    "  end\n"
     "end\n"
+    "if ARGV[9] == '1' then f[#f + 1] = 'internal'; f[#f + 1] = '1' end\n"
+    "local id = redis.call('XADD', unpack(f))\n"
     "redis.call('SET', KEYS[2], ARGV[8] .. ' ' .. id, 'EX', ARGV[5])\n"
     "return {1, id}\n";
 
@@ -110,6 +112,7 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
             out->ms = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
             out->seq = strtoull(PQgetvalue(r, 0, 5), NULL, 10);
             out->persisted = 1;
+            out->internal = PQgetvalue(r, 0, 6)[0] == 't';
             rc = out->body && out->key ? 1 : -1;
             if (rc < 0)
                 api_message_deinit(out);
@@ -141,9 +144,11 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
     char revoked[AUTH_REVOKED_KEY_SIZE];
     size_t revoked_len = auth_revoked_key(revoked, jti);
 
-    const char *argv[] = {"EVALSHA", NULL,         "4",         stream,      idem,          ratekey, revoked,
-                          room,      sender,       e->key,      e->body,     ttl,           rate,    window,
-                          stream,    e->who.email, e->who.name, e->who.role, e->who.created};
+    const char *argv[] = {"EVALSHA",    NULL,        "4",         stream,
+                          idem,         ratekey,     revoked,     room,
+                          sender,       e->key,      e->body,     ttl,
+                          rate,         window,      stream,      e->internal ? "1" : "0",
+                          e->who.email, e->who.name, e->who.role, e->who.created};
     size_t lens[] = {7,
                      40,
                      1,
@@ -159,11 +164,12 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
                      strlen(rate),
                      strlen(window),
                      strlen(stream),
+                     1,
                      e->who.email_len,
                      e->who.name_len,
                      e->who.role_len,
                      e->who.created_len};
-    redisReply *rep = run_script(r, e->who.email ? 19 : 15, argv, lens);
+    redisReply *rep = run_script(r, e->who.email ? 20 : 16, argv, lens);
     if (!rep) {
         log_warn("redis: sendMessage: Redis unavailable");
         return SEND_UNAVAILABLE;

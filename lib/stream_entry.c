@@ -111,6 +111,11 @@ int crm_stream_entry_encode(struct crm_entry_argv *out, const char *stream, cons
         memcpy(out->argvlen + n, sl, sizeof sl);
         n += 2 * CRM_ENTRY_SENDER_FIELDS;
     }
+    if (e->internal) {
+        out->argv[n] = "internal", out->argvlen[n] = 8;
+        out->argv[n + 1] = "1", out->argvlen[n + 1] = 1;
+        n += 2;
+    }
     out->argc = n;
     return 0;
 }
@@ -137,7 +142,8 @@ int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct c
         F_SEMAIL = 32,
         F_SNAME = 64,
         F_SROLE = 128,
-        F_SCREATED = 256
+        F_SCREATED = 256,
+        F_INTERNAL = 512
     };
     unsigned seen = 0;
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
@@ -185,6 +191,12 @@ int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct c
             bit = F_SCREATED;
             out->who.created = v->str;
             out->who.created_len = (size_t)v->len;
+        } else if (field_is(f, "internal")) {
+            bit = F_INTERNAL;
+            /* Only "1": a note is marked, a message is not. */
+            if ((size_t)v->len != 1 || v->str[0] != '1')
+                return CRM_ENTRY_EINTERNAL;
+            out->internal = 1;
         } else {
             return CRM_ENTRY_EFORMAT;
         }
@@ -227,6 +239,8 @@ const char *crm_stream_entry_strerror(int err)
         return "malformed entry ID";
     case CRM_ENTRY_ESENDERINFO:
         return "malformed entry: sender fields partial, too long or not UTF-8";
+    case CRM_ENTRY_EINTERNAL:
+        return "malformed entry: internal is not \"1\"";
     default:
         return "unknown error";
     }

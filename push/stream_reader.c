@@ -179,6 +179,7 @@ static void on_entries(redisAsyncContext *ac, void *reply, void *priv)
                     abort();
                 }
                 m->sender = user_cache_from_entry(se.sender_id, &se.who);
+                m->internal = se.internal ? 1 : 0;
                 batch_add(m);
             }
         }
