@@ -12,8 +12,9 @@
 
 /* Both inserts in one statement: one round trip, one implicit transaction. Rows
  * arrive as arrays, unnested in order; an empty array inserts nothing. The
- * messages stored move their rooms' updated_at forward (never back: batches of
- * several streams arrive in any order), and a patient's message opens their
+ * messages stored move their rooms' updated_at forward (to the newest message's
+ * time, or by a microsecond when a status change was later: never back, as
+ * batches of several streams arrive in any order), and a patient's message opens their
  * RESOLVED conversation again. */
 static const char STORE_SQL[] =
     "WITH m AS ("
@@ -24,7 +25,7 @@ static const char STORE_SQL[] =
     "  $6::bigint[], $14::boolean[]) AS t(r, s, b, k, ms, seq, i)"
     " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING room_id, sender_id, created_at),"
     " u AS ("
-    " UPDATE rooms SET updated_at = greatest(rooms.updated_at, x.at),"
+    " UPDATE rooms SET updated_at = greatest(rooms.updated_at + interval '1 microsecond', x.at),"
     "  status = CASE WHEN rooms.status = 'RESOLVED' AND rooms.patient_id = ANY (x.senders)"
     "   THEN 'OPEN'::conversation_status ELSE rooms.status END"
     " FROM (SELECT room_id, max(created_at) AS at, array_agg(sender_id) AS senders"
