@@ -371,3 +371,14 @@ test('auditLog: admins only, newest first, filters and before paging; "who read 
     assert.deepEqual(codes(await gql(AUDIT, v, { token: admin.token })), ['BAD_USER_INPUT'], JSON.stringify(v));
   }
 });
+
+test('every new field needs a token', async () => {
+  const r = conv1.id;
+  for (const q of ['{ inbox { next } }', `{ patient(userId: "${pat1.id}") { mrn } }`, '{ patients(search: "a") { mrn } }',
+    '{ searchMessages(query: "a") { id } }', '{ auditLog { id } }',
+    'mutation { startConversation(subject: "s", body: "b", idempotencyKey: "k") { id } }',
+    `mutation { assignConversation(roomId: "${r}") { id } }`, `mutation { setConversationStatus(roomId: "${r}", status: OPEN) { id } }`,
+    `mutation { setTags(roomId: "${r}", tags: []) { id } }`, `mutation { updatePatientProfile(userId: "${pat1.id}", input: {}) { mrn } }`]) {
+    assert.deepEqual(codes(await gql(q)), ['UNAUTHENTICATED'], q);
+  }
+});
