@@ -76,6 +76,7 @@ export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
 export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$ROOT/schema.graphql
 export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=$BUILD/crm-api CRM_API_PROCS=$PROCS
 export CRM_LOGIN_PER_EMAIL=100000 CRM_LOGIN_PER_ADDR=1000000
+export CRM_CSP_CONNECT="ws://127.0.0.1:$HTTP_PORT" CRM_HSTS= # the front's headers (etc/lighttpd.conf)
 "$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
 sql() { psql -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d crm "$@"; }
 

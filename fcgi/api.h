@@ -64,6 +64,12 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
  * resolver error. */
 int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *id, json_object **out);
 
+/* Fills api_user_lookup's per-request cache with the users of the room values
+ * in rooms (their patientId and assigneeId) in one query, so that a page of
+ * rooms does not cost a lookup per person. Best effort: on failure the lookups
+ * ask one by one. */
+void api_users_preload(struct api_call *call, json_object *rooms);
+
 /* Parses a GraphQL ID argument as a database id. 0 or -1. */
 int api_parse_id(json_object *v, int64_t *out);
 

@@ -20,6 +20,14 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
 int audit_record_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                          const char *addr, const char *detail, int64_t patient);
 
+/* n records of one action by actor, each on the data of patients[i] (target
+ * "user:ID" when user_targets, else target for all), with one detail text;
+ * written in one pipelined round trip (one fsync with appendfsync always, not
+ * n). Returns 0, or -1 when Redis did not take every one (logged). */
+int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                          int user_targets, const char *addr, const char *detail, const int64_t *patients,
+                          int n);
+
 /* audit_record with detail a JSON object (NULL: {}), serialised here; detail is
  * borrowed. */
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,

@@ -97,6 +97,7 @@ static int r_inbox(gql_resolve_info *info, void *ctx, json_object **out)
     json_object *rooms = json_object_new_array();
     for (int i = 0; i < shown; i++)
         json_object_array_add(rooms, room_json(r, i));
+    api_users_preload(call, rooms);
     json_object *page = json_object_new_object();
     json_object_object_add(page, "rooms", rooms);
     if (n > limit) {

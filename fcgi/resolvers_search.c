@@ -27,22 +27,20 @@ static int search_audit(struct api_call *call, int64_t room, const int64_t *pati
     if (room)
         snprintf(target, sizeof target, "room:%" PRId64, room);
     snprintf(detail, sizeof detail, "{\"count\":%d}", count);
-    int any = 0;
+    int64_t distinct[SEARCH_LIMIT_MAX];
+    int k = 0;
     for (int i = 0; i < n; i++) {
-        int seen = 0;
-        for (int j = 0; j < i && !seen; j++)
-            seen = patients[j] == patients[i];
-        if (seen || patients[i] == 0)
-            continue;
-        any = 1;
-        if (audit_record_patient(&call->api->redis, call->who.user_id, "messages.search", target,
-                                 call->client_addr, detail, patients[i]) < 0)
-            return -1;
+        int seen = patients[i] == 0;
+        for (int j = 0; j < k && !seen; j++)
+            seen = distinct[j] == patients[i];
+        if (!seen)
+            distinct[k++] = patients[i];
     }
-    if (!any)
+    if (k == 0)
         return audit_record(&call->api->redis, call->who.user_id, "messages.search", target,
                             call->client_addr, detail);
-    return 0;
+    return audit_record_patients(&call->api->redis, call->who.user_id, "messages.search", target, 0,
+                                 call->client_addr, detail, distinct, k);
 }
 
 static int r_search_messages(gql_resolve_info *info, void *ctx, json_object **out)

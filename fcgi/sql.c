@@ -170,6 +170,8 @@ static const struct stmt stmts[SQL_COUNT] = {
                    "AND ($2::bigint IS NULL OR patient_id = $2::bigint) "
                    "AND ($3::text IS NULL OR target = $3::text) AND ($4::text IS NULL OR action = $4::text) "
                    "AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6"},
+    /* users primary key: a page's people in one round trip ($1 a bigint[] literal) */
+    [SQL_USERS_BY_IDS] = {"users_by_ids", "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])"},
 };
 
 /* Which statements are prepared on the connection of this generation. */

@@ -36,6 +36,7 @@ enum sql_stmt {
     SQL_PATIENT_UPSERT,
     SQL_SEARCH_MESSAGES,
     SQL_AUDIT_LOG,
+    SQL_USERS_BY_IDS,
     SQL_COUNT
 };
 
