@@ -59,6 +59,17 @@ int api_require_signed(gql_resolve_info *info, struct api_call *call, const char
  * users' names and roles only: their email is given as "". */
 json_object *api_user_json(const struct api_call *call, const PGresult *r, int i, int col);
 
+/* The User value of user id (a decimal string; NULL answers null), cached per
+ * request: a page of 100 messages from two people costs two lookups. 0 or a
+ * resolver error. */
+int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *id, json_object **out);
+
+/* Fills api_user_lookup's per-request cache with the users of the room values
+ * in rooms (their patientId and assigneeId) in one query, so that a page of
+ * rooms does not cost a lookup per person. Best effort: on failure the lookups
+ * ask one by one. */
+void api_users_preload(struct api_call *call, json_object *rooms);
+
 /* Parses a GraphQL ID argument as a database id. 0 or -1. */
 int api_parse_id(json_object *v, int64_t *out);
 
@@ -81,5 +92,8 @@ int api_register_auth(gql_engine *r);
 int api_register_rooms(gql_engine *r);
 int api_register_messages(gql_engine *r);
 int api_register_admin(gql_engine *r);
+int api_register_inbox(gql_engine *r);
+int api_register_patients(gql_engine *r);
+int api_register_search(gql_engine *r);
 
 #endif

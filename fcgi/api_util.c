@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unauthenticated(gql_resolve_info *info)
@@ -108,6 +109,64 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
     return u;
 }
 
+int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *id, json_object **out)
+{
+    json_object *cached;
+    if (!id) {
+        *out = NULL;
+        return 0;
+    }
+    if (!call->users)
+        call->users = json_object_new_object();
+    if (json_object_object_get_ex(call->users, id, &cached)) {
+        *out = json_object_get(cached);
+        return 0;
+    }
+    const char *params[] = {id};
+    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_ID, 1, params);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        PQclear(r);
+        return api_unavailable(info);
+    }
+    json_object *u = api_user_json(call, r, 0, 0);
+    PQclear(r);
+    json_object_object_add(call->users, id, json_object_get(u));
+    *out = u;
+    return 0;
+}
+
+void api_users_preload(struct api_call *call, json_object *rooms)
+{
+    static const char *const keys[] = {"patientId", "assigneeId"};
+    size_t n = json_object_array_length(rooms), o = 0;
+    char *ids = malloc(2 * n * 21 + 3);
+    if (!ids || n == 0) {
+        free(ids);
+        return;
+    }
+    if (!call->users)
+        call->users = json_object_new_object();
+    ids[o++] = '{';
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            json_object *v = json_object_object_get(json_object_array_get_idx(rooms, i), keys[k]);
+            const char *id = v ? json_object_get_string(v) : NULL;
+            if (!id || json_object_object_get_ex(call->users, id, NULL))
+                continue;
+            o += (size_t)sprintf(ids + o, "%s%.20s", o > 1 ? "," : "", id);
+        }
+    ids[o++] = '}';
+    ids[o] = '\0';
+    if (o > 2) {
+        const char *params[] = {ids};
+        PGresult *r = sql_run(&call->api->db, SQL_USERS_BY_IDS, 1, params);
+        for (int i = 0; r && PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+            json_object_object_add(call->users, PQgetvalue(r, i, 0), api_user_json(call, r, i, 0));
+        PQclear(r);
+    }
+    free(ids);
+}
+
 int api_parse_id(json_object *v, int64_t *out)
 {
     if (!v)
@@ -145,7 +204,8 @@ int api_resolvers_register(gql_engine *r)
 {
     int rc;
     if ((rc = api_register_auth(r)) || (rc = api_register_rooms(r)) || (rc = api_register_messages(r)) ||
-        (rc = api_register_admin(r)))
+        (rc = api_register_admin(r)) || (rc = api_register_inbox(r)) || (rc = api_register_patients(r)) ||
+        (rc = api_register_search(r)))
         return rc;
     return 0;
 }

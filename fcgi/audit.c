@@ -11,9 +11,16 @@
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
                  const char *detail)
 {
+    return audit_record_patient(r, actor, action, target, addr, detail, 0);
+}
+
+int audit_record_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                         const char *addr, const char *detail, int64_t patient)
+{
     struct crm_audit_entry e;
     struct crm_audit_argv av;
     crm_audit_entry_set(&e, actor, action, target, addr, detail);
+    e.patient_id = patient;
     int err = crm_audit_entry_encode(&av, &e);
     if (err != 0) {
         log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
@@ -31,14 +38,67 @@ int audit_record(struct crm_redis *r, int64_t actor, const char *action, const c
     return ok ? 0 : -1;
 }
 
+int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                          int user_targets, const char *addr, const char *detail, const int64_t *patients,
+                          int n)
+{
+    if (n <= 0)
+        return 0;
+    redisContext *c = crm_redis_get(r);
+    if (!c) {
+        log_warn("audit %s not recorded: redis unavailable", action);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct crm_audit_entry e;
+        struct crm_audit_argv av;
+        char t[40];
+        if (user_targets)
+            snprintf(t, sizeof t, "user:%" PRId64, patients[i]);
+        crm_audit_entry_set(&e, actor, action, user_targets ? t : target, addr, detail);
+        e.patient_id = patients[i];
+        int err = crm_audit_entry_encode(&av, &e);
+        if (err != 0) {
+            log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
+            crm_redis_reset(r); /* drops what was appended: no reply goes astray */
+            return -1;
+        }
+        if (redisAppendCommandArgv(c, av.argc, av.argv, av.argvlen) != REDIS_OK) {
+            crm_redis_reset(r);
+            return -1;
+        }
+    }
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep) {
+            log_warn("audit %s not recorded: redis unavailable", action);
+            crm_redis_reset(r);
+            return -1;
+        }
+        if (rep->type != REDIS_REPLY_STRING) {
+            log_warn("audit %s not recorded: %.60s", action, rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
+            ok = 0;
+        }
+        freeReplyObject(rep);
+    }
+    return ok ? 0 : -1;
+}
+
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                       const char *addr, json_object *detail)
+{
+    return audit_record_json_patient(r, actor, action, target, addr, detail, 0);
+}
+
+int audit_record_json_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                              const char *addr, json_object *detail, int64_t patient)
 {
     const char *text =
         detail
             ? json_object_to_json_string_ext(detail, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
             : NULL;
-    return audit_record(r, actor, action, target, addr, text);
+    return audit_record_patient(r, actor, action, target, addr, text, patient);
 }
 
 void audit_access_denied(struct crm_redis *r, int64_t actor, int64_t room_id, const char *field,

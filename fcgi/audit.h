@@ -14,10 +14,28 @@
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
                  const char *detail);
 
+/* audit_record of an action that touched the data of patient (a user id; 0:
+ * none), which goes into audit_log.patient_id: "who read this patient's data"
+ * is then one query. */
+int audit_record_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                         const char *addr, const char *detail, int64_t patient);
+
+/* n records of one action by actor, each on the data of patients[i] (target
+ * "user:ID" when user_targets, else target for all), with one detail text;
+ * written in one pipelined round trip (one fsync with appendfsync always, not
+ * n). Returns 0, or -1 when Redis did not take every one (logged). */
+int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                          int user_targets, const char *addr, const char *detail, const int64_t *patients,
+                          int n);
+
 /* audit_record with detail a JSON object (NULL: {}), serialised here; detail is
  * borrowed. */
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                       const char *addr, json_object *detail);
+
+/* audit_record_json of an action on the data of patient (0: none). */
+int audit_record_json_patient(struct crm_redis *r, int64_t actor, const char *action, const char *target,
+                              const char *addr, json_object *detail, int64_t patient);
 
 /* Records a refused access to a room (FORBIDDEN: not a member, or no such room)
  * as `access.denied` on room:ID with the field that asked ({"field": ...}).

@@ -64,7 +64,8 @@ static int unpersisted_boundary(redisContext *c, const char *stream, uint64_t *m
 /* Collects up to limit newest entries of room in [boundary, before) from the
  * stream, newest first, appending to msgs. Returns the count or -1. */
 static int scan_stream(redisContext *c, const char *stream, int64_t room, int has_before, uint64_t bms,
-                       uint64_t bseq, uint64_t lo_ms, uint64_t lo_seq, int limit, struct api_message *msgs)
+                       uint64_t bseq, uint64_t lo_ms, uint64_t lo_seq, int limit, int with_internal,
+                       struct api_message *msgs)
 {
     char hi[CRM_ENTRY_ID_MAX], lo[CRM_ENTRY_ID_MAX], count[16];
     int found = 0, scanned = 0;
@@ -87,7 +88,8 @@ static int scan_stream(redisContext *c, const char *stream, int64_t room, int ha
             redisReply *ent = rep->element[i];
             struct crm_stream_entry e;
             if (ent->type != REDIS_REPLY_ARRAY || ent->elements != 2 ||
-                crm_stream_entry_parse(ent->element[1], &e) != 0 || e.room_id != room)
+                crm_stream_entry_parse(ent->element[1], &e) != 0 || e.room_id != room ||
+                (e.internal && !with_internal))
                 continue;
             if (api_message_from_entry(&msgs[found], ent->element[0]->str, ent->element[0]->len, &e) == 0)
                 found++;
@@ -106,7 +108,7 @@ static int scan_stream(redisContext *c, const char *stream, int64_t room, int ha
 }
 
 static int load_persisted(struct crm_db *db, int64_t room, int has_before, uint64_t bms, uint64_t bseq,
-                          int limit, struct api_message *msgs)
+                          int limit, int with_internal, struct api_message *msgs)
 {
     char sroom[24], sms[24], sseq[24], slimit[16];
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
@@ -114,12 +116,13 @@ static int load_persisted(struct crm_db *db, int64_t room, int has_before, uint6
     snprintf(sseq, sizeof sseq, "%" PRIu64, bseq);
     snprintf(slimit, sizeof slimit, "%d", limit);
     PGresult *r;
+    const char *internal = with_internal ? "t" : "f";
     if (has_before) {
-        const char *p[] = {sroom, sms, sseq, slimit};
-        r = sql_run(db, SQL_MESSAGES_BEFORE, 4, p);
+        const char *p[] = {sroom, sms, sseq, slimit, internal};
+        r = sql_run(db, SQL_MESSAGES_BEFORE, 5, p);
     } else {
-        const char *p[] = {sroom, slimit};
-        r = sql_run(db, SQL_MESSAGES_LATEST, 2, p);
+        const char *p[] = {sroom, slimit, internal};
+        r = sql_run(db, SQL_MESSAGES_LATEST, 3, p);
     }
     if (!r)
         return -1;
@@ -138,6 +141,7 @@ static int load_persisted(struct crm_db *db, int64_t room, int has_before, uint6
         m->ms = strtoull(PQgetvalue(r, i, 4), NULL, 10);
         m->seq = strtoull(PQgetvalue(r, i, 5), NULL, 10);
         m->persisted = 1;
+        m->internal = PQgetvalue(r, i, 6)[0] == 't';
         if (!m->body || !m->key) {
             api_message_deinit(m);
             continue;
@@ -157,7 +161,8 @@ static int cmp_msgs(const void *a, const void *b)
 }
 
 int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room, int has_before,
-                 uint64_t bms, uint64_t bseq, int limit, struct api_message **out, size_t *n)
+                 uint64_t bms, uint64_t bseq, int limit, int with_internal, struct api_message **out,
+                 size_t *n)
 {
     *out = NULL, *n = 0;
     if (limit < 1 || limit > CRM_HISTORY_MAX)
@@ -174,14 +179,15 @@ int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t ro
     uint64_t lo_ms, lo_seq;
     int pending = -1, persisted = -1;
     if (c && unpersisted_boundary(c, stream, &lo_ms, &lo_seq) == 0)
-        pending = scan_stream(c, stream, room, has_before, bms, bseq, lo_ms, lo_seq, limit, all);
+        pending =
+            scan_stream(c, stream, room, has_before, bms, bseq, lo_ms, lo_seq, limit, with_internal, all);
     if (pending < 0) {
         if (c && c->err)
             crm_redis_reset(r);
         free(all);
         return HISTORY_EUNAVAILABLE;
     }
-    persisted = load_persisted(db, room, has_before, bms, bseq, limit, all + pending);
+    persisted = load_persisted(db, room, has_before, bms, bseq, limit, with_internal, all + pending);
     if (persisted < 0) {
         history_free(all, (size_t)pending);
         return HISTORY_EUNAVAILABLE;

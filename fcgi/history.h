@@ -21,9 +21,12 @@ enum history_err {
 
 /* Loads the newest `limit` (1..CRM_HISTORY_MAX) messages of room strictly before
  * position (before_ms, before_seq) — or the newest when has_before is 0 — oldest
- * first, into *out (*n entries, owned by the caller: history_free). */
+ * first, into *out (*n entries, owned by the caller: history_free). Internal
+ * notes are left out (not counted either) unless with_internal: a patient's
+ * history never holds one. */
 int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t room, int has_before,
-                 uint64_t before_ms, uint64_t before_seq, int limit, struct api_message **out, size_t *n);
+                 uint64_t before_ms, uint64_t before_seq, int limit, int with_internal,
+                 struct api_message **out, size_t *n);
 
 void history_free(struct api_message *msgs, size_t n);
 

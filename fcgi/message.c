@@ -28,6 +28,7 @@ int api_message_from_entry(struct api_message *m, const char *id, size_t id_len,
         return -1;
     m->room_id = e->room_id;
     m->sender_id = e->sender_id;
+    m->internal = e->internal;
     m->body = dup_n(e->body, e->body_len);
     m->key = dup_n(e->key, e->key_len);
     if (!m->body || !m->key) {
@@ -72,6 +73,7 @@ json_object *api_message_to_json(const struct api_message *m)
     json_object_object_add(o, "createdAt", json_object_new_string(created));
     json_object_object_add(o, "status", json_object_new_string(m->persisted ? "PERSISTED" : "PENDING"));
     json_object_object_add(o, "cursor", json_object_new_string(cursor));
+    json_object_object_add(o, "internal", json_object_new_boolean(m->internal));
     return o;
 }
 

@@ -16,6 +16,7 @@ struct api_message {
     char *body;    /* owned, NUL-terminated */
     char *key;     /* owned, NUL-terminated idempotency key */
     int persisted; /* 1: read from PostgreSQL */
+    int internal;  /* 1: a staff-only note */
 };
 
 /* Fills m from a decoded stream entry and its ID; copies the strings.
@@ -27,7 +28,7 @@ int api_message_from_entry(struct api_message *m, const char *id, size_t id_len,
 void api_message_deinit(struct api_message *m);
 
 /* The GraphQL Message value: id, roomId, body, idempotencyKey, createdAt, status,
- * cursor, and senderId (read by the Message.sender resolver). NULL when out of
+ * cursor, internal, and senderId (read by the Message.sender resolver). NULL when out of
  * memory. */
 json_object *api_message_to_json(const struct api_message *m);
 

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "audit.h"
 #include "history.h"
+#include "room_access.h"
 #include "send.h"
 #include "sql.h"
 
@@ -96,19 +97,6 @@ static int room_forbidden(gql_resolve_info *info, struct api_call *call, int64_t
     return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
 }
 
-/* Resolves the room argument to a room the caller is in. 0 or a resolver error. */
-static int room_arg(gql_resolve_info *info, struct api_call *call, json_object *v, int64_t *room)
-{
-    if (api_parse_id(v, room) < 0)
-        return room_forbidden(info, call, 0);
-    int m = is_member(call, *room, NULL);
-    if (m < 0)
-        return api_unavailable(info);
-    if (!m)
-        return room_forbidden(info, call, *room);
-    return 0;
-}
-
 /* Why a sendMessage was refused before reaching Redis. */
 enum send_refusal {
     SEND_INPUT_OK = 0,
@@ -117,6 +105,7 @@ enum send_refusal {
     SEND_BAD_BODY,
     SEND_BAD_KEY,
     SEND_BAD_ENTRY,
+    SEND_INTERNAL_FORBIDDEN, /* an internal note from a patient */
 };
 
 /* Checks the input and the caller's membership, filling e. */
@@ -131,6 +120,11 @@ static enum send_refusal send_input(struct api_call *call, json_object *input, s
     int m = is_member(call, e->room_id, &e->who);
     if (m <= 0)
         return m < 0 ? SEND_DB_DOWN : SEND_NOT_MEMBER;
+    json_object *internal_v = json_object_object_get(input, "internal");
+    e->internal = internal_v && json_object_get_boolean(internal_v);
+    /* The role was read from the database by api_require_signed. */
+    if (e->internal && !api_is_staff(call))
+        return SEND_INTERNAL_FORBIDDEN;
     e->sender_id = call->who.user_id;
     e->body = json_object_get_string(body_v);
     e->body_len = (size_t)json_object_get_string_len(body_v);
@@ -162,6 +156,8 @@ static int send_refuse(gql_resolve_info *info, struct api_call *call, enum send_
                                  CRM_ENTRY_KEY_MAX);
     case SEND_BAD_ENTRY:
         return gql_resolve_error(info, "BAD_USER_INPUT", "The message is not valid.");
+    case SEND_INTERNAL_FORBIDDEN:
+        return gql_resolve_error(info, "FORBIDDEN", "Only staff and admins write internal notes.");
     default:
         return room_forbidden(info, call, room);
     }
@@ -212,9 +208,12 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     int rc = api_require(info, call, NULL);
     if (rc)
         return rc;
-    int64_t room;
-    if ((rc = room_arg(info, call, api_arg(info, "roomId"), &room)))
+    /* Members, and staff triaging an unassigned conversation. */
+    struct room_access a;
+    if ((rc = room_access(info, call, api_arg(info, "roomId"), 1, &a)))
         return rc;
+    json_object_put(a.room);
+    int64_t room = a.id;
     json_object *lv = api_arg(info, "limit"), *bv = api_arg(info, "before");
     int limit = lv ? json_object_get_int(lv) : 50;
     if (limit < 1 || limit > CRM_HISTORY_MAX)
@@ -228,7 +227,7 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     struct api_message *msgs;
     size_t n;
     if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, room, bv != NULL, bms, bseq,
-                     limit, &msgs, &n) != HISTORY_OK)
+                     limit, api_is_staff(call), &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++)
@@ -238,8 +237,8 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     snprintf(target, sizeof target, "room:%" PRId64, room);
     /* No record, no read: the bodies are not answered when the audit stream
      * does not take the record (Redis refusing writes, say). */
-    if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr, NULL) <
-        0) {
+    if (audit_record_patient(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr,
+                             a.member ? NULL : "{\"triage\":true}", a.patient_id) < 0) {
         json_object_put(list);
         return api_unavailable(info);
     }
@@ -247,30 +246,10 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-/* The sender of a message: users are cached per request, so a page of 100
- * messages from two people costs two lookups. */
 static int r_message_sender(gql_resolve_info *info, void *ctx, json_object **out)
 {
-    struct api_call *call = ctx;
-    const char *id = json_object_get_string(json_object_object_get(info->parent, "senderId"));
-    json_object *cached;
-    if (!call->users)
-        call->users = json_object_new_object();
-    if (json_object_object_get_ex(call->users, id, &cached)) {
-        *out = json_object_get(cached);
-        return 0;
-    }
-    const char *params[] = {id};
-    PGresult *r = sql_run(&call->api->db, SQL_USER_BY_ID, 1, params);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        PQclear(r);
-        return api_unavailable(info);
-    }
-    json_object *u = api_user_json(call, r, 0, 0);
-    PQclear(r);
-    json_object_object_add(call->users, id, json_object_get(u));
-    *out = u;
-    return 0;
+    json_object *id = json_object_object_get(info->parent, "senderId");
+    return api_user_lookup(info, ctx, json_object_get_string(id), out);
 }
 
 int api_register_messages(gql_engine *r)

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "audit.h"
 #include "history.h"
+#include "room_access.h"
 #include "sql.h"
 #include "streams.h"
 #include "utf8.h"
@@ -18,15 +19,6 @@
 #define USERS_LIMIT_MAX 100
 #define SEARCH_MAX 100    /* bytes */
 #define MEMBER_IDS_MAX 50 /* users added by one call */
-
-static json_object *room_json(const PGresult *r, int i)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_string(PQgetvalue(r, i, 0)));
-    json_object_object_add(o, "name", json_object_new_string(PQgetvalue(r, i, 1)));
-    json_object_object_add(o, "createdAt", json_object_new_string(PQgetvalue(r, i, 2)));
-    return o;
-}
 
 static int r_rooms(gql_resolve_info *info, void *ctx, json_object **out)
 {
@@ -48,40 +40,24 @@ static int r_rooms(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-/* The room if the caller is a member, else FORBIDDEN whether or not it exists. */
-static int member_room(gql_resolve_info *info, struct api_call *call, json_object *idv, json_object **out)
+/* The room if the caller may open it (members; staff and admins also an
+ * unassigned conversation when triage is 1), else FORBIDDEN whether or not it
+ * exists. */
+static int member_room(gql_resolve_info *info, struct api_call *call, json_object *idv, int triage,
+                       json_object **out)
 {
-    int64_t room;
-    char sroom[24], suser[24];
-    if (api_parse_id(idv, &room) < 0)
-        room = 0;
-    if (room == 0)
-        goto forbidden;
-    snprintf(sroom, sizeof sroom, "%" PRId64, room);
-    snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
-    const char *params[] = {sroom, suser};
-    int rc;
-    PGresult *r = api_query(info, call, SQL_ROOM_IF_MEMBER, 2, params, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        goto forbidden;
-    }
-    *out = room_json(r, 0);
-    PQclear(r);
-    return 0;
-forbidden:
-    /* Someone asking for a room that is not theirs is worth a record. */
-    audit_access_denied(&call->api->redis, call->who.user_id, room, info->field_name, call->client_addr);
-    return gql_resolve_error(info, "FORBIDDEN", "You are not a member of this room.");
+    struct room_access a;
+    int rc = room_access(info, call, idv, triage, &a);
+    if (!rc)
+        *out = a.room;
+    return rc;
 }
 
 static int r_room(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct api_call *call = ctx;
     int rc = api_require(info, call, NULL);
-    return rc ? rc : member_room(info, call, api_arg(info, "id"), out);
+    return rc ? rc : member_room(info, call, api_arg(info, "id"), 1, out);
 }
 
 /* Escapes LIKE's metacharacters so a search is a plain prefix. */
@@ -193,6 +169,9 @@ static int finish_members_tx(gql_resolve_info *info, struct api_call *call, int 
     }
     members_changed(call, room_id, action, added);
     json_object_put(added->user_ids);
+    /* The room row was read before its patient joined (a trigger sets it). */
+    if (added->patient_id[0] && !json_object_object_get(room, "patientId"))
+        json_object_object_add(room, "patientId", json_object_new_string(added->patient_id));
     *out = room;
     return 0;
 }
@@ -215,7 +194,8 @@ static void members_changed(struct api_call *call, int64_t room, const char *act
     json_object_object_add(d, "userIds", json_object_get(added->user_ids));
     if (added->patient_id[0])
         json_object_object_add(d, "patientId", json_object_new_string(added->patient_id));
-    audit_record_json(&call->api->redis, call->who.user_id, action, target, call->client_addr, d);
+    audit_record_json_patient(&call->api->redis, call->who.user_id, action, target, call->client_addr, d,
+                              added->patient_id[0] ? strtoll(added->patient_id, NULL, 10) : 0);
     json_object_put(d);
 }
 
@@ -261,7 +241,7 @@ static int r_add_members(gql_resolve_info *info, void *ctx, json_object **out)
     if (rc)
         return rc;
     json_object *room = NULL;
-    rc = member_room(info, call, api_arg(info, "roomId"), &room);
+    rc = member_room(info, call, api_arg(info, "roomId"), 0, &room);
     if (rc)
         return rc;
     int64_t room_id = strtoll(json_object_get_string(json_object_object_get(room, "id")), NULL, 10);
@@ -297,10 +277,11 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
     struct api_message *msgs;
     size_t n;
-    /* Rooms reach here only through membership checks (rooms, room, createRoom,
-     * addMembers), so the caller is a member. */
+    /* Rooms reach here only through access checks (rooms, room, inbox, the
+     * conversation mutations), so the caller may read them. A patient's newest
+     * is the newest that is not an internal note. */
     if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, strtoll(room, NULL, 10), 0, 0,
-                     0, 1, &msgs, &n) != HISTORY_OK)
+                     0, 1, api_is_staff(call), &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     *out = n ? api_message_to_json(&msgs[0]) : NULL;
     history_free(msgs, n);
@@ -308,8 +289,10 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
         char target[40];
         snprintf(target, sizeof target, "room:%s", room);
         /* A body is patient data: not answered without its audit record. */
-        if (audit_record(&call->api->redis, call->who.user_id, "messages.read", target, call->client_addr,
-                         "{\"via\":\"lastMessage\"}") < 0) {
+        json_object *pv = json_object_object_get(info->parent, "patientId");
+        int64_t patient = pv ? strtoll(json_object_get_string(pv), NULL, 10) : 0;
+        if (audit_record_patient(&call->api->redis, call->who.user_id, "messages.read", target,
+                                 call->client_addr, "{\"via\":\"lastMessage\"}", patient) < 0) {
             json_object_put(*out);
             *out = NULL;
             return api_unavailable(info);

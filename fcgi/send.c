@@ -103,6 +103,7 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
             out->ms = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
             out->seq = strtoull(PQgetvalue(r, 0, 5), NULL, 10);
             out->persisted = 1;
+            out->internal = PQgetvalue(r, 0, 6)[0] == 't';
             rc = out->body && out->key ? 1 : -1;
             if (rc < 0)
                 api_message_deinit(out);

@@ -15,10 +15,27 @@ struct stmt {
 #define USER_COLS                     \
     "id, email, display_name, role, " \
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-#define ROOM_COLS    \
-    "r.id, r.name, " \
-    "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-#define MSG_COLS "room_id, sender_id, body, idempotency_key, stream_ms, stream_seq"
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* sql.h's ROOM_COL_* name these columns. updated_at comes twice: as the
+ * DateTime shown, and in microseconds for the inbox's keyset cursor. */
+#define ROOM_COLS                                                         \
+    "r.id, r.name, " ISO(                                                 \
+        "r.created_at") ", r.status::text, r.assignee_id, r.patient_id, " \
+                        "array_to_json(r.tags)::text, " ISO(              \
+                            "r.updated_at") ", "                          \
+                                            "(extract(epoch FROM r.updated_at) * 1000000)::bigint"
+/* sql.h's PROFILE_COL_*: the user (as USER_COLS), then the record. */
+#define PROFILE_COLS                                                                            \
+    "u.id, u.email, u.display_name, u.role, " ISO(                                              \
+        "u.created_at") ", p.mrn, "                                                             \
+                        "to_char(p.date_of_birth, 'YYYY-MM-DD'), p.phone, p.staff_notes, " ISO( \
+                            "coalesce(p.updated_at, u.created_at)")
+/* Who may read a room's messages: its members, and staff and admins ($2) for
+ * an unassigned conversation (triage). $1 is the caller. */
+#define ROOM_READABLE                                                                   \
+    "(EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $1) " \
+    "OR ($2::boolean AND r.patient_id IS NOT NULL AND r.assignee_id IS NULL))"
+#define MSG_COLS "room_id, sender_id, body, idempotency_key, stream_ms, stream_seq, internal"
 
 /* Comments name the index each statement relies on. */
 static const struct stmt stmts[SQL_COUNT] = {
@@ -55,8 +72,7 @@ static const struct stmt stmts[SQL_COUNT] = {
                           "FROM room_members m JOIN users u ON u.id = m.user_id "
                           "WHERE m.room_id = $1 ORDER BY m.added_at, u.id"},
     [SQL_ROOM_INSERT] = {"room_insert",
-                         "INSERT INTO rooms (name, created_by) VALUES ($1, $2) RETURNING id, name, "
-                         "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"},
+                         "INSERT INTO rooms AS r (name, created_by) VALUES ($1, $2) RETURNING " ROOM_COLS},
     [SQL_MEMBER_INSERT] = {"member_insert",
                            "INSERT INTO room_members (room_id, user_id, added_by) VALUES ($1, $2, $3) "
                            "ON CONFLICT (room_id, user_id) DO NOTHING "
@@ -64,8 +80,10 @@ static const struct stmt stmts[SQL_COUNT] = {
     /* messages_room_position, backwards from a position */
     [SQL_MESSAGES_BEFORE] = {"messages_before", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
                                                 "AND (stream_ms, stream_seq) < ($2::bigint, $3::bigint) "
+                                                "AND (NOT internal OR $5::boolean) "
                                                 "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $4"},
     [SQL_MESSAGES_LATEST] = {"messages_latest", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
+                                                "AND (NOT internal OR $3::boolean) "
                                                 "ORDER BY stream_ms DESC, stream_seq DESC LIMIT $2"},
     /* messages_sender_key */
     [SQL_MESSAGE_BY_SENDER_KEY] = {"message_by_sender_key",
@@ -73,6 +91,87 @@ static const struct stmt stmts[SQL_COUNT] = {
                                    "AND idempotency_key = $2"},
     [SQL_LAST_MESSAGE] = {"last_message", "SELECT " MSG_COLS " FROM messages WHERE room_id = $1 "
                                           "ORDER BY stream_ms DESC, stream_seq DESC LIMIT 1"},
+    /* rooms primary key; the caller's membership rides along */
+    [SQL_ROOM_ACCESS] = {"room_access",
+                         "SELECT " ROOM_COLS ", EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id "
+                         "AND m.user_id = $2) FROM rooms r WHERE r.id = $1"},
+    /* rooms_updated / rooms_unassigned / rooms_by_assignee / rooms_by_patient,
+     * room_members_by_user; keyset on (updated_at, id), newest first. $3 status,
+     * $4 mine, $5 unassigned, $6 tag, $7 patient, $8/$9 the cursor, $10 limit. */
+    [SQL_INBOX] = {"inbox", "SELECT " ROOM_COLS " FROM rooms r WHERE " ROOM_READABLE
+                            " AND ($3::conversation_status IS NULL OR r.status = $3::conversation_status)"
+                            " AND (NOT $4::boolean OR r.assignee_id = $1)"
+                            " AND (NOT $5::boolean OR r.assignee_id IS NULL)"
+                            " AND ($6::text IS NULL OR r.tags @> ARRAY[$6::text])"
+                            " AND ($7::bigint IS NULL OR r.patient_id = $7::bigint)"
+                            " AND ($8::bigint IS NULL OR (r.updated_at, r.id) < "
+                            "(timestamptz 'epoch' + $8::bigint * interval '1 microsecond', $9::bigint))"
+                            " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"},
+    /* rooms_start_key */
+    [SQL_ROOM_BY_START_KEY] = {"room_by_start_key",
+                               "SELECT " ROOM_COLS
+                               " FROM rooms r WHERE r.patient_id = $1 AND r.start_key = $2"},
+    /* rooms_by_patient */
+    [SQL_CONVERSATIONS_SINCE] = {"conversations_since",
+                                 "SELECT count(*) FROM rooms WHERE patient_id = $1 AND start_key IS NOT NULL "
+                                 "AND created_at > now() - interval '24 hours'"},
+    [SQL_CONVERSATION_INSERT] = {"conversation_insert",
+                                 "INSERT INTO rooms AS r (name, created_by, patient_id, start_key) "
+                                 "VALUES ($1, $2, $2, $3) ON CONFLICT (patient_id, start_key) "
+                                 "WHERE start_key IS NOT NULL DO NOTHING RETURNING " ROOM_COLS},
+    [SQL_ROOM_ASSIGN] = {"room_assign", "UPDATE rooms r SET assignee_id = $2, "
+                                        "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
+                                        "RETURNING " ROOM_COLS},
+    [SQL_ROOM_STATUS] = {"room_status", "UPDATE rooms r SET status = $2::conversation_status, "
+                                        "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
+                                        "RETURNING " ROOM_COLS},
+    [SQL_ROOM_TAGS] = {"room_tags", "UPDATE rooms r SET tags = $2::text[], "
+                                    "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
+                                    "RETURNING " ROOM_COLS},
+    [SQL_PATIENT] = {"patient", "SELECT " PROFILE_COLS " FROM users u LEFT JOIN patient_profiles p "
+                                "ON p.user_id = u.id WHERE u.id = $1 AND u.role = 'PATIENT'"},
+    /* users_name_prefix, users_email_prefix, patient_profiles_mrn_key,
+     * patient_profiles_dob; $1 is an escaped LIKE prefix, $3 a date or NULL */
+    [SQL_PATIENTS_SEARCH] =
+        {"patients_search",
+         "SELECT " PROFILE_COLS " FROM users u LEFT JOIN patient_profiles p "
+         "ON p.user_id = u.id WHERE u.role = 'PATIENT' AND ("
+         "lower(u.display_name) LIKE lower($1) || '%' OR lower(u.email) LIKE lower($1) || '%' "
+         "OR p.mrn = $2 OR p.date_of_birth = $3::date) ORDER BY u.display_name, u.id LIMIT $4"},
+    /* $2, $4, $6, $8: whether mrn, date_of_birth, phone, staff_notes were given
+     * ($3, $5, $7, $9: their values, NULL clears); the others are kept. */
+    [SQL_PATIENT_UPSERT] =
+        {"patient_upsert",
+         "INSERT INTO patient_profiles AS p (user_id, mrn, date_of_birth, phone, staff_notes) "
+         "VALUES ($1, $3, $5::date, $7, $9) ON CONFLICT (user_id) DO UPDATE SET "
+         "mrn = CASE WHEN $2::boolean THEN $3 ELSE p.mrn END, "
+         "date_of_birth = CASE WHEN $4::boolean THEN $5::date ELSE p.date_of_birth END, "
+         "phone = CASE WHEN $6::boolean THEN $7 ELSE p.phone END, "
+         "staff_notes = CASE WHEN $8::boolean THEN $9 ELSE p.staff_notes END, "
+         "updated_at = now()"},
+    /* messages_fts; the rooms the caller may read, internal notes only for
+     * staff ($2); $3 the query, $4 a room or NULL, $5 the limit. */
+    [SQL_SEARCH_MESSAGES] =
+        {"search_messages",
+         "SELECT " MSG_COLS ", r.patient_id FROM messages "
+         "JOIN rooms r ON r.id = messages.room_id "
+         "WHERE to_tsvector('simple', body) @@ websearch_to_tsquery('simple', $3) "
+         "AND ($4::bigint IS NULL OR messages.room_id = $4::bigint) "
+         "AND (NOT internal OR $2::boolean) AND " ROOM_READABLE
+         " ORDER BY ts_rank(to_tsvector('simple', body), websearch_to_tsquery('simple', $3)) "
+         "DESC, stream_ms DESC, stream_seq DESC LIMIT $5"},
+    /* audit_log primary key (newest first), audit_log_actor, audit_log_patient,
+     * audit_log_target, audit_log_action */
+    [SQL_AUDIT_LOG] =
+        {"audit_log",
+         "SELECT id, " ISO(
+             "at") ", actor_id, action, target, patient_id, host(client_addr), "
+                   "detail::text FROM audit_log WHERE ($1::bigint IS NULL OR actor_id = $1::bigint) "
+                   "AND ($2::bigint IS NULL OR patient_id = $2::bigint) "
+                   "AND ($3::text IS NULL OR target = $3::text) AND ($4::text IS NULL OR action = $4::text) "
+                   "AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6"},
+    /* users primary key: a page's people in one round trip ($1 a bigint[] literal) */
+    [SQL_USERS_BY_IDS] = {"users_by_ids", "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])"},
 };
 
 /* Which statements are prepared on the connection of this generation. */

@@ -23,7 +23,45 @@ enum sql_stmt {
     SQL_MESSAGES_LATEST,
     SQL_MESSAGE_BY_SENDER_KEY,
     SQL_LAST_MESSAGE,
+    SQL_ROOM_ACCESS,
+    SQL_INBOX,
+    SQL_ROOM_BY_START_KEY,
+    SQL_CONVERSATIONS_SINCE,
+    SQL_CONVERSATION_INSERT,
+    SQL_ROOM_ASSIGN,
+    SQL_ROOM_STATUS,
+    SQL_ROOM_TAGS,
+    SQL_PATIENT,
+    SQL_PATIENTS_SEARCH,
+    SQL_PATIENT_UPSERT,
+    SQL_SEARCH_MESSAGES,
+    SQL_AUDIT_LOG,
+    SQL_USERS_BY_IDS,
     SQL_COUNT
+};
+
+/* The columns of every statement answering rooms (sql.c's ROOM_COLS). */
+enum room_col {
+    ROOM_COL_ID,
+    ROOM_COL_NAME,
+    ROOM_COL_CREATED,
+    ROOM_COL_STATUS,
+    ROOM_COL_ASSIGNEE, /* NULL while unassigned */
+    ROOM_COL_PATIENT,  /* NULL without a patient */
+    ROOM_COL_TAGS,     /* a JSON array */
+    ROOM_COL_UPDATED,
+    ROOM_COL_UPDATED_US, /* updated_at in microseconds since the epoch */
+    ROOM_NCOLS
+};
+
+/* The columns of a patient's record (sql.c's PROFILE_COLS): the user as
+ * api_user_json reads it from column 0, then these. */
+enum profile_col {
+    PROFILE_COL_MRN = 5,
+    PROFILE_COL_DOB,
+    PROFILE_COL_PHONE,
+    PROFILE_COL_NOTES,
+    PROFILE_COL_UPDATED,
 };
 
 /* Runs statement s with n text parameters (NULL for SQL NULL), preparing it on

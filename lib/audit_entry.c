@@ -24,6 +24,7 @@ void crm_audit_entry_set(struct crm_audit_entry *e, int64_t actor_id, const char
     e->addr_len = strlen(e->addr);
     e->detail = detail ? detail : "{}";
     e->detail_len = strlen(e->detail);
+    e->patient_id = 0;
 }
 
 static int addr_ok(const char *s, size_t len)
@@ -56,6 +57,8 @@ int crm_audit_entry_validate(const struct crm_audit_entry *e)
 {
     if (e->actor_id < 0)
         return CRM_AUDIT_EACTOR;
+    if (e->patient_id < 0)
+        return CRM_AUDIT_EPATIENT;
     if (!e->action || e->action_len == 0 || e->action_len > CRM_AUDIT_ACTION_MAX ||
         crm_utf8_count(e->action, e->action_len) < 0)
         return CRM_AUDIT_EACTION;
@@ -77,14 +80,20 @@ int crm_audit_entry_encode(struct crm_audit_argv *out, const struct crm_audit_en
         snprintf(out->actor, sizeof out->actor, "%" PRId64, e->actor_id);
     else
         out->actor[0] = '\0';
-    const char *argv[CRM_AUDIT_ARGC] = {"XADD",   "crm:audit", "*",      "actor",   out->actor,
-                                        "action", e->action,   "target", e->target, "addr",
-                                        e->addr,  "detail",    e->detail};
-    size_t lens[CRM_AUDIT_ARGC] = {
+    const char *argv[CRM_AUDIT_ARGC - 2] = {"XADD",   "crm:audit", "*",      "actor",   out->actor,
+                                            "action", e->action,   "target", e->target, "addr",
+                                            e->addr,  "detail",    e->detail};
+    size_t lens[CRM_AUDIT_ARGC - 2] = {
         4, 9, 1, 5, strlen(out->actor), 6, e->action_len, 6, e->target_len, 4, e->addr_len, 6, e->detail_len};
     memcpy(out->argv, argv, sizeof argv);
     memcpy(out->argvlen, lens, sizeof lens);
-    out->argc = CRM_AUDIT_ARGC;
+    out->argc = CRM_AUDIT_ARGC - 2;
+    if (e->patient_id > 0) {
+        snprintf(out->patient, sizeof out->patient, "%" PRId64, e->patient_id);
+        out->argv[out->argc] = "patient", out->argvlen[out->argc] = 7;
+        out->argv[out->argc + 1] = out->patient, out->argvlen[out->argc + 1] = strlen(out->patient);
+        out->argc += 2;
+    }
     return 0;
 }
 
@@ -95,8 +104,9 @@ static int is_str(const redisReply *r)
 
 int crm_audit_entry_parse_from(const redisReply *fields, size_t first, struct crm_audit_entry *out)
 {
-    static const char *const names[CRM_AUDIT_FIELDS] = {"actor", "action", "target", "addr", "detail"};
-    const redisReply *vals[CRM_AUDIT_FIELDS] = {NULL};
+    static const char *const names[CRM_AUDIT_FIELDS + 1] = {"actor", "action", "target",
+                                                            "addr",  "detail", "patient"};
+    const redisReply *vals[CRM_AUDIT_FIELDS + 1] = {NULL};
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
         (fields->elements - first) % 2 != 0)
         return CRM_AUDIT_EFORMAT;
@@ -105,10 +115,10 @@ int crm_audit_entry_parse_from(const redisReply *fields, size_t first, struct cr
         if (!is_str(f) || !is_str(v))
             return CRM_AUDIT_EFORMAT;
         size_t k = 0;
-        while (k < CRM_AUDIT_FIELDS &&
+        while (k < CRM_AUDIT_FIELDS + 1 &&
                !(strlen(names[k]) == (size_t)f->len && memcmp(names[k], f->str, f->len) == 0))
             k++;
-        if (k == CRM_AUDIT_FIELDS || vals[k])
+        if (k == CRM_AUDIT_FIELDS + 1 || vals[k])
             return CRM_AUDIT_EFORMAT;
         vals[k] = v;
     }
@@ -122,6 +132,8 @@ int crm_audit_entry_parse_from(const redisReply *fields, size_t first, struct cr
     out->target = vals[2]->str, out->target_len = (size_t)vals[2]->len;
     out->addr = vals[3]->str, out->addr_len = (size_t)vals[3]->len;
     out->detail = vals[4]->str, out->detail_len = (size_t)vals[4]->len;
+    if (vals[5] && crm_decimal_id_parse(vals[5]->str, (size_t)vals[5]->len, &out->patient_id) < 0)
+        return CRM_AUDIT_EPATIENT;
     return crm_audit_entry_validate(out);
 }
 
@@ -142,6 +154,8 @@ const char *crm_audit_entry_strerror(int err)
         return "malformed audit entry: addr is not an IP address";
     case CRM_AUDIT_EDETAIL:
         return "malformed audit entry: detail is not a JSON object";
+    case CRM_AUDIT_EPATIENT:
+        return "malformed audit entry: patient is not a decimal id";
     default:
         return "unknown error";
     }

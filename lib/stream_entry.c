@@ -95,22 +95,28 @@ int crm_stream_entry_encode(struct crm_entry_argv *out, const struct crm_stream_
         return rc;
     snprintf(out->room, sizeof out->room, "%" PRId64, e->room_id);
     snprintf(out->sender, sizeof out->sender, "%" PRId64, e->sender_id);
-    const char *argv[CRM_ENTRY_ARGC] = {
-        "v",        CRM_ENTRY_VERSION, "room",   out->room,    "sender", out->sender, "key",   e->key,
-        "body",     e->body,           "semail", e->who.email, "sname",  e->who.name, "srole", e->who.role,
-        "screated", e->who.created};
-    size_t lens[CRM_ENTRY_ARGC] = {1, strlen(CRM_ENTRY_VERSION),
-                                   4, strlen(out->room),
-                                   6, strlen(out->sender),
-                                   3, e->key_len,
-                                   4, e->body_len,
-                                   6, e->who.email_len,
-                                   5, e->who.name_len,
-                                   5, e->who.role_len,
-                                   8, e->who.created_len};
+    const char *argv[] = {
+        "v", CRM_ENTRY_VERSION, "room", out->room, "sender", out->sender, "key", e->key, "body", e->body};
+    size_t lens[] = {
+        1,          strlen(CRM_ENTRY_VERSION), 4, strlen(out->room), 6, strlen(out->sender), 3, e->key_len, 4,
+        e->body_len};
+    int n = 2 * CRM_ENTRY_FIELDS;
     memcpy(out->argv, argv, sizeof argv);
     memcpy(out->argvlen, lens, sizeof lens);
-    out->argc = e->who.email ? CRM_ENTRY_ARGC : 2 * CRM_ENTRY_FIELDS;
+    if (e->who.email) {
+        const char *sv[] = {"semail", e->who.email, "sname",    e->who.name,
+                            "srole",  e->who.role,  "screated", e->who.created};
+        size_t sl[] = {6, e->who.email_len, 5, e->who.name_len, 5, e->who.role_len, 8, e->who.created_len};
+        memcpy(out->argv + n, sv, sizeof sv);
+        memcpy(out->argvlen + n, sl, sizeof sl);
+        n += 2 * CRM_ENTRY_SENDER_FIELDS;
+    }
+    if (e->internal) {
+        out->argv[n] = "internal", out->argvlen[n] = 8;
+        out->argv[n + 1] = "1", out->argvlen[n + 1] = 1;
+        n += 2;
+    }
+    out->argc = n;
     return 0;
 }
 
@@ -136,7 +142,8 @@ int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct c
         F_SEMAIL = 32,
         F_SNAME = 64,
         F_SROLE = 128,
-        F_SCREATED = 256
+        F_SCREATED = 256,
+        F_INTERNAL = 512
     };
     unsigned seen = 0;
     if (!fields || fields->type != REDIS_REPLY_ARRAY || first > fields->elements ||
@@ -184,6 +191,12 @@ int crm_stream_entry_parse_from(const redisReply *fields, size_t first, struct c
             bit = F_SCREATED;
             out->who.created = v->str;
             out->who.created_len = (size_t)v->len;
+        } else if (field_is(f, "internal")) {
+            bit = F_INTERNAL;
+            /* Only "1": a note is marked, a message is not. */
+            if ((size_t)v->len != 1 || v->str[0] != '1')
+                return CRM_ENTRY_EINTERNAL;
+            out->internal = 1;
         } else {
             return CRM_ENTRY_EFORMAT;
         }
@@ -226,6 +239,8 @@ const char *crm_stream_entry_strerror(int err)
         return "malformed entry ID";
     case CRM_ENTRY_ESENDERINFO:
         return "malformed entry: sender fields partial, too long or not UTF-8";
+    case CRM_ENTRY_EINTERNAL:
+        return "malformed entry: internal is not \"1\"";
     default:
         return "unknown error";
     }

@@ -15,6 +15,10 @@
  *   srole     ADMIN, STAFF or PATIENT     } CRM_ENTRY_SENDER_MAX bytes
  *   screated  the sender's createdAt      }
  *
+ * and, for a staff-only note (absent otherwise, as in entries written before):
+ *
+ *   internal  "1"
+ *
  * The entry ID <ms>-<seq> is the message's position: messages.stream_ms and
  * stream_seq, and created_at is its ms part. Parsing is strict: a missing,
  * repeated or unknown field, or any value out of range, is refused. */
@@ -43,6 +47,7 @@ enum crm_entry_err {
     CRM_ENTRY_EBODY = -6,       /* body missing, empty, too long, NUL or invalid UTF-8 */
     CRM_ENTRY_EID = -7,         /* a stream ID that is not <ms>-<seq> */
     CRM_ENTRY_ESENDERINFO = -8, /* sender fields partial, too long, NUL or invalid UTF-8 */
+    CRM_ENTRY_EINTERNAL = -9,   /* internal present but not "1" */
 };
 
 /* The sender as the entry carries it: every pointer NULL when it does not. */
@@ -61,15 +66,16 @@ struct crm_stream_entry {
     const char *body;
     size_t body_len;
     struct crm_entry_sender who; /* optional (see above) */
+    int internal;                /* 1: a staff-only note (never shown to a patient) */
 };
 
 /* The entry's field/value pairs, in the order above: the one definition of what
  * is written. crm-api hands them to its send script, which XADDs them as they
  * are (fcgi/send.c), so the script knows no field name. Strings point into this
  * struct and the entry given to encode: keep it alive while they are used. */
-#define CRM_ENTRY_ARGC (2 * (CRM_ENTRY_FIELDS + CRM_ENTRY_SENDER_FIELDS))
+#define CRM_ENTRY_ARGC (2 * (CRM_ENTRY_FIELDS + CRM_ENTRY_SENDER_FIELDS + 1))
 struct crm_entry_argv {
-    int argc; /* 2 * CRM_ENTRY_FIELDS, or CRM_ENTRY_ARGC with the sender's fields */
+    int argc; /* 2 * CRM_ENTRY_FIELDS, plus the sender's fields and `internal` when present */
     const char *argv[CRM_ENTRY_ARGC];
     size_t argvlen[CRM_ENTRY_ARGC];
     char room[24];   /* decimal room id */

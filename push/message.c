@@ -19,6 +19,7 @@ struct push_message *push_message_new(uint64_t ms, uint64_t seq, int64_t room_id
         return NULL;
     m->refs = 1;
     m->persisted = persisted ? 1 : 0;
+    m->internal = 0;
     m->ms = ms;
     m->seq = seq;
     m->room_id = room_id;

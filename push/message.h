@@ -23,6 +23,7 @@ struct push_user {
 struct push_message {
     uint32_t refs;     /* the reader, replay buffers, subscriptions waiting */
     uint8_t persisted; /* 1: read from PostgreSQL (PERSISTED), 0: stream (PENDING) */
+    uint8_t internal;  /* 1: a staff-only note: never sent to a patient (rooms_may_see) */
     uint64_t ms, seq;  /* the entry ID: position and clock */
     int64_t room_id;
     int64_t sender_id;

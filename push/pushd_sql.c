@@ -21,7 +21,7 @@ static const struct stmt stmts[PSQL_COUNT] = {
         {"pushd_messages_between",
          "SELECT m.stream_ms, m.stream_seq, m.sender_id, m.idempotency_key,"
          " m.body, u.email, u.display_name, u.role::text, " ISO_TIME(
-             "u.created_at") " FROM messages m JOIN users u ON u.id = m.sender_id"
+             "u.created_at") ", m.internal FROM messages m JOIN users u ON u.id = m.sender_id"
                              " WHERE m.room_id = $1"
                              " AND (m.stream_ms, m.stream_seq) > ($2::bigint, $3::bigint)"
                              " AND (m.stream_ms, m.stream_seq) < ($4::bigint, $5::bigint)"

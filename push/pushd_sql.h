@@ -27,7 +27,8 @@ enum {
     PSQL_MB_EMAIL,
     PSQL_MB_NAME,
     PSQL_MB_ROLE,
-    PSQL_MB_CREATED
+    PSQL_MB_CREATED,
+    PSQL_MB_INTERNAL
 };
 
 /* The statement's name (for PQprepare) and text. */

@@ -78,7 +78,8 @@ static void on_pg_page(const PGresult *res, void *arg)
             (size_t)PQgetlength(res, i, PSQL_MB_EMAIL), (size_t)PQgetlength(res, i, PSQL_MB_NAME),
             (size_t)PQgetlength(res, i, PSQL_MB_ROLE),  (size_t)PQgetlength(res, i, PSQL_MB_CREATED)};
         m->sender = user_cache_from_entry(sender, &who);
-        sub_send_one(s, m);
+        m->internal = PQgetvalue(res, i, PSQL_MB_INTERNAL)[0] == 't';
+        sub_send_one(s, m); /* passes over what s may not see (rooms_may_see) */
         push_message_unref(m);
         if (!sub_alive(c, serial))
             return;
@@ -197,7 +198,8 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
                 crm_oom();
             }
             m->sender = user_cache_from_entry(ent.sender_id, &ent.who);
-            sub_send_one(s, m);
+            m->internal = ent.internal ? 1 : 0;
+            sub_send_one(s, m); /* passes over what s may not see (rooms_may_see) */
             push_message_unref(m);
             if (!sub_alive(c, serial))
                 return;

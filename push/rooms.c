@@ -7,9 +7,11 @@
 #include "payload_cache.h"
 #include "sub.h"
 #include "sub_query.h"
+#include "user_cache.h"
 #include "ws_conn.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define ROOM_BUCKETS 65536
 
@@ -58,6 +60,18 @@ void rooms_add(struct sub *s)
     r->subs = s;
     r->count++;
     r->reading_sender += sub_query_needs_sender(s->q) != 0;
+    /* Starts loading the subscriber's role, so that its first note finds it. */
+    push_user_unref(user_cache_lookup(s->conn->user_id));
+}
+
+int rooms_may_see(const struct sub *s, const struct push_message *m)
+{
+    if (!m->internal)
+        return 1;
+    struct push_user *u = user_cache_lookup(s->conn->user_id);
+    int staff = u && (strcmp(u->role, "STAFF") == 0 || strcmp(u->role, "ADMIN") == 0);
+    push_user_unref(u);
+    return staff;
 }
 
 int rooms_read_sender(int64_t room_id)
@@ -128,6 +142,8 @@ void rooms_deliver(struct push_message *m)
         }
         if (s->state != SUB_LIVE || push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
             continue;
+        if (!rooms_may_see(s, m))
+            continue; /* an internal note, and s is not staff's */
         struct push_buf *frame = payload_cache_frame(&pc, s, m);
         if (frame) {
             if (ws_conn_send_frame(s->conn, frame) == 0) {

@@ -16,6 +16,12 @@ void rooms_add(struct sub *s);
 /* 1 when a subscription of the room in this process may read Message.sender. */
 int rooms_read_sender(int64_t room_id);
 
+/* 1 when s may be sent m: anything but an internal note, which only a STAFF or
+ * ADMIN subscriber (by the role the user cache holds, from PostgreSQL or crm-api's
+ * entries, never the token) may be sent. Fails closed: a subscriber whose role is
+ * not cached yet is not sent a note (the lookup started here fills the cache). */
+int rooms_may_see(const struct sub *s, const struct push_message *m);
+
 /* Unregisters s (a no-op when it is not registered). */
 void rooms_remove(struct sub *s);
 

@@ -143,10 +143,10 @@ static void on_entry(void *arg, const struct xread_entry *x)
     const struct crm_stream_entry *se = &x->e;
     struct push_message *m = push_message_new(x->ms, x->seq, se->room_id, se->sender_id, se->key, se->key_len,
                                               se->body, se->body_len, 0);
-    if (!m) {
+    if (!m)
         crm_oom();
-    }
     m->sender = user_cache_from_entry(se->sender_id, &se->who);
+    m->internal = se->internal ? 1 : 0;
     batch_add(m);
 }
 

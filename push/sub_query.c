@@ -294,6 +294,7 @@ struct push_buf *sub_query_render(const struct sub_query *q, const struct push_m
     json_object_object_add(ev, "createdAt", json_object_new_string(when));
     json_object_object_add(ev, "status", json_object_new_string(m->persisted ? "PERSISTED" : "PENDING"));
     json_object_object_add(ev, "cursor", json_object_new_string(m->id));
+    json_object_object_add(ev, "internal", json_object_new_boolean(m->internal));
     gql_response *resp = NULL;
     struct push_buf *b = NULL;
     if (gql_engine_execute_event(q->engine, q->prep, q->op_name, q->vars, ev, (void *)m, &resp) == 0) {

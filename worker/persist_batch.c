@@ -11,21 +11,31 @@
 #define STMT_NAME "crm_worker_store"
 
 /* Both inserts in one statement: one round trip, one implicit transaction. Rows
- * arrive as arrays, unnested in order; an empty array inserts nothing. */
+ * arrive as arrays, unnested in order; an empty array inserts nothing. The
+ * messages stored move their rooms' updated_at forward (to the newest message's
+ * time, or by a microsecond when a status change was later: never back, as
+ * batches of several streams arrive in any order), and a patient's message opens their
+ * RESOLVED conversation again. */
 static const char STORE_SQL[] =
     "WITH m AS ("
     " INSERT INTO messages (room_id, sender_id, body, idempotency_key, stream_ms, stream_seq,"
-    "  created_at)"
-    " SELECT r, s, b, k, ms, seq, timestamptz 'epoch' + ms * interval '1 millisecond'"
+    "  created_at, internal)"
+    " SELECT r, s, b, k, ms, seq, timestamptz 'epoch' + ms * interval '1 millisecond', i"
     " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],"
-    "  $6::bigint[]) AS t(r, s, b, k, ms, seq)"
-    " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING 1),"
+    "  $6::bigint[], $14::boolean[]) AS t(r, s, b, k, ms, seq, i)"
+    " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING room_id, sender_id, created_at),"
+    " u AS ("
+    " UPDATE rooms SET updated_at = greatest(rooms.updated_at + interval '1 microsecond', x.at),"
+    "  status = CASE WHEN rooms.status = 'RESOLVED' AND rooms.patient_id = ANY (x.senders)"
+    "   THEN 'OPEN'::conversation_status ELSE rooms.status END"
+    " FROM (SELECT room_id, max(created_at) AS at, array_agg(sender_id) AS senders"
+    "  FROM m GROUP BY room_id) x WHERE rooms.id = x.room_id RETURNING 1),"
     " a AS ("
-    " INSERT INTO audit_log (stream_id, at, actor_id, action, target, client_addr, detail)"
+    " INSERT INTO audit_log (stream_id, at, actor_id, action, target, client_addr, detail, patient_id)"
     " SELECT sid, timestamptz 'epoch' + ms * interval '1 millisecond', actor, act,"
-    "  NULLIF(tgt, ''), addr::inet, detail::jsonb"
+    "  NULLIF(tgt, ''), addr::inet, detail::jsonb, pat"
     " FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],"
-    "  $12::text[], $13::text[]) AS t(sid, ms, actor, act, tgt, addr, detail)"
+    "  $12::text[], $13::text[], $15::bigint[]) AS t(sid, ms, actor, act, tgt, addr, detail, pat)"
     " ON CONFLICT (stream_id) DO NOTHING RETURNING 1)"
     " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM a)";
 
@@ -101,7 +111,7 @@ static PGconn *connection(struct persist *p)
     return conn;
 }
 
-/* Fills the 13 parameter arrays from items [from, to) in state ITEM_NEW. */
+/* Fills the 15 parameter arrays from items [from, to) in state ITEM_NEW. */
 static void fill_params(struct persist *p, const struct batch *b, size_t from, size_t to, const char **values)
 {
     struct pg_array *a = p->arrays;
@@ -118,6 +128,7 @@ static void fill_params(struct persist *p, const struct batch *b, size_t from, s
             pg_array_add_text(&a[3], it->msg.key, it->msg.key_len);
             pg_array_add_int(&a[4], (int64_t)it->ms);
             pg_array_add_int(&a[5], (int64_t)it->seq);
+            pg_array_add_text(&a[13], it->msg.internal ? "t" : "f", 1);
         } else {
             const struct crm_audit_entry *e = &it->audit;
             pg_array_add_text(&a[6], it->orig_id, strlen(it->orig_id));
@@ -133,6 +144,10 @@ static void fill_params(struct persist *p, const struct batch *b, size_t from, s
             else
                 pg_array_add_null(&a[11]);
             pg_array_add_text(&a[12], e->detail, e->detail_len);
+            if (e->patient_id > 0)
+                pg_array_add_int(&a[14], e->patient_id);
+            else
+                pg_array_add_null(&a[14]);
         }
     }
     for (int i = 0; i < PERSIST_PARAMS; i++)

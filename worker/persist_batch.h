@@ -13,7 +13,7 @@
 #include "db.h"
 #include "pg_array.h"
 
-#define PERSIST_PARAMS 13
+#define PERSIST_PARAMS 15
 
 struct persist {
     struct crm_db db;                       /* the connection (reconnects after a loss) */

@@ -11,6 +11,11 @@ before(async () => {
     makeUser('ADMIN'), makeUser('STAFF'), makeUser('STAFF'), makeUser('PATIENT'), makeUser('PATIENT')]);
   room1 = await makeRoom(staff1, [pat1]);
   room2 = await makeRoom(staff2, [pat2]);
+  // Assigned, so that they are no one else's to triage (an unassigned
+  // conversation is open to every staff member: api_inbox.test.mjs).
+  const assign = 'mutation($r:ID!){assignConversation(roomId:$r){id}}';
+  await ok(assign, { r: room1.id }, { token: staff1.token });
+  await ok(assign, { r: room2.id }, { token: staff2.token });
   const r = await send(staff1, room1.id, 'hello patient one');
   assert.equal(r.status, 200, JSON.stringify(r.body));
 });

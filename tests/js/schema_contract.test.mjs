@@ -22,14 +22,7 @@ const contractPath = process.env.CRM_CONTRACT_PATH ?? join(root, '..', 'shared',
 // Contract items not served yet, by the issue that will implement them. A type
 // name stands for the whole type; Type.field for one field or input field.
 const NOT_YET = {
-  inbox: [
-    'ConversationStatus', 'InboxPage', 'InboxFilter', 'PatientProfile', 'PatientProfileInput',
-    'AuditRecord', 'Room.patient', 'Room.status', 'Room.assignee', 'Room.tags', 'Room.updatedAt',
-    'Message.internal', 'SendMessageInput.internal', 'Query.inbox', 'Query.patient',
-    'Query.patients', 'Query.searchMessages', 'Query.auditLog', 'Mutation.startConversation',
-    'Mutation.assignConversation', 'Mutation.setConversationStatus', 'Mutation.setTags',
-    'Mutation.updatePatientProfile',
-  ],
+  inbox: [],
   liveState: [
     'ReadReceipt', 'TypingEvent', 'User.online', 'Room.unreadCount', 'Room.readReceipts',
     'Mutation.markRead', 'Mutation.setTyping', 'Subscription.inboxUpdated', 'Subscription.typing',

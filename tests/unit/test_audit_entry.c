@@ -50,6 +50,31 @@ static void encode_then_parse(void **state)
     assert_int_equal(out.detail_len, strlen("{\"count\":50}"));
 }
 
+/* The patient an action touched rides along when there is one; entries without
+ * it (all of them before) still parse, and a bad id is refused. */
+static void patient_is_optional_and_strict(void **state)
+{
+    (void)state;
+    struct crm_audit_entry e, out;
+    struct crm_audit_argv a;
+    crm_audit_entry_set(&e, 12, "patient.read", "user:9", NULL, NULL);
+    e.patient_id = 9;
+    assert_int_equal(crm_audit_entry_encode(&a, &e), 0);
+    assert_int_equal(a.argc, 15);
+    assert_string_equal(a.argv[13], "patient");
+    struct fake f;
+    fake_set(&f, 12, a.argv + 3, a.argvlen + 3);
+    assert_int_equal(crm_audit_entry_parse_from(&f.top, 0, &out), 0);
+    assert_int_equal(out.patient_id, 9);
+    const char *bad[] = {"actor", "1", "action", "x",  "target",  "",
+                         "addr",  "",  "detail", "{}", "patient", "0"};
+    fake_set(&f, 12, bad, NULL);
+    assert_int_equal(crm_audit_entry_parse_from(&f.top, 0, &out), CRM_AUDIT_EPATIENT);
+    fake_set(&f, 10, bad, NULL);
+    assert_int_equal(crm_audit_entry_parse_from(&f.top, 0, &out), 0);
+    assert_int_equal(out.patient_id, 0);
+}
+
 static void empty_actor_addr_and_detail_default(void **state)
 {
     (void)state;
@@ -122,6 +147,7 @@ int main(void)
         cmocka_unit_test(empty_actor_addr_and_detail_default),
         cmocka_unit_test(bad_values_are_refused),
         cmocka_unit_test(parse_is_strict),
+        cmocka_unit_test(patient_is_optional_and_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

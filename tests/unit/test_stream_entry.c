@@ -44,7 +44,7 @@ static int parse_strs(size_t n, const char *const *s, struct crm_stream_entry *e
 static void encode_then_parse_round_trips(void **state)
 {
     (void)state;
-    struct crm_stream_entry in = {42, 7, "k-1", 3, "hello \"world\"\n", 14, {0}}, out;
+    struct crm_stream_entry in = {42, 7, "k-1", 3, "hello \"world\"\n", 14, {0}, 0}, out;
     struct crm_entry_argv a;
     assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
     assert_int_equal(a.argc, 10);
@@ -139,7 +139,7 @@ static void key_limits(void **state)
     (void)state;
     char key[CRM_ENTRY_KEY_MAX + 1];
     memset(key, 'k', sizeof key);
-    struct crm_stream_entry e = {1, 2, key, CRM_ENTRY_KEY_MAX, "b", 1, {0}};
+    struct crm_stream_entry e = {1, 2, key, CRM_ENTRY_KEY_MAX, "b", 1, {0}, 0};
     assert_int_equal(crm_stream_entry_validate(&e), 0);
     e.key_len = CRM_ENTRY_KEY_MAX + 1;
     assert_int_equal(crm_stream_entry_validate(&e), CRM_ENTRY_EKEY);
@@ -160,7 +160,7 @@ static void body_limits_count_characters(void **state)
     assert_non_null(body);
     for (size_t i = 0; i < n; i++)
         memcpy(body + 3 * i, "\xe2\x82\xac", 3);
-    struct crm_stream_entry e = {1, 2, "k", 1, body, 3 * CRM_ENTRY_BODY_MAX_CHARS, {0}};
+    struct crm_stream_entry e = {1, 2, "k", 1, body, 3 * CRM_ENTRY_BODY_MAX_CHARS, {0}, 0};
     assert_int_equal(crm_stream_entry_validate(&e), 0);
     e.body_len = 3 * n;
     assert_int_equal(crm_stream_entry_validate(&e), CRM_ENTRY_EBODY);
@@ -177,11 +177,11 @@ static void body_limits_count_characters(void **state)
     free(body);
 
     struct crm_entry_argv a;
-    struct crm_stream_entry nul = {1, 2, "k", 1, "a\0b", 3, {0}};
+    struct crm_stream_entry nul = {1, 2, "k", 1, "a\0b", 3, {0}, 0};
     assert_int_equal(crm_stream_entry_encode(&a, &nul), CRM_ENTRY_EBODY);
-    struct crm_stream_entry room0 = {0, 2, "k", 1, "b", 1, {0}};
+    struct crm_stream_entry room0 = {0, 2, "k", 1, "b", 1, {0}, 0};
     assert_int_equal(crm_stream_entry_encode(&a, &room0), CRM_ENTRY_EROOM);
-    struct crm_stream_entry sender0 = {1, -5, "k", 1, "b", 1, {0}};
+    struct crm_stream_entry sender0 = {1, -5, "k", 1, "b", 1, {0}, 0};
     assert_int_equal(crm_stream_entry_encode(&a, &sender0), CRM_ENTRY_ESENDER);
 }
 
@@ -191,7 +191,8 @@ static void sender_fields_round_trip_all_or_none(void **state)
 {
     (void)state;
     struct crm_stream_entry in = {
-        5, 9, "k", 1, "b", 1, {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z", 8, 8, 5, 24}};
+        5, 9, "k", 1, "b", 1, {"n@x.test", "Nora \"N\"", "STAFF", "2026-01-02T03:04:05.006Z", 8, 8, 5, 24},
+        0};
     struct crm_entry_argv a;
     assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
     assert_int_equal(a.argc, 18);
@@ -212,6 +213,32 @@ static void sender_fields_round_trip_all_or_none(void **state)
     assert_null(out.who.name);
     in.who.role_len = 0;
     assert_int_equal(crm_stream_entry_encode(&a, &in), CRM_ENTRY_ESENDERINFO);
+}
+
+/* A staff-only note carries internal "1"; a message carries nothing, and any
+ * other value is refused rather than read as either. */
+static void internal_flag_round_trips_and_is_strict(void **state)
+{
+    (void)state;
+    struct crm_stream_entry in = {5, 9, "k", 1, "b", 1, {0}, 1}, out;
+    struct crm_entry_argv a;
+    assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
+    assert_int_equal(a.argc, 12);
+    struct fake f;
+    fake_set(&f, (size_t)a.argc, (const char *const *)a.argv, a.argvlen);
+    assert_int_equal(crm_stream_entry_parse(&f.top, &out), 0);
+    assert_int_equal(out.internal, 1);
+    in.internal = 0;
+    assert_int_equal(crm_stream_entry_encode(&a, &in), 0);
+    assert_int_equal(a.argc, 10);
+    const char *zero[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b", "internal", "0"};
+    assert_int_equal(parse_strs(12, zero, &out), CRM_ENTRY_EINTERNAL);
+    const char *twice[] = {"v", "1",    "room", "3",        "sender", "4",        "key",
+                           "k", "body", "b",    "internal", "1",      "internal", "1"};
+    assert_int_equal(parse_strs(14, twice, &out), CRM_ENTRY_EFORMAT);
+    const char *plain[] = {"v", "1", "room", "3", "sender", "4", "key", "k", "body", "b"};
+    assert_int_equal(parse_strs(10, plain, &out), 0);
+    assert_int_equal(out.internal, 0);
 }
 
 static void parse_from_skips_wrapper_fields(void **state)
@@ -245,6 +272,7 @@ int main(void)
         cmocka_unit_test(key_limits),
         cmocka_unit_test(body_limits_count_characters),
         cmocka_unit_test(parse_from_skips_wrapper_fields),
+        cmocka_unit_test(internal_flag_round_trips_and_is_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
