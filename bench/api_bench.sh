@@ -86,6 +86,8 @@ export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
 export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$ROOT/schema.graphql
 export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=${API_BIN:-$BUILD/crm-api} CRM_API_PROCS=$PROCS
 export CRM_BENCH_HELLO_BIN=$HELLO
+# etc/lighttpd.conf's header settings (no HSTS over plain HTTP).
+export CRM_CSP_CONNECT="ws://127.0.0.1:$HTTP_PORT" CRM_HSTS=
 # Limits raised for the benchmark users: 1,000,000 messages per 10 s per sender
 # (the maximum the setting takes) and logins without the per-email/address caps.
 export CRM_SEND_RATE=1000000 CRM_LOGIN_PER_EMAIL=100000 CRM_LOGIN_PER_ADDR=1000000
