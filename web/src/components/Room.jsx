@@ -36,6 +36,7 @@ function LiveIndicator({ state, online }) {
     connecting: ['bg-slate-400', 'Connecting…'],
     reconnecting: ['bg-amber-500', 'Reconnecting…'],
     offline: ['bg-red-500', 'Offline'],
+    notLive: ['bg-slate-300', 'Not live'],
   }[s] || ['bg-slate-400', s];
   return (
     <span role="status" data-testid="live-state" data-state={s} className="inline-flex items-center gap-1.5 text-xs text-slate-600">
@@ -181,7 +182,8 @@ export function Room({ roomId }) {
   const room = roomQuery.data?.room;
   const roomErr = roomQuery.error ? errorCode(roomQuery.error) : null;
   const denied = roomErr === 'FORBIDDEN' || roomErr === 'NOT_FOUND' || (roomQuery.data && !room);
-  const msgs = useRoomMessages(denied ? null : roomId, session);
+  const isMember = !!room && room.members.some((m) => m.id === user.id);
+  const msgs = useRoomMessages(denied ? null : roomId, session, isMember ? 1 : 0);
   const staff = user.role === 'STAFF' || user.role === 'ADMIN';
 
   useEffect(() => setShowMembers(false), [roomId]);
@@ -201,7 +203,7 @@ export function Room({ roomId }) {
 
   const unsent = unsentFor(msgs.queueItems, roomId, msgs.messages, user.id);
   // Staff may read an unassigned conversation before taking it (triage); writing needs membership.
-  const member = !room || room.members.some((m) => m.id === user.id);
+  const member = !room || isMember;
 
   return (
     <div className="flex h-full min-h-0">
