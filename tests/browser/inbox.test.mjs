@@ -37,7 +37,43 @@ function recordWire(page) {
   return seen;
 }
 
+/** Waits until the locator finds n elements; says how many it found last. */
+async function countIs(locator, n, timeoutMs = 15000) {
+  let last = -1;
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    last = await locator.count();
+    if (last === n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`expected ${n} elements, found ${last}`);
+}
+
 const item = (page, name) => page.getByTestId('room-link').filter({ hasText: name });
+
+test('a screenshot of the inbox for the README', { skip }, async () => {
+  const nurse = await makeUser('STAFF', 'Nora Nurse');
+  const pats = await Promise.all(['Pat Jensen', 'Sam Okafor', 'Lee Martin'].map((n) => makeUser('PATIENT', n)));
+  const a = await start(pats[1], 'Question about my prescription', 'Can I take the new pills with food?');
+  const b = await start(pats[2], 'Appointment next week', 'Can we move Tuesday to the afternoon?');
+  await ok('mutation($r:ID!,$t:[String!]!){setTags(roomId:$r,tags:$t){id}}', { r: b.id, t: ['scheduling'] }, { token: nurse.token });
+  const knee = await makeRoom(nurse, [pats[0]], 'Follow-up after knee surgery');
+  await ok('mutation($r:ID!){assignConversation(roomId:$r){id}}', { r: knee.id }, { token: nurse.token });
+  await ok('mutation($r:ID!,$t:[String!]!){setTags(roomId:$r,tags:$t){id}}', { r: knee.id, t: ['post-op', 'physio'] }, { token: nurse.token });
+  await send(nurse, knee.id, 'Good morning Pat, how is the knee today?');
+  await send(pats[0], knee.id, 'Much better, the swelling is down.');
+  await ok('mutation($i:SendMessageInput!){sendMessage(input:$i){id}}',
+    { i: { roomId: knee.id, body: 'Swelling reported down on day 5; keep the physio plan.', idempotencyKey: randomUUID(), internal: true } }, { token: nurse.token });
+  await ok('mutation($r:ID!,$s:ConversationStatus!){setConversationStatus(roomId:$r,status:$s){id}}', { r: a.id, s: 'PENDING' }, { token: nurse.token });
+  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 } });
+  await signIn(page, nurse, { path: `/rooms/${knee.id}` });
+  await waitForBodies(page, (x) => x.length === 3);
+  await page.getByRole('switch', { name: 'Internal note' }).check();
+  await page.getByRole('textbox', { name: 'Internal note' }).blur();
+  await item(page, 'Question about my prescription').waitFor();
+  await screenshot(page, 'inbox-readme');
+  await context.close();
+});
 
 test('a patient starts a conversation; staff triage it, assign it, set status and tags; the views follow', { skip }, async () => {
   const subject = `Refill ${word()}`;
@@ -105,7 +141,11 @@ test('a patient starts a conversation; staff triage it, assign it, set status an
   // The patient sees the new status (it is their conversation's state).
   await p.page.reload();
   await p.page.getByRole('heading', { name: subject }).getByText('Pending').waitFor();
-  // A reply from the patient opens it again.
+  // Resolved: a reply from the patient opens it again.
+  await s.page.getByLabel('Status').selectOption('RESOLVED');
+  await s.page.getByRole('status').filter({ hasText: 'Status: Resolved.' }).waitFor();
+  await p.page.reload();
+  await p.page.getByRole('heading', { name: subject }).getByText('Resolved').waitFor();
   await p.page.getByRole('textbox', { name: 'Message' }).fill('Any news?');
   await p.page.getByRole('textbox', { name: 'Message' }).press('Enter');
   await eventually(async () => {
@@ -149,7 +189,7 @@ test('internal notes: drawn apart for staff, never on a patient\'s screen or wir
   await waitForBodies(s.page, (x) => x.length === 3);
   const note = s.page.locator('[data-testid="message"][data-internal="true"]');
   assert.equal(await note.count(), 1);
-  assert.match(await note.innerText(), new RegExp(`Internal note — staff only[\\s\\S]*${secret}`));
+  assert.match(await note.innerText(), new RegExp(`Internal note — staff only[\\s\\S]*${secret}`, 'i'));
   await s.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="message"]')].every((e) => e.dataset.status === 'PERSISTED'), null, { timeout: 20000 });
   await screenshot(s.page, 'internal-note');
 
@@ -185,13 +225,13 @@ test('patient records: staff edit one from the conversation; the patient reads t
   await signIn(s.page, nurse, { path: `/rooms/${room.id}` });
   await s.page.getByRole('link', { name: `Patient record: ${pat.name}` }).click();
   await s.page.getByRole('heading', { name: pat.name }).waitFor();
-  await s.page.getByLabel('Medical record number').fill(mrn);
-  await s.page.getByLabel('Date of birth').fill('1970-05-17');
-  await s.page.getByLabel('Phone').fill('0151 123');
-  await s.page.getByLabel('Staff notes').fill('Prefers morning calls.');
+  await s.page.getByLabel('Medical record number', { exact: true }).fill(mrn);
+  await s.page.getByLabel('Date of birth', { exact: true }).fill('1970-05-17');
+  await s.page.getByLabel('Phone', { exact: true }).fill('0151 123');
+  await s.page.getByLabel('Staff notes', { exact: true }).fill('Prefers morning calls.');
   await s.page.getByRole('button', { name: 'Save record' }).click();
   await s.page.getByRole('alert').filter({ hasText: 'phone' }).waitFor();
-  await s.page.getByLabel('Phone').fill('+4915112345678');
+  await s.page.getByLabel('Phone', { exact: true }).fill('+4915112345678');
   await s.page.getByRole('button', { name: 'Save record' }).click();
   await s.page.getByRole('status').filter({ hasText: 'The record was saved.' }).waitFor();
   await screenshot(s.page, 'patient-record');
@@ -238,7 +278,7 @@ test('message search finds a message and links to its conversation', { skip }, a
     await s.page.waitForTimeout(300);
     return (await s.page.getByTestId('search-result').count()) === 1;
   }, { timeoutMs: 20000, intervalMs: 300 });
-  await s.page.getByLabel('In').selectOption({ label: name });
+  await s.page.getByLabel('In conversation').selectOption({ label: name });
   await s.page.getByRole('button', { name: 'Search' }).click();
   await s.page.getByTestId('search-result').filter({ hasText: needle }).waitFor();
   await screenshot(s.page, 'search');
@@ -317,9 +357,9 @@ test('the inbox pages with "Load more", each conversation once', { skip }, async
   const { context, page } = await newPage(browser);
   await signIn(page, nurse);
   await page.getByRole('searchbox', { name: 'Filter by tag' }).fill(tag);
-  await eventually(async () => (await page.getByTestId('room-link').count()) === 30);
+  await countIs(page.getByTestId('room-link'), 30);
   await page.getByRole('button', { name: 'Load more' }).click();
-  await eventually(async () => (await page.getByTestId('room-link').count()) === 33);
+  await countIs(page.getByTestId('room-link'), 33);
   assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'the last page has no "Load more"');
   const names = (await page.getByTestId('room-link').allInnerTexts()).map((t) => /Paged (\d\d)/.exec(t)[1]);
   assert.equal(new Set(names).size, 33);
@@ -328,26 +368,3 @@ test('the inbox pages with "Load more", each conversation once', { skip }, async
   await context.close();
 });
 
-test('a screenshot of the inbox for the README', { skip }, async () => {
-  const nurse = await makeUser('STAFF', 'Nora Nurse');
-  const pats = await Promise.all(['Pat Jensen', 'Sam Okafor', 'Lee Martin'].map((n) => makeUser('PATIENT', n)));
-  const a = await start(pats[1], 'Question about my prescription', 'Can I take the new pills with food?');
-  const b = await start(pats[2], 'Appointment next week', 'Can we move Tuesday to the afternoon?');
-  await ok('mutation($r:ID!,$t:[String!]!){setTags(roomId:$r,tags:$t){id}}', { r: b.id, t: ['scheduling'] }, { token: nurse.token });
-  const knee = await makeRoom(nurse, [pats[0]], 'Follow-up after knee surgery');
-  await ok('mutation($r:ID!){assignConversation(roomId:$r){id}}', { r: knee.id }, { token: nurse.token });
-  await ok('mutation($r:ID!,$t:[String!]!){setTags(roomId:$r,tags:$t){id}}', { r: knee.id, t: ['post-op', 'physio'] }, { token: nurse.token });
-  await send(nurse, knee.id, 'Good morning Pat, how is the knee today?');
-  await send(pats[0], knee.id, 'Much better, the swelling is down.');
-  await ok('mutation($i:SendMessageInput!){sendMessage(input:$i){id}}',
-    { i: { roomId: knee.id, body: 'Swelling reported down on day 5; keep the physio plan.', idempotencyKey: randomUUID(), internal: true } }, { token: nurse.token });
-  await ok('mutation($r:ID!,$s:ConversationStatus!){setConversationStatus(roomId:$r,status:$s){id}}', { r: a.id, s: 'PENDING' }, { token: nurse.token });
-  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 } });
-  await signIn(page, nurse, { path: `/rooms/${knee.id}` });
-  await waitForBodies(page, (x) => x.length === 3);
-  await page.getByRole('switch', { name: 'Internal note' }).check();
-  await page.getByRole('textbox', { name: 'Internal note' }).blur();
-  await item(page, 'Question about my prescription').waitFor();
-  await screenshot(page, 'inbox-readme');
-  await context.close();
-});

@@ -47,7 +47,7 @@ function Bubble({ mine, sender, body, time, status, testId, id, internal, childr
         status === 'failed' && 'bg-red-50 text-red-900 ring-1 ring-red-300')}>
         {internal && (
           <p data-testid="note-label" className="mb-1 text-[11px] font-bold uppercase tracking-wide text-amber-800">
-            <span aria-hidden="true">🔒 </span>Internal note — staff only
+            Internal note — staff only
           </p>
         )}
         {!mine && <p className={cx('mb-0.5 text-xs font-semibold', internal ? 'text-amber-900' : 'text-teal-800')}>{sender}</p>}

@@ -43,7 +43,7 @@ export function SearchPage() {
               className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900 placeholder:text-slate-400" />
           </div>
           <div className="flex flex-col gap-1">
-            <label htmlFor="search-room" className="text-sm font-medium text-slate-800">In</label>
+            <label htmlFor="search-room" className="text-sm font-medium text-slate-800">In conversation</label>
             <select id="search-room" value={roomId} onChange={(e) => setRoomId(e.target.value)}
               className="max-w-60 rounded-lg border border-slate-300 bg-white px-3 py-2 text-slate-900">
               <option value="">All conversations</option>
