@@ -198,12 +198,14 @@ test('internal notes: drawn apart for staff, never on a patient\'s screen or wir
   await p.page.reload();
   await waitForBodies(p.page, (x) => x.length === 2);
   await waitLive(p.page);
+  assert.doesNotMatch(await p.page.content(), new RegExp(secret));
+  assert.equal(await p.page.getByText('Internal note').count(), 0);
   await p.page.getByRole('link', { name: 'Search' }).click();
   await p.page.getByLabel('Words to find').fill(secret);
   await p.page.getByRole('button', { name: 'Search' }).click();
   await p.page.getByText('No messages found').waitFor();
+  assert.equal(await p.page.getByTestId('search-result').count(), 0);
   assert.equal(await p.page.getByText('Internal note').count(), 0);
-  assert.doesNotMatch(await p.page.content(), new RegExp(secret));
   assert.ok(wire.length > 5, 'the wire was recorded');
   assert.doesNotMatch(wire.join('\n'), new RegExp(secret), 'no internal note on the patient\'s wire');
   assert.doesNotMatch(wire.join('\n'), /"internal":\s*true/);
@@ -357,6 +359,8 @@ test('the inbox pages with "Load more", each conversation once', { skip }, async
   const { context, page } = await newPage(browser);
   await signIn(page, nurse);
   await page.getByRole('searchbox', { name: 'Filter by tag' }).fill(tag);
+  // The first page of the filtered inbox (not the whole inbox before the filter applies).
+  await countIs(page.getByTestId('room-link').filter({ hasText: tag }), 30);
   await countIs(page.getByTestId('room-link'), 30);
   await page.getByRole('button', { name: 'Load more' }).click();
   await countIs(page.getByTestId('room-link'), 33);

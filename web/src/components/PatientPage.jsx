@@ -137,8 +137,9 @@ export function PatientPage({ userId }) {
   let body;
   if (userId === null) body = staff ? null : <Unavailable />;
   else if (!mayAsk || code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'BAD_USER_INPUT' || (data && !profile)) body = <Unavailable />;
-  else if (error) body = <Alert>{errorMessage(error)}</Alert>;
-  else if (loading || !profile) body = <Spinner label="Loading the record" />;
+  else if (error && !profile) body = <Alert>{errorMessage(error)}</Alert>;
+  // Only before the first answer: a refetch after saving keeps the form (and its "saved").
+  else if (!profile) body = <Spinner label="Loading the record" />;
   else {
     body = (
       <div className="flex flex-col gap-4" data-testid="patient-record">
