@@ -357,13 +357,18 @@ test('the inbox pages with "Load more", each conversation once', { skip }, async
     await ok('mutation($r:ID!,$t:[String!]!){setTags(roomId:$r,tags:$t){id}}', { r: r.id, t: [tag] }, { token: nurse.token });
   }
   const { context, page } = await newPage(browser);
+  const logs = [];
+  page.on('console', (m) => logs.push(m.text()));
+  page.on('response', async (r) => { if (r.url().includes('/graphql')) logs.push((await r.text().catch(() => '')).slice(0, 300)); });
   await signIn(page, nurse);
   await page.getByRole('searchbox', { name: 'Filter by tag' }).fill(tag);
   // The first page of the filtered inbox (not the whole inbox before the filter applies).
   await countIs(page.getByTestId('room-link').filter({ hasText: tag }), 30);
   await countIs(page.getByTestId('room-link'), 30);
   await page.getByRole('button', { name: 'Load more' }).click();
-  await countIs(page.getByTestId('room-link'), 33);
+  await countIs(page.getByTestId('room-link'), 33).catch(async (e) => {
+    throw new Error(`${e.message}; alerts: ${JSON.stringify(await page.getByRole('alert').allInnerTexts())}; errors: ${page.errors || []}; log: ${JSON.stringify(logs)}`);
+  });
   assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'the last page has no "Load more"');
   const names = (await page.getByTestId('room-link').allInnerTexts()).map((t) => /Paged (\d\d)/.exec(t)[1]);
   assert.equal(new Set(names).size, 33);
