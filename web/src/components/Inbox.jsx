@@ -60,7 +60,8 @@ export function Inbox({ currentRoomId }) {
   const [tagText, setTagText] = useState('');
   const [tag, setTag] = useState('');
   const [creating, setCreating] = useState(false);
-  const [more, setMore] = useState({ rooms: [], next: undefined, loading: false, error: null });
+  // Later pages, for the filter they were loaded with (`key`): another filter starts again.
+  const [more, setMore] = useState({ key: null, rooms: [], next: undefined, loading: false, error: null });
 
   const tagProblem = tagText.trim() ? tagError(normalizeTag(tagText)) : null;
   // The tag filter applies once typing pauses and the tag is one the server takes.
@@ -75,7 +76,6 @@ export function Inbox({ currentRoomId }) {
   useEffect(() => {
     try { sessionStorage.setItem(VIEW_KEY, view); } catch { /* no storage: the view lasts for the page */ }
   }, [view]);
-  useEffect(() => setMore({ rooms: [], next: undefined, loading: false, error: null }), [variables]);
 
   useEffect(() => {
     const again = () => refetch().catch(() => {});
@@ -87,26 +87,30 @@ export function Inbox({ currentRoomId }) {
     };
   }, [refetch]);
 
+  const key = JSON.stringify(variables);
+  const extra = more.key === key ? more : { rooms: [], next: undefined, loading: false, error: null };
   const first = data?.inbox;
-  const next = more.next === undefined ? first?.next : more.next;
+  const next = extra.next === undefined ? first?.next : extra.next;
   // Later pages follow the first; a room that moved up into the first page since is shown once.
   const rooms = useMemo(() => {
     const list = [...(first?.rooms || [])];
     const seen = new Set(list.map((r) => r.id));
-    for (const r of more.rooms) if (!seen.has(r.id)) { seen.add(r.id); list.push(r); }
+    for (const r of extra.rooms) if (!seen.has(r.id)) { seen.add(r.id); list.push(r); }
     return list;
-  }, [first, more.rooms]);
+  }, [first, extra.rooms]);
 
   const loadMore = useCallback(async () => {
-    if (!next || more.loading) return;
-    setMore((m) => ({ ...m, loading: true, error: null }));
+    if (!next || extra.loading) return;
+    const base = extra.rooms;
+    setMore({ key, rooms: base, next, loading: true, error: null });
     try {
-      const { data: d } = await apollo.query({ query: INBOX, variables: { ...variables, after: next }, fetchPolicy: 'network-only' });
-      setMore((m) => ({ rooms: [...m.rooms, ...d.inbox.rooms], next: d.inbox.next, loading: false, error: null }));
+      // no-cache: a later page is kept here, not in the cache beside the first one.
+      const { data: d } = await apollo.query({ query: INBOX, variables: { ...variables, after: next }, fetchPolicy: 'no-cache' });
+      setMore((m) => (m.key === key ? { key, rooms: [...base, ...d.inbox.rooms], next: d.inbox.next, loading: false, error: null } : m));
     } catch (e) {
-      setMore((m) => ({ ...m, loading: false, error: errorMessage(e) }));
+      setMore((m) => (m.key === key ? { ...m, loading: false, error: errorMessage(e) } : m));
     }
-  }, [apollo, variables, next, more.loading]);
+  }, [apollo, variables, key, next, extra.loading, extra.rooms]);
 
   const viewLabel = views.find((v) => v.id === view)?.label || 'All';
 
@@ -165,11 +169,11 @@ export function Inbox({ currentRoomId }) {
             ))}
           </ul>
         )}
-        {more.error && <div className="p-3"><Alert>{more.error}</Alert></div>}
+        {extra.error && <div className="p-3"><Alert>{extra.error}</Alert></div>}
         {next && (
           <div className="flex justify-center p-3">
-            <Button variant="secondary" size="sm" onClick={loadMore} disabled={more.loading}>
-              {more.loading ? 'Loading…' : 'Load more'}
+            <Button variant="secondary" size="sm" onClick={loadMore} disabled={extra.loading}>
+              {extra.loading ? 'Loading…' : 'Load more'}
             </Button>
           </div>
         )}
