@@ -363,6 +363,7 @@ test('the inbox pages with "Load more", each conversation once', { skip }, async
   await signIn(page, nurse);
   await page.getByRole('searchbox', { name: 'Filter by tag' }).fill(tag);
   // The first page of the filtered inbox (not the whole inbox before the filter applies).
+  await page.locator(`ul[aria-label="Conversations"][data-tag="${tag}"]`).waitFor();
   await countIs(page.getByTestId('room-link').filter({ hasText: tag }), 30);
   await countIs(page.getByTestId('room-link'), 30);
   await page.getByRole('button', { name: 'Load more' }).click();

@@ -163,7 +163,7 @@ export function Inbox({ currentRoomId }) {
           )
         )}
         {rooms.length > 0 && (
-          <ul className="divide-y divide-slate-100" aria-label="Conversations">
+          <ul className="divide-y divide-slate-100" aria-label="Conversations" data-view={view} data-tag={staff ? tag : ''}>
             {rooms.map((r) => (
               <li key={r.id}><InboxItem room={r} current={r.id === currentRoomId} me={user.id} staff={staff} /></li>
             ))}
