@@ -60,7 +60,7 @@ test('a new patient signs up, sees an empty room list, and signs out', async () 
   await page.getByLabel('Password', { exact: true }).fill('a-good-password-1');
   await page.getByLabel('Repeat the password').fill('a-good-password-1');
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText('No rooms yet').waitFor();
+  await page.getByText('No conversations yet').waitFor();
   assert.match(await page.getByTestId('current-user').innerText(), /Robin New\s*Patient/);
   assert.equal(await page.getByRole('button', { name: 'New room' }).count(), 0, 'patients create no rooms');
   const t = await token(page);

@@ -91,7 +91,8 @@ export function SessionProvider({ children }) {
         try {
           const { data } = await apollo.mutate({
             mutation: SEND_MESSAGE,
-            variables: { input: { roomId: item.roomId, body: item.body, idempotencyKey: item.key } },
+            // `internal` only when set: a patient's sends never carry the field.
+            variables: { input: { roomId: item.roomId, body: item.body, idempotencyKey: item.key, ...(item.internal ? { internal: true } : {}) } },
             fetchPolicy: 'no-cache',
           });
           return data.sendMessage;

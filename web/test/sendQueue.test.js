@@ -141,3 +141,16 @@ describe('the send queue', () => {
     expect(q.items).toEqual([]);
   });
 });
+
+describe('internal notes in the queue', () => {
+  it('keeps the internal flag of an item through to send, and leaves it false otherwise', async () => {
+    const sent = [];
+    let n = 0;
+    const q = createSendQueue({ newKey: () => `k${++n}`, send: async (i) => { sent.push(i); return { id: i.key }; } });
+    q.enqueue('r', 'note', { internal: true });
+    q.enqueue('r', 'plain');
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.map((i) => [i.body, i.internal])).toEqual([['note', true], ['plain', false]]);
+  });
+});

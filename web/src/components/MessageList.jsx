@@ -35,16 +35,25 @@ function StatusMark({ status }) {
   );
 }
 
-function Bubble({ mine, sender, body, time, status, testId, id, children }) {
+// An internal note is drawn unlike any message to the patient: amber, a dashed
+// border, and the words "Internal note — staff only" above it.
+function Bubble({ mine, sender, body, time, status, testId, id, internal, children }) {
   return (
-    <li data-testid={testId} data-id={id} data-status={status} className={cx('flex', mine ? 'justify-end' : 'justify-start')}>
+    <li data-testid={testId} data-id={id} data-status={status} data-internal={internal ? 'true' : undefined}
+      className={cx('flex', mine ? 'justify-end' : 'justify-start')}>
       <div className={cx('max-w-[85%] rounded-2xl px-3.5 py-2 shadow-sm sm:max-w-[70%]',
-        mine ? 'rounded-br-sm bg-teal-700 text-white' : 'rounded-bl-sm border border-slate-200 bg-white text-slate-900',
+        internal ? 'border-2 border-dashed border-amber-500 bg-amber-50 text-amber-950'
+          : mine ? 'rounded-br-sm bg-teal-700 text-white' : 'rounded-bl-sm border border-slate-200 bg-white text-slate-900',
         status === 'failed' && 'bg-red-50 text-red-900 ring-1 ring-red-300')}>
-        {!mine && <p className="mb-0.5 text-xs font-semibold text-teal-800">{sender}</p>}
+        {internal && (
+          <p data-testid="note-label" className="mb-1 text-[11px] font-bold uppercase tracking-wide text-amber-800">
+            Internal note — staff only
+          </p>
+        )}
+        {!mine && <p className={cx('mb-0.5 text-xs font-semibold', internal ? 'text-amber-900' : 'text-teal-800')}>{sender}</p>}
         {mine && <p className="sr-only">You</p>}
         <p data-testid="message-body" className="whitespace-pre-wrap break-words">{body}</p>
-        <p className={cx('mt-1 flex items-center justify-end gap-2 text-[11px]', mine && status !== 'failed' ? 'text-teal-100' : 'text-slate-500')}>
+        <p className={cx('mt-1 flex items-center justify-end gap-2 text-[11px]', mine && !internal && status !== 'failed' ? 'text-teal-100' : internal ? 'text-amber-800' : 'text-slate-500')}>
           {time && <time dateTime={time} title={longTime(time)}>{shortTime(time)}</time>}
           {mine && <StatusMark status={status} />}
         </p>
@@ -124,13 +133,13 @@ export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olde
                   </li>
                 )}
                 <Bubble testId="message" id={m.id} mine={m.sender?.id === me.id} sender={m.sender?.displayName}
-                  body={m.body} time={m.createdAt} status={m.status} />
+                  body={m.body} time={m.createdAt} status={m.status} internal={m.internal} />
               </Fragment>
             );
           })}
           {unsent.map((i) => (
             <Bubble key={i.key} testId="message" id={`local-${i.key}`} mine sender={me.displayName} body={i.body}
-              time={null} status={i.state}>
+              time={null} status={i.state} internal={i.internal}>
               {i.state === 'failed' && (
                 <div className="mt-2 flex flex-wrap items-center gap-2 text-xs">
                   <span role="alert">{i.error}</span>

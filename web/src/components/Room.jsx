@@ -1,15 +1,16 @@
 // One room: its header, the messages, the composer and (on demand) the members.
 import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { ADD_MEMBERS, ROOM, ROOMS } from '../lib/graphql.js';
+import { ADD_MEMBERS, CONVERSATION, INBOX, ROOM } from '../lib/graphql.js';
 import { errorCode, errorMessage } from '../lib/errors.js';
 import { unsentFor } from '../lib/messages.js';
 import { useRoomMessages } from '../lib/useRoomMessages.js';
 import { useSession } from '../session.jsx';
 import { MessageList } from './MessageList.jsx';
+import { ConversationBar } from './ConversationBar.jsx';
 import { NavLink } from './Shell.jsx';
 import { UserSearch } from './UserSearch.jsx';
-import { Alert, Button, EmptyState, RoleBadge, Spinner, cx } from './ui.jsx';
+import { Alert, Button, EmptyState, RoleBadge, Spinner, StatusBadge, cx } from './ui.jsx';
 
 const MAX_BODY = 4000;
 
@@ -35,6 +36,7 @@ function LiveIndicator({ state, online }) {
     connecting: ['bg-slate-400', 'Connecting…'],
     reconnecting: ['bg-amber-500', 'Reconnecting…'],
     offline: ['bg-red-500', 'Offline'],
+    notLive: ['bg-slate-300', 'Not live'],
   }[s] || ['bg-slate-400', s];
   return (
     <span role="status" data-testid="live-state" data-state={s} className="inline-flex items-center gap-1.5 text-xs text-slate-600">
@@ -44,8 +46,13 @@ function LiveIndicator({ state, online }) {
   );
 }
 
-function Composer({ onSend, disabled }) {
+// Staff write either to the patient or, with the toggle on, an internal note: the
+// note composer is amber with a dashed border and says so in words, so a note is
+// never taken for a message to the patient. Patients are not offered the toggle.
+function Composer({ onSend, disabled, canNote }) {
   const [text, setText] = useState('');
+  const [note, setNote] = useState(false);
+  const internal = canNote && note;
   const ref = useRef(null);
   const chars = [...text].length;
   const over = chars > MAX_BODY;
@@ -54,7 +61,7 @@ function Composer({ onSend, disabled }) {
     e?.preventDefault();
     const body = text.trim();
     if (!body || over || disabled) return;
-    onSend(body);
+    onSend(body, { internal });
     setText('');
     ref.current?.focus();
   }
@@ -67,9 +74,24 @@ function Composer({ onSend, disabled }) {
   }, [text]);
 
   return (
-    <form onSubmit={submit} className="flex items-end gap-2 border-t border-slate-200 bg-white px-3 py-3 sm:px-4">
+    <form onSubmit={submit} data-testid="composer" data-internal={internal ? 'true' : 'false'}
+      className={cx('flex flex-col gap-2 border-t px-3 py-3 sm:px-4',
+        internal ? 'border-t-4 border-dashed border-amber-500 bg-amber-50' : 'border-slate-200 bg-white')}>
+      {canNote && (
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <label className="inline-flex cursor-pointer items-center gap-2 font-medium text-slate-800">
+            <input type="checkbox" role="switch" checked={note} onChange={(e) => setNote(e.target.checked)}
+              className="size-4 accent-amber-600" />
+            Internal note
+          </label>
+          {internal
+            ? <span data-testid="note-label" className="rounded bg-amber-200 px-2 py-0.5 text-xs font-bold uppercase tracking-wide text-amber-950">Internal note — staff only</span>
+            : <span className="text-xs text-slate-500">Visible to the patient</span>}
+        </div>
+      )}
+      <div className="flex items-end gap-2">
       <div className="min-w-0 flex-1">
-        <label htmlFor="composer" className="sr-only">Message</label>
+        <label htmlFor="composer" className="sr-only">{internal ? 'Internal note' : 'Message'}</label>
         <textarea
           id="composer"
           ref={ref}
@@ -79,16 +101,19 @@ function Composer({ onSend, disabled }) {
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
           }}
-          placeholder="Write a message"
+          placeholder={internal ? 'Write a note for the care team (the patient never sees it)' : 'Write a message'}
           aria-describedby="composer-hint"
           aria-invalid={over || undefined}
-          className="block max-h-40 w-full resize-none rounded-xl border border-slate-300 bg-white px-3 py-2 text-slate-900 placeholder:text-slate-400"
+          className={cx('block max-h-40 w-full resize-none rounded-xl border px-3 py-2 text-slate-900',
+            internal ? 'border-2 border-amber-500 bg-amber-100 placeholder:text-amber-800' : 'border-slate-300 bg-white placeholder:text-slate-400')}
         />
         <p id="composer-hint" className={cx('mt-1 text-xs', over ? 'text-red-700' : 'text-slate-500')}>
           {over ? `Too long: ${chars} of ${MAX_BODY} characters.` : 'Enter sends, Shift+Enter starts a new line.'}
         </p>
       </div>
-      <Button type="submit" disabled={disabled || over || !text.trim()} className="mb-5">Send</Button>
+      <Button type="submit" disabled={disabled || over || !text.trim()}
+        className={cx('mb-5', internal && 'bg-amber-600 text-white hover:bg-amber-700')}>{internal ? 'Add note' : 'Send'}</Button>
+      </div>
     </form>
   );
 }
@@ -152,10 +177,13 @@ export function Room({ roomId }) {
   const online = useOnline();
   const [showMembers, setShowMembers] = useState(false);
   const roomQuery = useQuery(ROOM, { variables: { id: roomId } });
+  const convQuery = useQuery(CONVERSATION, { variables: { id: roomId } });
+  const conv = convQuery.data?.room;
   const room = roomQuery.data?.room;
   const roomErr = roomQuery.error ? errorCode(roomQuery.error) : null;
   const denied = roomErr === 'FORBIDDEN' || roomErr === 'NOT_FOUND' || (roomQuery.data && !room);
-  const msgs = useRoomMessages(denied ? null : roomId, session);
+  const isMember = !!room && room.members.some((m) => m.id === user.id);
+  const msgs = useRoomMessages(denied ? null : roomId, session, isMember ? 1 : 0);
   const staff = user.role === 'STAFF' || user.role === 'ADMIN';
 
   useEffect(() => setShowMembers(false), [roomId]);
@@ -163,7 +191,7 @@ export function Room({ roomId }) {
   const lastId = msgs.messages.length ? msgs.messages[msgs.messages.length - 1].id : null;
   useEffect(() => {
     if (!lastId) return undefined;
-    const t = setTimeout(() => session.apollo.refetchQueries({ include: [ROOMS] }).catch(() => {}), 400);
+    const t = setTimeout(() => session.apollo.refetchQueries({ include: [INBOX, CONVERSATION] }).catch(() => {}), 400);
     return () => clearTimeout(t);
   }, [lastId, session.apollo]);
   useEffect(() => {
@@ -174,6 +202,8 @@ export function Room({ roomId }) {
   if (denied || msgs.error === 'FORBIDDEN' || msgs.error === 'NOT_FOUND') return <NoAccess />;
 
   const unsent = unsentFor(msgs.queueItems, roomId, msgs.messages, user.id);
+  // Staff may read an unassigned conversation before taking it (triage); writing needs membership.
+  const member = !room || isMember;
 
   return (
     <div className="flex h-full min-h-0">
@@ -183,7 +213,10 @@ export function Room({ roomId }) {
             <span aria-hidden="true">←</span><span className="sr-only">Back to rooms</span>
           </NavLink>
           <div className="min-w-0 flex-1">
-            <h2 id="room-title" className="truncate font-semibold text-slate-900">{room?.name || ' '}</h2>
+            <h2 id="room-title" className="flex items-center gap-2 font-semibold text-slate-900">
+              <span className="truncate">{room?.name || ' '}</span>
+              {conv && !staff && <StatusBadge status={conv.status} />}
+            </h2>
             {room && (
               <p className="truncate text-xs text-slate-500">
                 {room.members.filter((m) => m.id !== user.id).map((m) => m.displayName).join(', ') || 'Only you'}
@@ -198,6 +231,7 @@ export function Room({ roomId }) {
             </Button>
           )}
         </div>
+        {staff && conv && <ConversationBar conv={conv} me={user} />}
         {!online && (
           <p role="status" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-center text-xs text-amber-900">
             You are offline. What you write is sent when the connection is back.
@@ -226,7 +260,13 @@ export function Room({ roomId }) {
             emptyText={staff ? 'No messages yet. Write the first one below.' : 'No messages yet. Your care team will see what you write here.'}
           />
         )}
-        <Composer disabled={!room || !queue || !!msgs.error} onSend={(body) => queue.enqueue(roomId, body)} />
+        {!member && (
+          <p role="status" className="border-t border-sky-200 bg-sky-50 px-4 py-2 text-center text-sm text-sky-900">
+            You are reading this conversation to triage it. Assign it to yourself to reply.
+          </p>
+        )}
+        <Composer disabled={!room || !queue || !!msgs.error || !member} canNote={staff}
+          onSend={(body, opts) => queue.enqueue(roomId, body, opts)} />
       </section>
       {showMembers && room && (
         <div id="members-panel" className="fixed inset-0 z-20 bg-white md:static md:z-auto md:w-72 md:shrink-0">

@@ -39,10 +39,19 @@ export function Shell({ page, children }) {
       </a>
       <header className="flex shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 sm:px-4">
         <NavLink to="/" className="mr-2 text-base font-semibold tracking-tight text-teal-800">Clinic Messages</NavLink>
-        <nav aria-label="Main" className="flex items-center gap-1">
-          <NavLink to="/" current={page === 'home' || page === 'room'} className={tab(page === 'home' || page === 'room')}>Rooms</NavLink>
+        <nav aria-label="Main" className="flex items-center gap-1 overflow-x-auto">
+          <NavLink to="/" current={page === 'home' || page === 'room'} className={tab(page === 'home' || page === 'room')}>Inbox</NavLink>
+          <NavLink to="/search" current={page === 'search'} className={tab(page === 'search')}>Search</NavLink>
+          {user.role === 'PATIENT' ? (
+            <NavLink to={`/patients/${encodeURIComponent(user.id)}`} current={page === 'patient'} className={tab(page === 'patient')}>My record</NavLink>
+          ) : (
+            <NavLink to="/patients" current={page === 'patient'} className={tab(page === 'patient')}>Patients</NavLink>
+          )}
           {user.role === 'ADMIN' && (
-            <NavLink to="/admin" current={page === 'admin'} className={tab(page === 'admin')}>Admin</NavLink>
+            <>
+              <NavLink to="/audit" current={page === 'audit'} className={tab(page === 'audit')}>Audit</NavLink>
+              <NavLink to="/admin" current={page === 'admin'} className={tab(page === 'admin')}>Admin</NavLink>
+            </>
           )}
         </nav>
         <div className="ml-auto flex min-w-0 items-center gap-2">

@@ -73,4 +73,29 @@ export function RoleBadge({ role }) {
   return <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium', styles[role])}>{words[role] || role}</span>;
 }
 
+const STATUS_STYLES = {
+  OPEN: 'bg-sky-100 text-sky-900',
+  PENDING: 'bg-amber-100 text-amber-900',
+  RESOLVED: 'bg-emerald-100 text-emerald-900',
+};
+const STATUS_WORDS = { OPEN: 'Open', PENDING: 'Pending', RESOLVED: 'Resolved' };
+
+export function StatusBadge({ status }) {
+  return (
+    <span data-testid="room-status" className={cx('rounded px-1.5 py-0.5 text-xs font-medium', STATUS_STYLES[status] || 'bg-slate-100 text-slate-700')}>
+      {STATUS_WORDS[status] || status}
+    </span>
+  );
+}
+
+export function TagList({ tags, className }) {
+  return (
+    <ul aria-label="Tags" className={cx('flex flex-wrap gap-1', className)}>
+      {tags.map((t) => (
+        <li key={t} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-[11px] text-slate-700">#{t}</li>
+      ))}
+    </ul>
+  );
+}
+
 export { cx };

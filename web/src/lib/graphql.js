@@ -7,7 +7,7 @@ export const USER_FIELDS = gql`
 
 export const MESSAGE_FIELDS = gql`
   fragment MessageFields on Message {
-    id roomId body idempotencyKey createdAt status cursor
+    id roomId body idempotencyKey createdAt status cursor internal
     sender { id displayName role }
   }
 `;
@@ -27,15 +27,6 @@ export const REGISTER = gql`
 `;
 
 export const LOGOUT = gql`mutation Logout { logout }`;
-
-export const ROOMS = gql`
-  query Rooms {
-    rooms {
-      id name createdAt
-      lastMessage { id body createdAt status cursor sender { id displayName } }
-    }
-  }
-`;
 
 export const ROOM = gql`
   query Room($id: ID!) {
@@ -87,3 +78,100 @@ export const DEAD_LETTERS = gql`
 `;
 
 export const RETRY_DEAD_LETTER = gql`mutation RetryDeadLetter($id: ID!) { retryDeadLetter(id: $id) }`;
+
+// The inbox (issue 14).
+export const CONVERSATION_FIELDS = gql`
+  fragment ConversationFields on Room {
+    id name status tags updatedAt
+    patient { id displayName }
+    assignee { id displayName role }
+  }
+`;
+
+export const INBOX = gql`
+  query Inbox($filter: InboxFilter, $limit: Int, $after: String) {
+    inbox(filter: $filter, limit: $limit, after: $after) {
+      rooms {
+        ...ConversationFields
+        lastMessage { id body createdAt internal sender { id displayName } }
+      }
+      next
+    }
+  }
+  ${CONVERSATION_FIELDS}
+`;
+
+export const CONVERSATION = gql`
+  query Conversation($id: ID!) { room(id: $id) { ...ConversationFields } }
+  ${CONVERSATION_FIELDS}
+`;
+
+export const START_CONVERSATION = gql`
+  mutation StartConversation($subject: String!, $body: String!, $idempotencyKey: String!) {
+    startConversation(subject: $subject, body: $body, idempotencyKey: $idempotencyKey) { ...ConversationFields }
+  }
+  ${CONVERSATION_FIELDS}
+`;
+
+export const ASSIGN_CONVERSATION = gql`
+  mutation AssignConversation($roomId: ID!, $assigneeId: ID) {
+    assignConversation(roomId: $roomId, assigneeId: $assigneeId) { ...ConversationFields members { id displayName role } }
+  }
+  ${CONVERSATION_FIELDS}
+`;
+
+export const SET_STATUS = gql`
+  mutation SetConversationStatus($roomId: ID!, $status: ConversationStatus!) {
+    setConversationStatus(roomId: $roomId, status: $status) { ...ConversationFields }
+  }
+  ${CONVERSATION_FIELDS}
+`;
+
+export const SET_TAGS = gql`
+  mutation SetTags($roomId: ID!, $tags: [String!]!) {
+    setTags(roomId: $roomId, tags: $tags) { ...ConversationFields }
+  }
+  ${CONVERSATION_FIELDS}
+`;
+
+const PROFILE_FIELDS = `
+  user { id displayName email role }
+  mrn dateOfBirth phone staffNotes updatedAt
+`;
+
+export const PATIENT = gql`
+  query Patient($userId: ID!) {
+    patient(userId: $userId) {
+      ${PROFILE_FIELDS}
+      conversations { id name status updatedAt }
+    }
+  }
+`;
+
+export const PATIENTS = gql`
+  query Patients($search: String!, $limit: Int) {
+    patients(search: $search, limit: $limit) { user { id displayName email } mrn dateOfBirth }
+  }
+`;
+
+export const UPDATE_PATIENT = gql`
+  mutation UpdatePatientProfile($userId: ID!, $input: PatientProfileInput!) {
+    updatePatientProfile(userId: $userId, input: $input) { ${PROFILE_FIELDS} }
+  }
+`;
+
+export const SEARCH_MESSAGES = gql`
+  query SearchMessages($query: String!, $roomId: ID, $limit: Int) {
+    searchMessages(query: $query, roomId: $roomId, limit: $limit) { ...MessageFields }
+  }
+  ${MESSAGE_FIELDS}
+`;
+
+export const AUDIT_LOG = gql`
+  query AuditLog($actorId: ID, $patientId: ID, $roomId: ID, $action: String, $before: ID, $limit: Int) {
+    auditLog(actorId: $actorId, patientId: $patientId, roomId: $roomId, action: $action, before: $before, limit: $limit) {
+      id at action roomId patientId address detail
+      actor { id email displayName }
+    }
+  }
+`;

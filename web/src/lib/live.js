@@ -9,7 +9,7 @@ import { createClient } from 'graphql-ws';
 
 export const MESSAGE_ADDED = `subscription MessageAdded($roomId: ID!, $after: String) {
   messageAdded(roomId: $roomId, after: $after) {
-    id roomId body idempotencyKey createdAt status cursor
+    id roomId body idempotencyKey createdAt status cursor internal
     sender { id displayName role }
   }
 }`;

@@ -1,4 +1,4 @@
-// A small router over the History API: the app has four kinds of page.
+// A small router over the History API.
 import { useEffect, useState } from 'react';
 
 const EVENT = 'crm:navigate';
@@ -28,8 +28,13 @@ export function matchRoute(path) {
   if (path === '/sign-in') return { page: 'signIn' };
   if (path === '/sign-up') return { page: 'signUp' };
   if (path === '/admin') return { page: 'admin' };
+  if (path === '/audit') return { page: 'audit' };
+  if (path === '/search') return { page: 'search' };
+  if (path === '/patients') return { page: 'patient', userId: null };
   const m = /^\/rooms\/([^/]+)\/?$/.exec(path);
   if (m) return { page: 'room', roomId: decodeURIComponent(m[1]) };
+  const p = /^\/patients\/([^/]+)\/?$/.exec(path);
+  if (p) return { page: 'patient', userId: decodeURIComponent(p[1]) };
   if (path === '/' || path === '') return { page: 'home' };
   return { page: 'notFound' };
 }

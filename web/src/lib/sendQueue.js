@@ -111,9 +111,9 @@ export function createSendQueue({
     get items() {
       return items;
     },
-    /** Queues a new message; returns its idempotency key. */
-    enqueue(roomId, body) {
-      const item = { key: newKey(), roomId, body, createdAt: new Date(now()).toISOString(), state: 'queued', attempts: 0, error: null };
+    /** Queues a new message (an internal note with {internal: true}); returns its idempotency key. */
+    enqueue(roomId, body, { internal = false } = {}) {
+      const item = { key: newKey(), roomId, body, internal: !!internal, createdAt: new Date(now()).toISOString(), state: 'queued', attempts: 0, error: null };
       items = [...items, item];
       emit();
       pump();

@@ -11,7 +11,9 @@ export const PAGE_SIZE = 50;
 const noItems = [];
 const noop = () => () => {};
 
-export function useRoomMessages(roomId, { apollo, live, queue, endSession }) {
+// `epoch` starts everything again when it changes (a triaging reader who takes
+// the conversation becomes a member and may now follow it live).
+export function useRoomMessages(roomId, { apollo, live, queue, endSession }, epoch = 0) {
   const listRef = useRef([]);
   const [messages, setMessages] = useState([]);
   const [loading, setLoading] = useState(true);
@@ -94,7 +96,9 @@ export function useRoomMessages(roomId, { apollo, live, queue, endSession }) {
           merge(fresh, roomId);
           setHasOlder(fresh.length >= PAGE_SIZE);
         },
-        onDenied: (code) => !cancelled && setError(code),
+        // The history was readable but live messages are not: staff triaging an
+        // unassigned conversation they are not a member of. The page stays, not live.
+        onDenied: () => !cancelled && setLiveState('notLive'),
         onAuthFailure: () => endSession('expired'),
       });
     })();
@@ -102,7 +106,7 @@ export function useRoomMessages(roomId, { apollo, live, queue, endSession }) {
       cancelled = true;
       if (stopLive) stopLive();
     };
-  }, [roomId, live, fetchPage, merge, refreshNewest, endSession]);
+  }, [roomId, live, fetchPage, merge, refreshNewest, endSession, epoch]);
 
   // The user's own messages, as crm-api accepts them.
   useEffect(() => {
