@@ -47,6 +47,7 @@ struct ws_conn {
     unsigned dead : 1;                     /* fd closed, waiting for refs to drop */
     unsigned cutoff : 1;                   /* over the queue limit: aborted at the next flush */
     unsigned authed : 1;                   /* token verified */
+    unsigned counted : 1;                  /* counted in user_sockets (released at the end) */
     struct sub *subs;                      /* subscriptions of this socket */
     int64_t user_id;                       /* from the token */
     int64_t token_exp;                     /* the token's exp (seconds since the epoch) */
