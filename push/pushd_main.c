@@ -14,6 +14,7 @@
 #include "pushd.h"
 #include "redis_auth.h"
 #include "redis_link.h"
+#include "replay.h"
 #include "revocation.h"
 #include "stream_reader.h"
 #include "sub_query.h"
@@ -193,6 +194,7 @@ done:
     redis_link_free(p->pubsub);
     stream_reader_free();
     pg_link_free(p->pg);
+    replay_shutdown();
     rooms_shutdown();
     user_cache_clear();
     user_sockets_clear();

@@ -3,6 +3,7 @@
 
 lib_libcrm_a_SOURCES += \
 	lib/stream_entry.c lib/stream_entry.h \
+	lib/persisted_boundary.c lib/persisted_boundary.h \
 	lib/audit_entry.c lib/audit_entry.h \
 	lib/dead_letters.c lib/dead_letters.h \
 	lib/queue_stats.c lib/queue_stats.h
@@ -17,14 +18,17 @@ crm_worker_SOURCES = worker/worker_main.c \
 	worker/metrics.c worker/metrics.h
 crm_worker_LDFLAGS = $(AM_LDFLAGS) -pthread
 
-check_PROGRAMS += tests/unit/test_stream_entry tests/unit/test_audit_entry tests/unit/test_pg_array \
+check_PROGRAMS += tests/unit/test_persisted_boundary tests/unit/test_stream_entry tests/unit/test_audit_entry tests/unit/test_pg_array \
 	tests/unit/test_worker_batch
-TESTS += tests/unit/test_stream_entry tests/unit/test_audit_entry tests/unit/test_pg_array \
+TESTS += tests/unit/test_persisted_boundary tests/unit/test_stream_entry tests/unit/test_audit_entry tests/unit/test_pg_array \
 	tests/unit/test_worker_batch
 tests_unit_test_worker_batch_SOURCES = tests/unit/test_worker_batch.c worker/batch.c worker/batch.h
 tests_unit_test_worker_batch_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/worker
 tests_unit_test_worker_batch_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_stream_entry_SOURCES = tests/unit/test_stream_entry.c
+tests_unit_test_persisted_boundary_SOURCES = tests/unit/test_persisted_boundary.c
+tests_unit_test_persisted_boundary_CFLAGS = $(CRM_TEST_CFLAGS)
+tests_unit_test_persisted_boundary_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_stream_entry_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_stream_entry_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_audit_entry_SOURCES = tests/unit/test_audit_entry.c
