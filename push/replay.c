@@ -25,18 +25,41 @@
 
 static void replay_step(struct sub *s);
 
-/* ---- the run queue: subscriptions ready for their next page ---- */
+/* ---- the run queue ----
+ * Sockets with a replay ready for its next page, in turn; each socket has its
+ * own list of such subscriptions (c->ready_head). A turn is one page for one
+ * subscription of one socket, so a socket with 32 replays gets no more turns
+ * than a socket with one, and a subscription no more than one page per loop
+ * turn. The queue holds a reference to each socket on it. */
 
-struct run_node {
-    struct run_node *next;
-    struct sub_ref *ref;
-};
-
-static struct run_node *run_head, *run_tail;
+static struct ws_conn *run_head, *run_tail;
 static struct event *run_ev;
 static int in_flight; /* page requests sent, not yet answered */
 
 static void issue(struct sub *s);
+
+static void run_append(struct ws_conn *c)
+{
+    c->run_next = NULL;
+    if (run_tail)
+        run_tail->run_next = c;
+    else
+        run_head = c;
+    run_tail = c;
+}
+
+static struct sub *ready_pop(struct ws_conn *c)
+{
+    struct sub *s = c->ready_head;
+    if (s) {
+        c->ready_head = s->run_next;
+        if (!c->ready_head)
+            c->ready_tail = NULL;
+        s->run_next = NULL;
+        s->scheduled = 0;
+    }
+    return s;
+}
 
 static void on_run(evutil_socket_t fd, short what, void *arg)
 {
@@ -44,16 +67,19 @@ static void on_run(evutil_socket_t fd, short what, void *arg)
     (void)what;
     (void)arg;
     while (run_head && in_flight < REPLAY_MAX_IN_FLIGHT) {
-        struct run_node *n = run_head;
-        run_head = n->next;
+        struct ws_conn *c = run_head;
+        run_head = c->run_next;
         if (!run_head)
             run_tail = NULL;
-        struct sub *s = sub_ref_take(n->ref);
-        free(n);
-        if (!s)
-            continue;
-        s->scheduled = 0;
-        issue(s);
+        struct sub *s = c->dead ? NULL : ready_pop(c);
+        if (s && c->ready_head) {
+            run_append(c); /* its other replays: after every other socket's turn */
+        } else {
+            c->in_run = 0;
+            ws_conn_unref(c);
+        }
+        if (s)
+            issue(s);
     }
 }
 
@@ -75,20 +101,40 @@ static void kick(void)
 
 static void enqueue_run(struct sub *s)
 {
-    struct run_node *n = malloc(sizeof *n);
-    if (!n) {
-        log_error("out of memory");
-        abort();
-    }
-    n->next = NULL;
-    n->ref = sub_ref_new(s);
-    if (run_tail)
-        run_tail->next = n;
+    struct ws_conn *c = s->conn;
+    s->run_next = NULL;
+    if (c->ready_tail)
+        c->ready_tail->run_next = s;
     else
-        run_head = n;
-    run_tail = n;
+        c->ready_head = s;
+    c->ready_tail = s;
     s->scheduled = 1;
+    if (!c->in_run) {
+        c->in_run = 1;
+        ws_conn_ref(c);
+        run_append(c);
+    }
     kick();
+}
+
+void replay_forget(struct sub *s)
+{
+    if (!s->scheduled)
+        return;
+    struct ws_conn *c = s->conn;
+    struct sub *prev = NULL;
+    for (struct sub *x = c->ready_head; x; prev = x, x = x->run_next)
+        if (x == s) {
+            if (prev)
+                prev->run_next = s->run_next;
+            else
+                c->ready_head = s->run_next;
+            if (c->ready_tail == s)
+                c->ready_tail = prev;
+            break;
+        }
+    s->scheduled = 0;
+    s->run_next = NULL;
 }
 
 /* A page request was answered (or its subscription is gone). */
@@ -101,10 +147,11 @@ static void page_done(void)
 void replay_shutdown(void)
 {
     while (run_head) {
-        struct run_node *n = run_head;
-        run_head = n->next;
-        sub_ref_take(n->ref);
-        free(n);
+        struct ws_conn *c = run_head;
+        run_head = c->run_next;
+        c->in_run = 0;
+        c->ready_head = c->ready_tail = NULL;
+        ws_conn_unref(c);
     }
     run_tail = NULL;
     if (run_ev)

@@ -42,8 +42,8 @@ struct sub {
     uint8_t busy;               /* a Redis or database request for it is in flight */
     uint8_t wait_drain;         /* replay waits for the queue to drain */
     uint8_t viewer_patient;     /* the subscriber is a patient (or its role is unknown): no others' emails */
-    uint8_t scheduled;          /* on the replay run queue (replay.c) */
-    struct sub *run_next;       /* the replay run queue */
+    uint8_t scheduled;          /* on its socket's list of replays ready for a page (replay.c) */
+    struct sub *run_next;       /* that list */
     struct push_message **held; /* live entries held while replaying */
     uint32_t nheld, capheld;
     uint16_t id_len;

@@ -60,6 +60,7 @@ struct sub *sub_ref_take(struct sub_ref *r)
 
 static void sub_free(struct sub *s)
 {
+    replay_forget(s);
     rooms_remove(s);
     for (uint32_t i = 0; i < s->nheld; i++)
         push_message_unref(s->held[i]);

@@ -49,6 +49,9 @@ struct ws_conn {
     unsigned authed : 1;                   /* token verified */
     unsigned counted : 1;                  /* counted in user_sockets (released at the end) */
     struct sub *subs;                      /* subscriptions of this socket */
+    struct sub *ready_head, *ready_tail;   /* replays waiting for their next page (replay.c) */
+    struct ws_conn *run_next;              /* the replay run queue of sockets (replay.c) */
+    unsigned in_run : 1;                   /* on that queue */
     int64_t user_id;                       /* from the token */
     int64_t token_exp;                     /* the token's exp (seconds since the epoch) */
     char jti[CRM_TOKEN_JTI_LEN + 1];       /* revocation handle of the token */
