@@ -27,7 +27,7 @@ SECS=${3:-20}
 BUILD=$ROOT/build/bench
 RUN=$(mktemp -d /tmp/crm-bench.XXXXXX)
 free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
-WS_PORT=$(free_port); REDIS_PORT=$(free_port)
+WS_PORT=$(free_port); REDIS_PORT=$(free_port); METRICS_PORT=$(free_port)
 procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
 PROCS=${PUSHD_PROCS:-$(procs_for "$N")}
 LOAD_PROCS=${LOAD_PROCS:-$(procs_for "$N")}
@@ -64,6 +64,8 @@ console.log(h+"."+b+"."+c.createHmac("sha256",s).update(h+"."+b).digest("base64u
 
 export CRM_ENV=development CRM_LOG_LEVEL=warn CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
 export CRM_WS_BIND=127.0.0.1 CRM_WS_PORT=$WS_PORT CRM_WS_PROCESSES=$PROCS
+# Every socket is the same user's: no per-user cap (0); /metrics on a free port.
+export CRM_WS_MAX_SOCKETS_PER_USER=0 CRM_WS_METRICS_PORT=$METRICS_PORT
 export CRM_SCHEMA_PATH=$ROOT/schema.graphql CRM_DATABASE_URL="host=127.0.0.1 port=1 dbname=none connect_timeout=1"
 setsid nice -n "$NICE" "$BUILD/crm-pushd" >"$RUN/pushd.log" 2>&1 < /dev/null &
 echo $! > "$RUN/pushd.pid"

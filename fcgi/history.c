@@ -3,6 +3,7 @@
 #include "history.h"
 
 #include "log.h"
+#include "persisted_boundary.h"
 #include "sql.h"
 #include "streams.h"
 
@@ -13,51 +14,29 @@
 
 #define SCAN_CHUNK 500
 
-/* The oldest position that may not be persisted yet: the group's oldest pending
- * entry, else the one after its last delivered entry. Everything older has been
- * acknowledged, that is written to PostgreSQL (or dead-lettered). 0 on success. */
+/* The boundary of the persisted part (lib/persisted_boundary.h, the rule
+ * crm-pushd's replay uses too): every message before it is in PostgreSQL, from
+ * it on the stream is read. The three facts come in one round trip. 0 on success. */
 static int unpersisted_boundary(redisContext *c, const char *stream, uint64_t *ms, uint64_t *seq)
 {
-    *ms = 0, *seq = 0;
+    redisAppendCommand(c, "XRANGE %s - + COUNT 1", stream);
     redisAppendCommand(c, "XPENDING %s %s", stream, CRM_WORKER_GROUP);
     redisAppendCommand(c, "XINFO GROUPS %s", stream);
-    redisReply *pend = NULL, *info = NULL;
-    if (redisGetReply(c, (void **)&pend) != REDIS_OK || redisGetReply(c, (void **)&info) != REDIS_OK) {
-        if (pend)
-            freeReplyObject(pend);
-        return -1;
-    }
+    redisReply *r[3] = {NULL, NULL, NULL};
     int rc = 0;
-    if (pend->type == REDIS_REPLY_ARRAY && pend->elements == 4 &&
-        pend->element[0]->type == REDIS_REPLY_INTEGER && pend->element[0]->integer > 0 &&
-        pend->element[1]->type == REDIS_REPLY_STRING) {
-        rc = crm_stream_id_parse(pend->element[1]->str, pend->element[1]->len, ms, seq);
-    } else if (info->type == REDIS_REPLY_ARRAY) {
-        /* No group yet (or no stream): nothing was ever acknowledged, boundary 0. */
-        for (size_t g = 0; g < info->elements; g++) {
-            redisReply *grp = info->element[g];
-            const char *name = NULL, *last = NULL;
-            size_t last_len = 0;
-            for (size_t i = 0; grp->type == REDIS_REPLY_ARRAY && i + 1 < grp->elements; i += 2) {
-                redisReply *k = grp->element[i], *v = grp->element[i + 1];
-                if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-                    continue;
-                if (strcmp(k->str, "name") == 0)
-                    name = v->str;
-                else if (strcmp(k->str, "last-delivered-id") == 0)
-                    last = v->str, last_len = v->len;
-            }
-            if (name && last && strcmp(name, CRM_WORKER_GROUP) == 0) {
-                rc = crm_stream_id_parse(last, last_len, ms, seq);
-                if (rc == 0 && !(*ms == 0 && *seq == 0))
-                    (*seq)++; /* the next position after the last delivered */
-            }
+    for (int i = 0; i < 3; i++)
+        if (redisGetReply(c, (void **)&r[i]) != REDIS_OK) {
+            rc = -1;
+            break;
         }
-    } else if (info->type == REDIS_REPLY_ERROR && strstr(info->str, "no such key") == NULL) {
+    struct crm_stream_facts f;
+    if (rc == 0 && crm_stream_facts_parse(r[0], r[1], r[2], &f) == 0)
+        crm_persisted_boundary(&f, ms, seq);
+    else
         rc = -1;
-    }
-    freeReplyObject(pend);
-    freeReplyObject(info);
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject(r[i]);
     return rc;
 }
 

@@ -27,24 +27,27 @@ struct crm_config {
     int send_rate;                   /* CRM_SEND_RATE: messages per 10 s per sender */
     int conversation_rate;           /* CRM_CONVERSATION_RATE: new conversations per patient per 24 h */
     int hash_slots;                  /* CRM_API_HASH_SLOTS: Argon2id hashes at once per host */
-    int api_introspection;     /* CRM_API_INTROSPECTION: 1 serves __schema/__type (-1 resolved at load) */
-    const char *api_listen;    /* CRM_API_LISTEN: crm-api's own socket, HOST:PORT or a path */
-    int api_procs;             /* CRM_API_PROCS: crm-api processes on its own socket */
-    const char *schema_path;   /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
-    int streams;               /* CRM_STREAMS: message streams, rooms hashed over them */
-    int resume_window;         /* CRM_RESUME_WINDOW: seconds of stream kept for resume */
-    const char *ws_bind;       /* CRM_WS_BIND: crm-pushd listen address */
-    int ws_port;               /* CRM_WS_PORT */
-    int ws_processes;          /* CRM_WS_PROCESSES: crm-pushd processes on one port */
-    const char *ws_origins;    /* CRM_WS_ORIGINS: comma-separated Origin allow-list */
-    int ws_ping_interval;      /* CRM_WS_PING_INTERVAL: seconds between pings; a pong is due within it */
-    int ws_init_timeout;       /* CRM_WS_INIT_TIMEOUT: seconds a socket may wait for connection_init */
-    int worker_batch;          /* CRM_WORKER_BATCH: most entries per transaction */
-    int worker_batch_wait;     /* CRM_WORKER_BATCH_WAIT_MS: longest wait to fill a batch */
-    int worker_max_deliveries; /* CRM_WORKER_MAX_DELIVERIES: before dead-lettering */
-    int worker_claim_idle;     /* CRM_WORKER_CLAIM_IDLE_MS: idle time before XAUTOCLAIM */
-    int worker_trim_interval;  /* CRM_WORKER_TRIM_INTERVAL_MS: time between stream trims */
-    const char *worker_name;   /* CRM_WORKER_NAME: consumer name, default host-pid */
+    int api_introspection;       /* CRM_API_INTROSPECTION: 1 serves __schema/__type (-1 resolved at load) */
+    const char *api_listen;      /* CRM_API_LISTEN: crm-api's own socket, HOST:PORT or a path */
+    int api_procs;               /* CRM_API_PROCS: crm-api processes on its own socket */
+    const char *schema_path;     /* CRM_SCHEMA_PATH: the SDL file loaded at start-up */
+    int streams;                 /* CRM_STREAMS: message streams, rooms hashed over them */
+    int resume_window;           /* CRM_RESUME_WINDOW: seconds of stream kept for resume */
+    const char *ws_bind;         /* CRM_WS_BIND: crm-pushd listen address */
+    int ws_port;                 /* CRM_WS_PORT */
+    int ws_processes;            /* CRM_WS_PROCESSES: crm-pushd processes on one port */
+    const char *ws_origins;      /* CRM_WS_ORIGINS: comma-separated Origin allow-list */
+    int ws_ping_interval;        /* CRM_WS_PING_INTERVAL: seconds between pings; a pong is due within it */
+    int ws_init_timeout;         /* CRM_WS_INIT_TIMEOUT: seconds a socket may wait for connection_init */
+    int ws_max_sockets_per_user; /* CRM_WS_MAX_SOCKETS_PER_USER: per crm-pushd, 0: no cap */
+    const char *ws_metrics_bind; /* CRM_WS_METRICS_BIND: crm-pushd /metrics address */
+    int ws_metrics_port;         /* CRM_WS_METRICS_PORT: 0 disables /metrics */
+    int worker_batch;            /* CRM_WORKER_BATCH: most entries per transaction */
+    int worker_batch_wait;       /* CRM_WORKER_BATCH_WAIT_MS: longest wait to fill a batch */
+    int worker_max_deliveries;   /* CRM_WORKER_MAX_DELIVERIES: before dead-lettering */
+    int worker_claim_idle;       /* CRM_WORKER_CLAIM_IDLE_MS: idle time before XAUTOCLAIM */
+    int worker_trim_interval;    /* CRM_WORKER_TRIM_INTERVAL_MS: time between stream trims */
+    const char *worker_name;     /* CRM_WORKER_NAME: consumer name, default host-pid */
     const char *worker_metrics_bind; /* CRM_WORKER_METRICS_BIND */
     int worker_metrics_port;         /* CRM_WORKER_METRICS_PORT: 0 disables the endpoint */
 };

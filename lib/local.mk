@@ -15,6 +15,7 @@ lib_libcrm_a_SOURCES = \
 	lib/display_name.c lib/display_name.h \
 	lib/streams.c lib/streams.h \
 	lib/stream_entry.c lib/stream_entry.h \
+	lib/persisted_boundary.c lib/persisted_boundary.h \
 	lib/audit_entry.c lib/audit_entry.h \
 	lib/dead_letters.c lib/dead_letters.h \
 	lib/queue_stats.c lib/queue_stats.h \
@@ -53,7 +54,7 @@ CRM_LIBS = lib/libcrm.a $(JSONC_LIBS) $(LIBPQ_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIB
 CRM_LIB_TESTS = tests/unit/test_config tests/unit/test_password tests/unit/test_streams \
 	tests/unit/test_token tests/unit/test_json_strict tests/unit/test_utf8 \
 	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_stream_entry \
-	tests/unit/test_audit_entry
+	tests/unit/test_audit_entry tests/unit/test_persisted_boundary
 check_PROGRAMS += $(CRM_LIB_TESTS)
 TESTS += $(CRM_LIB_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
@@ -80,6 +81,9 @@ tests_unit_test_identity_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_redis_auth_SOURCES = tests/unit/test_redis_auth.c
 tests_unit_test_redis_auth_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_redis_auth_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_persisted_boundary_SOURCES = tests/unit/test_persisted_boundary.c
+tests_unit_test_persisted_boundary_CFLAGS = $(CRM_TEST_CFLAGS)
+tests_unit_test_persisted_boundary_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_stream_entry_SOURCES = tests/unit/test_stream_entry.c
 tests_unit_test_stream_entry_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_stream_entry_LDADD = $(CRM_TEST_LIBS)

@@ -19,6 +19,10 @@ enum gtws_close_code {
     GTWS_CLOSE_INIT_TIMEOUT = 4408,   /* no connection_init in time */
     GTWS_CLOSE_DUPLICATE = 4409,      /* subscribe with an id still in use */
     GTWS_CLOSE_TOO_MANY_INITS = 4429, /* a second connection_init */
+    /* Also 4429 (reason "Too many connections"): the user holds
+     * CRM_WS_MAX_SOCKETS_PER_USER sockets already. graphql-ws clients do not
+     * retry on 4429, which is what a refused socket should do. */
+    GTWS_CLOSE_TOO_MANY_SOCKETS = 4429,
 };
 
 #define GTWS_MAX_ID 128   /* bytes of a subscription id */

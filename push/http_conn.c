@@ -20,6 +20,7 @@ struct http_conn {
     struct bufferevent *bev;
     struct redis_link *link;
     int replied; /* a response is queued: close once it is written */
+    int metrics; /* accepted on the metrics listener: /metrics only, no upgrade */
 };
 
 static void reply(struct http_conn *c, int status, const char *reason, const char *type, const char *body,
@@ -120,7 +121,7 @@ static int parse_request_line(char *line, char **method, char **target)
 static void handle_head(struct http_conn *c, char *head, size_t len)
 {
     struct ws_handshake hs;
-    int rc = ws_handshake_check(head, len, pushd->cfg.ws_origins, &hs);
+    int rc = c->metrics ? WS_HS_NOT_UPGRADE : ws_handshake_check(head, len, pushd->cfg.ws_origins, &hs);
     if (rc == WS_HS_OK && !pushd->stopping) {
         upgrade(c, &hs);
         return;
@@ -147,7 +148,9 @@ static void handle_head(struct http_conn *c, char *head, size_t len)
         const char *body =
             up ? "{\"status\":\"ok\",\"redis\":\"up\"}" : "{\"status\":\"degraded\",\"redis\":\"down\"}";
         reply(c, up ? 200 : 503, up ? "OK" : "Service Unavailable", "application/json", body, strlen(body));
-    } else if (strcmp(target, "/metrics") == 0 && is_get) {
+    } else if (strcmp(target, "/metrics") == 0 && is_get && c->metrics) {
+        /* Only on CRM_WS_METRICS_BIND:PORT: the WebSocket port is the one
+         * browsers reach, and the counters are for operators. */
         char buf[4096];
         push_metrics.redis_up = redis_link_is_up(c->link);
         size_t n = push_metrics_render(buf, sizeof buf);
@@ -195,7 +198,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     conn_free(arg);
 }
 
-void http_conn_start(struct event_base *base, evutil_socket_t fd, struct redis_link *link)
+void http_conn_start(struct event_base *base, evutil_socket_t fd, struct redis_link *link, int metrics)
 {
     struct http_conn *c = calloc(1, sizeof *c);
     struct bufferevent *bev = bufferevent_socket_new(base, fd, 0);
@@ -209,6 +212,7 @@ void http_conn_start(struct event_base *base, evutil_socket_t fd, struct redis_l
     }
     c->bev = bev;
     c->link = link;
+    c->metrics = metrics;
     push_metrics.connections_open++;
     push_metrics.connections_total++;
     struct timeval tmo = {PUSH_HEAD_TIMEOUT_SEC, 0};

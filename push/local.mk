@@ -11,6 +11,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/sub_query.c push/sub_query.h \
 	push/ws_conn.c push/ws_conn.h push/ws_outq.c push/ws_outq.h \
 	push/session.c push/session.h \
+	push/user_sockets.c push/user_sockets.h \
 	push/subs.c push/subs.h push/sub.h \
 	push/membership.c push/membership.h \
 	push/replay.c push/replay.h \
@@ -48,7 +49,7 @@ tests_unit_test_ws_sub_query_LDADD = $(CRM_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_ws_conn
 TESTS += tests/unit/test_ws_conn
 tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
-	push/ws_conn.c push/ws_outq.c push/session.c push/subs.c push/membership.c push/replay.c \
+	push/ws_conn.c push/ws_outq.c push/session.c push/user_sockets.c push/subs.c push/membership.c push/replay.c \
 	push/rooms.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
 	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
 	push/redis_link.c

@@ -6,20 +6,21 @@
 #include <stdint.h>
 
 struct push_metrics {
-    uint64_t connections_open;   /* HTTP connections (before upgrade) now open */
-    uint64_t connections_total;  /* accepted since start */
-    uint64_t sockets;            /* WebSockets now open */
-    uint64_t sockets_total;      /* WebSockets upgraded since start */
-    uint64_t subscriptions;      /* subscriptions now active or being set up */
-    uint64_t entries_read;       /* stream entries read by XREAD */
-    uint64_t messages_sent;      /* WebSocket data frames queued */
-    uint64_t bytes_out;          /* bytes written to WebSockets */
-    uint64_t slow_consumers;     /* sockets cut off at the queue limit */
-    uint64_t pong_timeouts;      /* sockets closed for not answering a ping */
-    uint64_t revocations;        /* sockets closed by a revoked token */
-    uint64_t handshakes_refused; /* upgrade requests answered with an HTTP error */
-    uint64_t redis_reconnects;   /* successful reconnects after a loss, any link */
-    int redis_up;                /* 1 while the stream connection is established */
+    uint64_t connections_open;      /* HTTP connections (before upgrade) now open */
+    uint64_t connections_total;     /* accepted since start */
+    uint64_t sockets;               /* WebSockets now open */
+    uint64_t sockets_total;         /* WebSockets upgraded since start */
+    uint64_t subscriptions;         /* subscriptions now active or being set up */
+    uint64_t entries_read;          /* stream entries read by XREAD */
+    uint64_t messages_sent;         /* WebSocket data frames queued */
+    uint64_t bytes_out;             /* bytes written to WebSockets */
+    uint64_t slow_consumers;        /* sockets cut off at the queue limit */
+    uint64_t pong_timeouts;         /* sockets closed for not answering a ping */
+    uint64_t revocations;           /* sockets closed by a revoked token */
+    uint64_t handshakes_refused;    /* upgrade requests answered with an HTTP error */
+    uint64_t sockets_over_user_cap; /* closed with 4429: the user held too many sockets */
+    uint64_t redis_reconnects;      /* successful reconnects after a loss, any link */
+    int redis_up;                   /* 1 while the stream connection is established */
 };
 
 extern struct push_metrics push_metrics;

@@ -19,15 +19,17 @@ void payload_cache_init(struct payload_cache *pc)
 
 struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct sub *s, struct push_message *m)
 {
+    int hide = sub_hides_email(s, m);
     for (size_t i = 0; i < pc->npayloads; i++)
-        if (pc->payloads[i].q == s->q)
+        if (pc->payloads[i].q == s->q && pc->payloads[i].hide_email == hide)
             return push_buf_ref(pc->payloads[i].payload);
-    struct push_buf *buf = sub_query_render(s->q, m);
+    struct push_buf *buf = sub_query_render(s->q, m, hide);
     if (!buf) {
         crm_oom();
     }
     if (pc->npayloads < PAYLOAD_CACHE_RENDERS) {
         pc->payloads[pc->npayloads].q = s->q;
+        pc->payloads[pc->npayloads].hide_email = hide;
         pc->payloads[pc->npayloads].payload = push_buf_ref(buf);
         pc->npayloads++;
     }
@@ -36,9 +38,10 @@ struct push_buf *payload_cache_payload(struct payload_cache *pc, const struct su
 
 struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub *s, struct push_message *m)
 {
+    int hide = sub_hides_email(s, m);
     for (size_t i = 0; i < pc->nframes; i++)
-        if (pc->frames[i].q == s->q && pc->frames[i].id_len == s->id_len &&
-            memcmp(pc->frames[i].id, s->id, s->id_len) == 0)
+        if (pc->frames[i].q == s->q && pc->frames[i].hide_email == hide &&
+            pc->frames[i].id_len == s->id_len && memcmp(pc->frames[i].id, s->id, s->id_len) == 0)
             return push_buf_ref(pc->frames[i].frame);
     if (pc->nframes == PAYLOAD_CACHE_FRAMES || s->id_len > PAYLOAD_CACHE_ID_MAX)
         return NULL;
@@ -52,6 +55,7 @@ struct push_buf *payload_cache_frame(struct payload_cache *pc, const struct sub 
     if (!frame)
         return NULL;
     pc->frames[pc->nframes].q = s->q;
+    pc->frames[pc->nframes].hide_email = hide;
     pc->frames[pc->nframes].frame = push_buf_ref(frame);
     pc->frames[pc->nframes].id_len = s->id_len;
     memcpy(pc->frames[pc->nframes].id, s->id, s->id_len);

@@ -1,7 +1,9 @@
 /* The work of fanning out one stream entry, done once: the payload rendered
- * once per distinct selection, and the whole `next` frame built once per
- * (selection, id) since clients mostly number their subscriptions alike. Lives
- * for one entry's fan-out (on the stack). */
+ * once per distinct (selection, viewer may see the sender's email), and the
+ * whole `next` frame built once per (selection, email shown, id) since clients
+ * mostly number their subscriptions alike. What a subscriber sees depends on
+ * nothing else: a patient sees other users' emails empty (sub_hides_email).
+ * Lives for one entry's fan-out (on the stack). */
 #ifndef CRM_PUSH_PAYLOAD_CACHE_H
 #define CRM_PUSH_PAYLOAD_CACHE_H
 
@@ -20,10 +22,12 @@ struct push_message;
 struct payload_cache {
     struct {
         const struct sub_query *q;
+        int hide_email;
         struct push_buf *payload;
     } payloads[PAYLOAD_CACHE_RENDERS];
     struct {
         const struct sub_query *q;
+        int hide_email;
         struct push_buf *frame;
         uint16_t id_len;
         char id[PAYLOAD_CACHE_ID_MAX];

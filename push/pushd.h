@@ -36,6 +36,7 @@ struct pushd {
     struct event *flush; /* activated when a socket has output: flush once per turn */
     int ping_sec;        /* CRM_WS_PING_INTERVAL: a pong is due within it */
     int init_sec;        /* CRM_WS_INIT_TIMEOUT: connection_init is due within it */
+    int sockets_share;   /* sockets per user in this process (user_sockets.h); 0: no cap */
     int index;           /* process number under the supervisor */
     int stopping;        /* SIGTERM received */
 };

@@ -14,12 +14,14 @@
 #include "pushd.h"
 #include "redis_auth.h"
 #include "redis_link.h"
+#include "replay.h"
 #include "revocation.h"
 #include "stream_reader.h"
 #include "sub_query.h"
 #include "rooms.h"
 #include "supervisor.h"
 #include "user_cache.h"
+#include "user_sockets.h"
 #include "ws_conn.h"
 
 #include <arpa/inet.h>
@@ -46,14 +48,15 @@ uint32_t pushd_now(void)
     return (uint32_t)(ts.tv_sec - started.tv_sec);
 }
 
+static int metrics_tag; /* the metrics listener's callback argument */
+
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int socklen,
                       void *arg)
 {
     (void)l;
     (void)sa;
     (void)socklen;
-    (void)arg;
-    http_conn_start(pushd->base, fd, pushd->cmd);
+    http_conn_start(pushd->base, fd, pushd->cmd, arg == &metrics_tag);
 }
 
 static void on_accept_error(struct evconnlistener *l, void *arg)
@@ -100,7 +103,7 @@ static int child_main(int index, void *arg)
 {
     struct pushd *p = arg;
     int rc = SUPERVISOR_EXIT_FATAL;
-    struct evconnlistener *listener = NULL;
+    struct evconnlistener *listener = NULL, *metrics_listener = NULL;
     struct event *sigterm = NULL, *sigint = NULL;
     gql_error_list errs;
 
@@ -138,6 +141,26 @@ static int child_main(int index, void *arg)
         goto done;
     }
     evconnlistener_set_error_cb(listener, on_accept_error);
+    if (p->cfg.ws_metrics_port) {
+        struct sockaddr_in min;
+        memset(&min, 0, sizeof min);
+        min.sin_family = AF_INET;
+        min.sin_port = htons((uint16_t)p->cfg.ws_metrics_port);
+        if (inet_pton(AF_INET, p->cfg.ws_metrics_bind, &min.sin_addr) != 1) {
+            log_error("CRM_WS_METRICS_BIND %s is not an IPv4 address", p->cfg.ws_metrics_bind);
+            goto done;
+        }
+        metrics_listener =
+            evconnlistener_new_bind(p->base, on_accept, &metrics_tag,
+                                    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT, 64,
+                                    (struct sockaddr *)&min, sizeof min);
+        if (!metrics_listener) {
+            log_error("cannot listen on %s:%d: %s (set CRM_WS_METRICS_PORT)", p->cfg.ws_metrics_bind,
+                      p->cfg.ws_metrics_port, strerror(errno));
+            goto done;
+        }
+        evconnlistener_set_error_cb(metrics_listener, on_accept_error);
+    }
     p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, 1, NULL, NULL);
     p->xread = redis_link_new(p->base, "xread", p->cfg.redis_host, p->cfg.redis_port, 0,
                               stream_reader_on_connect, NULL);
@@ -154,13 +177,16 @@ static int child_main(int index, void *arg)
     evsignal_add(sigterm, NULL);
     evsignal_add(sigint, NULL);
 
-    log_info("process %d listening on %s:%d (ping %d s, init timeout %d s)", index, p->cfg.ws_bind,
-             p->cfg.ws_port, p->ping_sec, p->init_sec);
+    log_info("process %d listening on %s:%d, metrics on %s:%d (ping %d s, init timeout %d s)", index,
+             p->cfg.ws_bind, p->cfg.ws_port, p->cfg.ws_metrics_bind, p->cfg.ws_metrics_port, p->ping_sec,
+             p->init_sec);
     event_base_dispatch(p->base);
     rc = 0;
 done:
     if (listener)
         evconnlistener_free(listener);
+    if (metrics_listener)
+        evconnlistener_free(metrics_listener);
     while (p->conns)
         ws_conn_abort(p->conns, NULL);
     redis_link_free(p->cmd);
@@ -168,8 +194,10 @@ done:
     redis_link_free(p->pubsub);
     stream_reader_free();
     pg_link_free(p->pg);
+    replay_shutdown();
     rooms_shutdown();
     user_cache_clear();
+    user_sockets_clear();
     sub_query_cache_free(p->queries);
     gql_schema_free(p->schema);
     if (sigterm)
@@ -190,7 +218,8 @@ static const struct crm_cli cli = {
     .prog = "crm-pushd",
     .synopsis = "",
     .about = "The CRM's WebSocket daemon: GraphQL subscriptions (graphql-transport-ws),\n"
-             "GET /health and GET /metrics on CRM_WS_BIND:CRM_WS_PORT, in CRM_WS_PROCESSES\n"
+             "GET /health on CRM_WS_BIND:CRM_WS_PORT, GET /metrics on\n"
+             "CRM_WS_METRICS_BIND:CRM_WS_METRICS_PORT, in CRM_WS_PROCESSES\n"
              "processes under a supervisor. SIGTERM closes the sockets with 1001 and stops.\n"
              "Settings: CRM_* environment variables, see crm.env(5) and crm-pushd(8).\n",
     .takes_args = 0,
@@ -218,6 +247,7 @@ int main(int argc, char **argv)
     crm_redis_auth_use(&redis_auth);
     p.ping_sec = p.cfg.ws_ping_interval;
     p.init_sec = p.cfg.ws_init_timeout;
+    p.sockets_share = user_sockets_share(p.cfg.ws_max_sockets_per_user, p.cfg.ws_processes);
     signal(SIGPIPE, SIG_IGN);
     log_info("starting %d process(es)", p.cfg.ws_processes);
     return supervisor_run(p.cfg.ws_processes, child_main, &p);

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "message.h"
+#include "persisted_boundary.h"
 #include "pg_link.h"
 #include "pushd.h"
 #include "redis_link.h"
@@ -14,14 +15,156 @@
 #include "user_cache.h"
 #include "ws_conn.h"
 
+#include <event2/event.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#define PG_ALL ((uint64_t)INT64_MAX) /* a bound above every position */
+#define PG_ALL CRM_BOUNDARY_ALL_MS /* a bound above every position */
 
 static void replay_step(struct sub *s);
+
+/* ---- the run queue ----
+ * Sockets with a replay ready for its next page, in turn; each socket has its
+ * own list of such subscriptions (c->ready_head). A turn is one page for one
+ * subscription of one socket, so a socket with 32 replays gets no more turns
+ * than a socket with one, and a subscription no more than one page per loop
+ * turn. The queue holds a reference to each socket on it. */
+
+static struct ws_conn *run_head, *run_tail;
+static struct event *run_ev;
+static int in_flight; /* page requests sent, not yet answered */
+
+static void issue(struct sub *s);
+
+static void run_append(struct ws_conn *c)
+{
+    c->run_next = NULL;
+    if (run_tail)
+        run_tail->run_next = c;
+    else
+        run_head = c;
+    run_tail = c;
+}
+
+static struct sub *ready_pop(struct ws_conn *c)
+{
+    struct sub *s = c->ready_head;
+    if (s) {
+        c->ready_head = s->run_next;
+        if (!c->ready_head)
+            c->ready_tail = NULL;
+        s->run_next = NULL;
+        s->scheduled = 0;
+    }
+    return s;
+}
+
+static void on_run(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    while (run_head && in_flight < REPLAY_MAX_IN_FLIGHT) {
+        struct ws_conn *c = run_head;
+        run_head = c->run_next;
+        if (!run_head)
+            run_tail = NULL;
+        struct sub *s = c->dead ? NULL : ready_pop(c);
+        if (s && c->ready_head) {
+            run_append(c); /* its other replays: after every other socket's turn */
+        } else {
+            c->in_run = 0;
+            ws_conn_unref(c);
+        }
+        if (s)
+            issue(s);
+    }
+}
+
+/* Runs the queue at the next loop turn, after its I/O (a zero timer: timers
+ * are processed after the events the poll returned). */
+static void kick(void)
+{
+    if (!run_head || in_flight >= REPLAY_MAX_IN_FLIGHT)
+        return;
+    if (!run_ev && !(run_ev = evtimer_new(pushd->base, on_run, NULL))) {
+        log_error("out of memory");
+        abort();
+    }
+    if (!evtimer_pending(run_ev, NULL)) {
+        struct timeval now = {0, 0};
+        evtimer_add(run_ev, &now);
+    }
+}
+
+static void enqueue_run(struct sub *s)
+{
+    struct ws_conn *c = s->conn;
+    s->run_next = NULL;
+    if (c->ready_tail)
+        c->ready_tail->run_next = s;
+    else
+        c->ready_head = s;
+    c->ready_tail = s;
+    s->scheduled = 1;
+    if (!c->in_run) {
+        c->in_run = 1;
+        ws_conn_ref(c);
+        run_append(c);
+    }
+    kick();
+}
+
+void replay_forget(struct sub *s)
+{
+    if (!s->scheduled)
+        return;
+    struct ws_conn *c = s->conn;
+    struct sub *prev = NULL;
+    for (struct sub *x = c->ready_head; x; prev = x, x = x->run_next)
+        if (x == s) {
+            if (prev)
+                prev->run_next = s->run_next;
+            else
+                c->ready_head = s->run_next;
+            if (c->ready_tail == s)
+                c->ready_tail = prev;
+            break;
+        }
+    s->scheduled = 0;
+    s->run_next = NULL;
+}
+
+/* A page request was answered (or its subscription is gone). */
+static void page_done(void)
+{
+    in_flight--;
+    kick();
+}
+
+void replay_shutdown(void)
+{
+    while (run_head) {
+        struct ws_conn *c = run_head;
+        run_head = c->run_next;
+        c->in_run = 0;
+        c->ready_head = c->ready_tail = NULL;
+        ws_conn_unref(c);
+    }
+    run_tail = NULL;
+    if (run_ev)
+        event_free(run_ev);
+    run_ev = NULL;
+    in_flight = 0;
+}
+
+/* 1 when the page being sent must stop: the socket's queue is full enough. */
+static int queue_full(const struct sub *s)
+{
+    return s->conn->queued >= REPLAY_QUEUE_HIGH;
+}
 
 /* Replay is done: held live entries go out, then the subscription is live. */
 static void replay_finish(struct sub *s)
@@ -50,6 +193,7 @@ static void fail_pg(struct sub *s)
 /* One page of persisted messages in (last, pg bound), each with its sender. */
 static void on_pg_page(const PGresult *res, void *arg)
 {
+    page_done();
     struct sub *s = sub_ref_take(arg);
     if (!s)
         return;
@@ -60,8 +204,12 @@ static void on_pg_page(const PGresult *res, void *arg)
     }
     struct ws_conn *c = s->conn;
     uint32_t serial = s->serial;
-    int rows = PQntuples(res);
+    int rows = PQntuples(res), cut = 0;
     for (int i = 0; i < rows; i++) {
+        if (queue_full(s)) {
+            cut = 1; /* the rest of the page is asked for again, once drained */
+            break;
+        }
         uint64_t ms = strtoull(PQgetvalue(res, i, PSQL_MB_MS), NULL, 10);
         uint64_t seq = strtoull(PQgetvalue(res, i, PSQL_MB_SEQ), NULL, 10);
         int64_t sender = strtoll(PQgetvalue(res, i, PSQL_MB_SENDER), NULL, 10);
@@ -84,7 +232,7 @@ static void on_pg_page(const PGresult *res, void *arg)
         if (!sub_alive(c, serial))
             return;
     }
-    if (rows == REPLAY_PAGE) {
+    if (cut || rows == REPLAY_PAGE) {
         replay_step(s);
         return;
     }
@@ -145,37 +293,32 @@ static int wait_for_senders(struct sub *s, const redisReply *page)
     return 1;
 }
 
-/* EXEC reply of [XRANGE s - + COUNT 1, XRANGE s (last + COUNT page]. */
+/* EXEC reply of [XRANGE s - + COUNT 1, XPENDING s group, XINFO GROUPS s,
+ * XRANGE s (last + COUNT page]: the facts of the boundary, then a page. */
 static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
 {
     (void)ac;
+    page_done();
     struct sub *s = sub_ref_take(priv);
     redisReply *r = reply;
     if (!s)
         return;
     s->busy = 0;
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_ARRAY ||
-        r->element[1]->type != REDIS_REPLY_ARRAY) {
+    struct crm_stream_facts facts;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 4 || r->element[3]->type != REDIS_REPLY_ARRAY ||
+        crm_stream_facts_parse(r->element[0], r->element[1], r->element[2], &facts) < 0) {
         fail_stream(s);
         return;
     }
-    const redisReply *first = r->element[0], *page = r->element[1];
-    uint64_t fms = 0, fseq = 0;
-    if (first->elements == 1 && first->element[0]->type == REDIS_REPLY_ARRAY &&
-        first->element[0]->elements == 2 && parse_id(first->element[0]->element[0], &fms, &fseq) == 0 &&
-        push_pos_cmp(s->last_ms, s->last_seq, fms, fseq) < 0 &&
-        push_pos_cmp(s->pg_ms, s->pg_seq, fms, fseq) < 0) {
-        /* The cursor is older than the stream: what lies between is in PostgreSQL. */
-        s->pg_ms = fms;
-        s->pg_seq = fseq;
-        s->pg_pending = 1;
-        replay_step(s);
-        return;
-    }
-    if (first->elements == 0 && s->pg_ms == 0) {
-        /* An empty stream: everything is in PostgreSQL. */
-        s->pg_ms = PG_ALL;
-        s->pg_seq = 0;
+    const redisReply *page = r->element[3];
+    uint64_t bms, bseq;
+    crm_persisted_boundary(&facts, &bms, &bseq);
+    if (push_pos_cmp(s->last_ms, s->last_seq, bms, bseq) < 0 &&
+        push_pos_cmp(s->pg_ms, s->pg_seq, bms, bseq) < 0) {
+        /* What lies between the cursor and the boundary is in PostgreSQL
+         * (the boundary only moves forward: read up to where it is now). */
+        s->pg_ms = bms;
+        s->pg_seq = bseq;
         s->pg_pending = 1;
         replay_step(s);
         return;
@@ -184,10 +327,13 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
         return;
     struct ws_conn *c = s->conn;
     uint32_t serial = s->serial;
-    for (size_t i = 0; i < page->elements; i++) {
+    size_t i = 0;
+    for (; i < page->elements; i++) {
         const redisReply *e = page->element[i];
         uint64_t ms, seq;
         struct crm_stream_entry ent;
+        if (queue_full(s))
+            break; /* the rest of the page is asked for again, once drained */
         if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || parse_id(e->element[0], &ms, &seq) < 0)
             continue;
         /* Positions advance over entries of other rooms too. */
@@ -209,7 +355,7 @@ static void on_stream_page(redisAsyncContext *ac, void *reply, void *priv)
             s->last_seq = seq;
         }
     }
-    if (page->elements < REPLAY_PAGE) {
+    if (i == page->elements && page->elements < REPLAY_PAGE) {
         replay_finish(s);
         return;
     }
@@ -234,19 +380,26 @@ static void request_pg_page(struct sub *s)
         return;
     }
     s->busy = 1;
+    in_flight++;
 }
 
-/* Asks Redis for the stream's first entry and the next page after last. */
+/* Asks Redis, in one transaction, for the facts of the boundary and the next
+ * page after last (from the boundary PostgreSQL was read up to, if later). */
 static void request_stream_page(struct sub *s)
 {
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     char stream[CRM_STREAM_NAME_MAX], from[PUSH_ID_MAX + 1], count[12];
     crm_stream_name(stream, crm_stream_of_room(s->room_id, pushd->cfg.streams));
-    snprintf(from, sizeof from, "(%" PRIu64 "-%" PRIu64, s->last_ms, s->last_seq);
+    if (push_pos_cmp(s->last_ms, s->last_seq, s->pg_ms, s->pg_seq) < 0)
+        snprintf(from, sizeof from, "%" PRIu64 "-%" PRIu64, s->pg_ms, s->pg_seq);
+    else
+        snprintf(from, sizeof from, "(%" PRIu64 "-%" PRIu64, s->last_ms, s->last_seq);
     snprintf(count, sizeof count, "%d", REPLAY_PAGE);
     struct sub_ref *ref = sub_ref_new(s);
     if (!ac || redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
         redisAsyncCommand(ac, NULL, NULL, "XRANGE %s - + COUNT 1", stream) != REDIS_OK ||
+        redisAsyncCommand(ac, NULL, NULL, "XPENDING %s %s", stream, CRM_WORKER_GROUP) != REDIS_OK ||
+        redisAsyncCommand(ac, NULL, NULL, "XINFO GROUPS %s", stream) != REDIS_OK ||
         redisAsyncCommand(ac, NULL, NULL, "XRANGE %s %s + COUNT %s", stream, from, count) != REDIS_OK ||
         redisAsyncCommand(ac, on_stream_page, ref, "EXEC") != REDIS_OK) {
         sub_ref_take(ref);
@@ -254,10 +407,12 @@ static void request_stream_page(struct sub *s)
         return;
     }
     s->busy = 1;
+    in_flight++;
 }
 
-/* Issues the next replay request, or waits for the queue to drain. */
-static void replay_step(struct sub *s)
+/* Sends the next page request of s (its turn in the run queue came), or lets
+ * it wait for its socket's queue to drain. */
+static void issue(struct sub *s)
 {
     if (s->conn->dead || s->state != SUB_REPLAY || s->busy)
         return;
@@ -269,6 +424,19 @@ static void replay_step(struct sub *s)
         request_pg_page(s);
     else
         request_stream_page(s);
+}
+
+/* s is ready for its next page: it takes its turn (the end of the run queue),
+ * or waits for its socket's queue to drain. */
+static void replay_step(struct sub *s)
+{
+    if (s->conn->dead || s->state != SUB_REPLAY || s->busy || s->scheduled)
+        return;
+    if (s->conn->queued > WS_LOW_WATER) {
+        s->wait_drain = 1;
+        return;
+    }
+    enqueue_run(s);
 }
 
 void replay_start(struct sub *s)

@@ -10,6 +10,8 @@
 #include "streams.h"
 #include "subs.h"
 #include "token.h"
+#include "user_cache.h"
+#include "user_sockets.h"
 #include "ws_conn.h"
 
 #include <hiredis/hiredis.h>
@@ -38,8 +40,18 @@ static void on_revoked_reply(redisAsyncContext *ac, void *reply, void *priv)
         if (!ok)
             log_info("socket %d user %lld: token %s at connection_init", c->fd, (long long)c->user_id,
                      r ? "revoked" : "unverifiable (Redis down)");
-        c->authed = (unsigned)ok;
-        gtws_init_done(&c->proto, &session_ops, c, ok);
+        if (ok && user_sockets_take(c->user_id, pushd->sockets_share) < 0) {
+            log_info("socket %d user %lld: over %d socket(s) per user in this process", c->fd,
+                     (long long)c->user_id, pushd->sockets_share);
+            push_metrics.sockets_over_user_cap++;
+            gtws_close(&c->proto, &session_ops, c, GTWS_CLOSE_TOO_MANY_SOCKETS, "Too many connections");
+        } else {
+            c->counted = (unsigned)ok;
+            c->authed = (unsigned)ok;
+            if (ok) /* the viewer's role decides what others' emails show: load it now */
+                push_user_unref(user_cache_lookup(c->user_id));
+            gtws_init_done(&c->proto, &session_ops, c, ok);
+        }
     }
     ws_conn_unref(c);
 }
@@ -117,6 +129,10 @@ const struct gtws_ops session_ops = {
 
 void session_end(struct ws_conn *c)
 {
+    if (c->counted) {
+        c->counted = 0;
+        user_sockets_release(c->user_id);
+    }
     subs_end_all(c);
 }
 

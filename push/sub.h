@@ -41,6 +41,9 @@ struct sub {
     uint8_t has_after;          /* subscribed with `after`: replay first */
     uint8_t busy;               /* a Redis or database request for it is in flight */
     uint8_t wait_drain;         /* replay waits for the queue to drain */
+    uint8_t viewer_patient;     /* the subscriber is a patient (or its role is unknown): no others' emails */
+    uint8_t scheduled;          /* on its socket's list of replays ready for a page (replay.c) */
+    struct sub *run_next;       /* that list */
     struct push_message **held; /* live entries held while replaying */
     uint32_t nheld, capheld;
     uint16_t id_len;
@@ -71,6 +74,10 @@ void sub_fail(struct sub *s, const char *code, const char *msg);
 /* Sends m to s as a `next` with a payload already rendered (0, or -1 when the
  * socket took nothing); records m's position as sent. */
 int sub_send_payload(struct sub *s, const struct push_message *m, struct push_buf *payload);
+
+/* 1 when s must not see the email of m's sender: s's viewer is a patient (or
+ * of a role not known) and m is not their own (crm-api's rule for User.email). */
+int sub_hides_email(const struct sub *s, const struct push_message *m);
 
 /* Renders m for s alone and sends it, unless s already sent that position. */
 int sub_send_one(struct sub *s, struct push_message *m);

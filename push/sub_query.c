@@ -67,10 +67,18 @@ static json_object *errors_of(json_object *response)
     return errs ? errs : error_array("INTERNAL_SERVER_ERROR", "The subscription failed.");
 }
 
+/* What one execution renders: the message, and whether the viewer may see
+ * other users' emails (crm-api blanks them for a patient viewer). */
+struct render_ctx {
+    struct push_message *m;
+    int hide_email;
+};
+
 /* Message.sender: the user, looked up once per message (the cache's hook). */
 static int resolve_sender(gql_resolve_info *info, void *ctx, json_object **out)
 {
-    struct push_message *m = ctx;
+    struct render_ctx *rc = ctx;
+    struct push_message *m = rc->m;
     if (!m->sender && user_lookup)
         m->sender = user_lookup(m->sender_id);
     const struct push_user *u = m->sender;
@@ -82,7 +90,8 @@ static int resolve_sender(gql_resolve_info *info, void *ctx, json_object **out)
     if (!o)
         return GQL_ENOMEM;
     json_object_object_add(o, "id", json_object_new_string(id));
-    json_object_object_add(o, "email", json_object_new_string(u->email));
+    /* As crm-api's User for a patient viewer: the field is there, empty. */
+    json_object_object_add(o, "email", json_object_new_string(rc->hide_email ? "" : u->email));
     json_object_object_add(o, "displayName", json_object_new_string(u->display_name));
     json_object_object_add(o, "role", json_object_new_string(u->role));
     json_object_object_add(o, "createdAt", json_object_new_string(u->created_at));
@@ -279,8 +288,9 @@ fail:
     return -1;
 }
 
-struct push_buf *sub_query_render(const struct sub_query *q, const struct push_message *m)
+struct push_buf *sub_query_render(const struct sub_query *q, const struct push_message *m, int hide_email)
 {
+    struct render_ctx rc = {(struct push_message *)m, hide_email};
     char room[24], when[PUSH_TIME_MAX];
     snprintf(room, sizeof room, "%" PRId64, m->room_id);
     push_iso8601(m->ms, when);
@@ -297,7 +307,7 @@ struct push_buf *sub_query_render(const struct sub_query *q, const struct push_m
     json_object_object_add(ev, "internal", json_object_new_boolean(m->internal));
     gql_response *resp = NULL;
     struct push_buf *b = NULL;
-    if (gql_engine_execute_event(q->engine, q->prep, q->op_name, q->vars, ev, (void *)m, &resp) == 0) {
+    if (gql_engine_execute_event(q->engine, q->prep, q->op_name, q->vars, ev, &rc, &resp) == 0) {
         size_t len = 0;
         const char *s = gql_response_text(resp, &len);
         if ((b = push_buf_new(len)) != NULL)

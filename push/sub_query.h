@@ -51,7 +51,8 @@ size_t sub_query_cache_size(const struct sub_query_cache *c);
 
 /* Renders the execution result {"data":{"messageAdded":{...}}} (with errors and
  * null data when the sender cannot be loaded) as a new buffer; NULL when out of
- * memory. m->sender may be filled on the way. */
-struct push_buf *sub_query_render(const struct sub_query *q, const struct push_message *m);
+ * memory. m->sender may be filled on the way. hide_email 1: Message.sender.email
+ * is "" (a patient viewing someone else, as crm-api renders it). */
+struct push_buf *sub_query_render(const struct sub_query *q, const struct push_message *m, int hide_email);
 
 #endif

@@ -18,6 +18,7 @@
 #include "sub.h"
 #include "sub_audit.h"
 #include "sub_query.h"
+#include "user_cache.h"
 #include "ws_conn.h"
 
 #include <stdlib.h>
@@ -58,6 +59,7 @@ struct sub *sub_ref_take(struct sub_ref *r)
 
 static void sub_free(struct sub *s)
 {
+    replay_forget(s);
     rooms_remove(s);
     for (uint32_t i = 0; i < s->nheld; i++)
         push_message_unref(s->held[i]);
@@ -97,6 +99,11 @@ int sub_send_payload(struct sub *s, const struct push_message *m, struct push_bu
     return 0;
 }
 
+int sub_hides_email(const struct sub *s, const struct push_message *m)
+{
+    return s->viewer_patient && m->sender_id != s->conn->user_id && sub_query_needs_sender(s->q);
+}
+
 int sub_send_one(struct sub *s, struct push_message *m)
 {
     if (push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
@@ -108,7 +115,7 @@ int sub_send_one(struct sub *s, struct push_message *m)
         s->last_seq = m->seq;
         return 0;
     }
-    struct push_buf *b = sub_query_render(s->q, m);
+    struct push_buf *b = sub_query_render(s->q, m, sub_hides_email(s, m));
     if (!b) {
         crm_oom();
     }
@@ -127,9 +134,49 @@ static void sub_go(struct sub *s)
         s->state = SUB_LIVE;
 }
 
+/* The viewer's role is known (or cannot be): audit, then replay or live. */
+static void viewer_known(struct sub *s)
+{
+    struct push_user *u = user_cache_lookup(s->conn->user_id);
+    /* A role not read from the database is trusted least, as in crm-api: only
+     * a user record saying STAFF or ADMIN shows other users' emails. */
+    s->viewer_patient = !u || strcmp(u->role, "PATIENT") == 0 ||
+                        (strcmp(u->role, "STAFF") != 0 && strcmp(u->role, "ADMIN") != 0);
+    push_user_unref(u);
+    sub_audit_subscribe(s, sub_go);
+}
+
+static void on_viewer_loaded(void *arg)
+{
+    struct sub *s = sub_ref_take(arg);
+    if (!s)
+        return;
+    s->busy = 0;
+    viewer_known(s);
+}
+
 void sub_granted(struct sub *s)
 {
-    sub_audit_subscribe(s, sub_go);
+    if (!sub_query_needs_sender(s->q)) {
+        s->viewer_patient = 1; /* no sender is rendered: nothing to decide */
+        sub_audit_subscribe(s, sub_go);
+        return;
+    }
+    /* The viewer's record was asked for at connection_init; it is normally in
+     * the cache by now. Else wait for its load (bounded by USER_CACHE_LOAD_MS). */
+    struct push_user *u = user_cache_lookup(s->conn->user_id);
+    if (u) {
+        push_user_unref(u);
+        viewer_known(s);
+        return;
+    }
+    struct sub_ref *ref = sub_ref_new(s);
+    if (user_cache_when_loaded(s->conn->user_id, on_viewer_loaded, ref) < 0) {
+        sub_ref_take(ref);
+        viewer_known(s);
+        return;
+    }
+    s->busy = 1;
 }
 
 int subs_has(struct ws_conn *c, const char *id, size_t len)

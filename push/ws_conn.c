@@ -166,10 +166,16 @@ static void on_frame_start(wslay_event_context_ptr ctx, const struct wslay_event
                            void *user)
 {
     struct ws_conn *c = user;
-    (void)ctx;
     uint64_t n = arg->payload_length;
     c->accounted += (uint32_t)(2 + (n < 126 ? 0 : n < 65536 ? 2 : 8) + 4 + n);
     c->in_frame = 1;
+    if (arg->opcode == WSLAY_CONNECTION_CLOSE && n == 1 && !c->closing) {
+        /* A close payload is empty or a 2-byte code (RFC 6455 5.5.1): one byte is
+         * a protocol error. wslay would echo it as a close without a code, so the
+         * 1002 is queued first; wslay queues no second close after it. */
+        c->closing = 1;
+        wslay_event_queue_close(ctx, WSLAY_CODE_PROTOCOL_ERROR, NULL, 0);
+    }
     if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME ||
         arg->opcode == WSLAY_CONTINUATION_FRAME)
         c->frag_open = !arg->fin;

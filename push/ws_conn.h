@@ -22,35 +22,39 @@
 struct sub;
 
 struct ws_conn {
-    struct event rev;                /* EV_READ|EV_PERSIST on fd */
-    struct event wev;                /* EV_WRITE, added while output is pending */
-    struct ws_conn *prev, *next;     /* pushd->conns */
-    struct ws_conn *dirty_next;      /* list of sockets with output to flush this turn */
-    wslay_event_context_ptr ws;      /* NULL while idle (see above) */
-    struct ws_outq out;              /* frames to write, in order */
-    uint32_t queued;                 /* unsent bytes in the output queue */
-    uint32_t fed;                    /* bytes given to the current wslay context */
-    uint32_t accounted;              /* bytes of frames wslay has started: header + payload */
-    uint32_t created;                /* pushd_now() at upgrade */
-    uint32_t next_ping;              /* when to ping next */
-    uint32_t close_deadline;         /* abort if the close handshake is not done by then */
-    uint32_t sub_serial;             /* serial of the last subscription started */
-    int fd;                          /* -1 once closed */
-    uint16_t refs;                   /* the loop's reference + callbacks in flight */
-    uint8_t nsubs;                   /* subscriptions (pending or active) */
-    struct gtws proto;               /* graphql-transport-ws state */
-    unsigned in_frame : 1;           /* wslay is inside a frame */
-    unsigned frag_open : 1;          /* a fragmented data message is incomplete */
-    unsigned awaiting_pong : 1;      /* a ping is out: a pong is due before next_ping */
-    unsigned dirty : 1;              /* on the dirty list */
-    unsigned closing : 1;            /* a close frame is queued: no more data frames */
-    unsigned dead : 1;               /* fd closed, waiting for refs to drop */
-    unsigned cutoff : 1;             /* over the queue limit: aborted at the next flush */
-    unsigned authed : 1;             /* token verified */
-    struct sub *subs;                /* subscriptions of this socket */
-    int64_t user_id;                 /* from the token */
-    int64_t token_exp;               /* the token's exp (seconds since the epoch) */
-    char jti[CRM_TOKEN_JTI_LEN + 1]; /* revocation handle of the token */
+    struct event rev;                    /* EV_READ|EV_PERSIST on fd */
+    struct event wev;                    /* EV_WRITE, added while output is pending */
+    struct ws_conn *prev, *next;         /* pushd->conns */
+    struct ws_conn *dirty_next;          /* list of sockets with output to flush this turn */
+    wslay_event_context_ptr ws;          /* NULL while idle (see above) */
+    struct ws_outq out;                  /* frames to write, in order */
+    uint32_t queued;                     /* unsent bytes in the output queue */
+    uint32_t fed;                        /* bytes given to the current wslay context */
+    uint32_t accounted;                  /* bytes of frames wslay has started: header + payload */
+    uint32_t created;                    /* pushd_now() at upgrade */
+    uint32_t next_ping;                  /* when to ping next */
+    uint32_t close_deadline;             /* abort if the close handshake is not done by then */
+    uint32_t sub_serial;                 /* serial of the last subscription started */
+    int fd;                              /* -1 once closed */
+    uint16_t refs;                       /* the loop's reference + callbacks in flight */
+    uint8_t nsubs;                       /* subscriptions (pending or active) */
+    struct gtws proto;                   /* graphql-transport-ws state */
+    unsigned in_frame : 1;               /* wslay is inside a frame */
+    unsigned frag_open : 1;              /* a fragmented data message is incomplete */
+    unsigned awaiting_pong : 1;          /* a ping is out: a pong is due before next_ping */
+    unsigned dirty : 1;                  /* on the dirty list */
+    unsigned closing : 1;                /* a close frame is queued: no more data frames */
+    unsigned dead : 1;                   /* fd closed, waiting for refs to drop */
+    unsigned cutoff : 1;                 /* over the queue limit: aborted at the next flush */
+    unsigned authed : 1;                 /* token verified */
+    unsigned counted : 1;                /* counted in user_sockets (released at the end) */
+    struct sub *subs;                    /* subscriptions of this socket */
+    struct sub *ready_head, *ready_tail; /* replays waiting for their next page (replay.c) */
+    struct ws_conn *run_next;            /* the replay run queue of sockets (replay.c) */
+    unsigned in_run : 1;                 /* on that queue */
+    int64_t user_id;                     /* from the token */
+    int64_t token_exp;                   /* the token's exp (seconds since the epoch) */
+    char jti[CRM_TOKEN_JTI_LEN + 1];     /* revocation handle of the token */
 };
 
 /* Takes fd (non-blocking, upgrade answered) and serves it. leftover (n bytes,

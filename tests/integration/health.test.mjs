@@ -2,7 +2,7 @@
 // what they say while PostgreSQL or Redis is down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HTTP, WS_PORT, svc, eventually, rawRequest } from './lib.mjs';
+import { HTTP, WS_PORT, WS_METRICS_PORT, svc, eventually, rawRequest } from './lib.mjs';
 
 const pushd = `http://127.0.0.1:${WS_PORT}`;
 
@@ -31,11 +31,16 @@ test('lighttpd refuses a body over its limit with 413', async () => {
   assert.equal(res.status, 413);
 });
 
-test('crm-pushd /health and /metrics', async () => {
+test('crm-pushd /health on the WebSocket port; /metrics only on its own listener', async () => {
   const h = await health(pushd);
   assert.equal(h.status, 200);
   assert.deepEqual(h.body, { status: 'ok', redis: 'up' });
-  const m = await fetch(`${pushd}/metrics`);
+  // The port browsers reach does not serve the counters (issue 13.9).
+  const open = await fetch(`${pushd}/metrics`);
+  assert.equal(open.status, 404);
+  await open.text();
+  assert.ok(WS_METRICS_PORT && WS_METRICS_PORT !== WS_PORT);
+  const m = await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`);
   assert.equal(m.status, 200);
   const text = await m.text();
   assert.match(text, /^crm_pushd_connections_total \d+$/m);

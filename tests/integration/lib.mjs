@@ -8,6 +8,8 @@ const run = promisify(execFile);
 
 export const HTTP = process.env.CRM_TEST_HTTP;
 export const WS_PORT = Number(process.env.CRM_TEST_WS_PORT);
+/** crm-pushd's /metrics listener (CRM_WS_METRICS_PORT), apart from the WebSocket port. */
+export const WS_METRICS_PORT = Number(process.env.CRM_TEST_WS_METRICS_PORT);
 export const PG_PORT = Number(process.env.CRM_TEST_PG_PORT);
 export const REDIS_PORT = Number(process.env.CRM_TEST_REDIS_PORT);
 export const RUN_DIR = process.env.CRM_TEST_RUN;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import crypto from 'node:crypto';
-import { rawRequest, WS_PORT } from './lib.mjs';
+import { rawRequest, WS_PORT, WS_METRICS_PORT } from './lib.mjs';
 import { makeUser, makeRoom, token, xaddMany, initedSocket, ORIGIN, sleep } from './pushd_lib.mjs';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -125,6 +125,13 @@ test('a control frame over 125 bytes closes with 1002', async () => {
   c.sock.destroy();
 });
 
+test('a close frame with a 1-byte payload is a protocol error: 1002 (RFC 6455 5.5.1)', async () => {
+  const c = await connect();
+  c.sock.write(frame(8, Buffer.from([0x03])));
+  assert.equal(await c.closeCode(), 1002);
+  await c.ended;
+});
+
 test('the close handshake: the server echoes the close and ends the TCP connection', async () => {
   const c = await connect();
   const payload = Buffer.alloc(2);
@@ -179,7 +186,7 @@ test('a slow reader is closed while others keep receiving', async () => {
   slow.sock.write(frame(1, JSON.stringify(sub('s'))));
   await sleep(300);
   slow.sock.pause();
-  const before = await (await fetch(`http://127.0.0.1:${WS_PORT}/metrics`)).text();
+  const before = await (await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`)).text();
   const slowBefore = Number(/crm_pushd_slow_consumers_closed_total (\d+)/.exec(before)[1]);
   const body = 'y'.repeat(3900);
   const n = 3000; // ~12 MB per subscriber: past the 1 MiB queue limit and the socket buffers
@@ -190,7 +197,7 @@ test('a slow reader is closed while others keep receiving', async () => {
   const got = fast.messages.filter((m) => m.type === 'next').map((m) => Number(m.payload.data.messageAdded.body.split('-')[0]));
   assert.equal(got.length, n);
   assert.deepEqual(got, [...Array(n).keys()]);
-  const after = await (await fetch(`http://127.0.0.1:${WS_PORT}/metrics`)).text();
+  const after = await (await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`)).text();
   assert.ok(Number(/crm_pushd_slow_consumers_closed_total (\d+)/.exec(after)[1]) > slowBefore);
   slow.sock.resume();
   await slow.ended;

@@ -12,6 +12,7 @@ import { BIN, RUN_DIR, eventually } from './lib.mjs';
 import { WebSocket, makeUser, token, sleep } from './pushd_lib.mjs';
 
 let port;
+let metricsPort;
 let daemon;
 let daemonExited;
 
@@ -28,9 +29,10 @@ function freePort() {
 
 before(async () => {
   port = await freePort();
+  metricsPort = await freePort();
   const log = fs.openSync(path.join(RUN_DIR, 'logs', 'crm-pushd-keepalive.log'), 'a');
   daemon = spawn(`${BIN}/crm-pushd`, [], {
-    env: { ...process.env, CRM_WS_PORT: String(port), CRM_WS_PROCESSES: '1',
+    env: { ...process.env, CRM_WS_PORT: String(port), CRM_WS_METRICS_PORT: String(metricsPort), CRM_WS_PROCESSES: '1',
       CRM_WS_PING_INTERVAL: '1', CRM_WS_INIT_TIMEOUT: '1' },
     stdio: ['ignore', log, log],
   });
@@ -117,7 +119,7 @@ test('a client that does not answer pings is closed after one ping interval', as
   assert.notEqual(endedAt, null, 'the server closes the socket');
   // The pong was due by the next ping: closed one to two sweeps after the ping.
   assert.ok(endedAt - ping.at >= 500 && endedAt - ping.at <= 3500, `closed ${endedAt - ping.at} ms after the ping`);
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   assert.match(metrics, /^crm_pushd_pong_timeouts_total [1-9]/m);
 });
 

@@ -2,7 +2,7 @@
 // the real graphql-ws client for the normal paths, raw sockets for misbehaviour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, svc, eventually, WS_PORT } from './lib.mjs';
+import { redisCli, svc, eventually, WS_PORT, WS_METRICS_PORT } from './lib.mjs';
 import {
   makeUser, makeRoom, token, jtiOf, xadd, gqlClient, collect, rawSocket, initedSocket,
   MESSAGE_FIELDS, sleep,
@@ -215,12 +215,12 @@ test('ping/pong messages, complete from the client, error ends one subscription 
 });
 
 test('/metrics counts sockets, subscriptions, entries, messages and bytes', async () => {
-  const res = await fetch(`http://127.0.0.1:${WS_PORT}/metrics`);
+  const res = await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`);
   const text = await res.text();
   for (const name of ['crm_pushd_sockets', 'crm_pushd_subscriptions', 'crm_pushd_entries_read_total',
     'crm_pushd_messages_sent_total', 'crm_pushd_bytes_out_total', 'crm_pushd_slow_consumers_closed_total',
     'crm_pushd_redis_reconnects_total']) {
     assert.match(text, new RegExp(`^${name} \\d+$`, 'm'), name);
   }
-  await eventually(async () => /crm_pushd_entries_read_total [1-9]/.test(await (await fetch(`http://127.0.0.1:${WS_PORT}/metrics`)).text()));
+  await eventually(async () => /crm_pushd_entries_read_total [1-9]/.test(await (await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`)).text()));
 });

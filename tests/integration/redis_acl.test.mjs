@@ -84,7 +84,7 @@ function start(cmd, env) {
 
 test('crm-pushd with a wrong Redis password logs the refusal and reports unhealthy', async () => {
   const port = await freePort();
-  const p = start('crm-pushd', { CRM_WS_PORT: String(port), CRM_WS_PROCESSES: '1' });
+  const p = start('crm-pushd', { CRM_WS_PORT: String(port), CRM_WS_METRICS_PORT: '0', CRM_WS_PROCESSES: '1' });
   try {
     await eventually(() => /AUTH as user crm-pushd refused: WRONGPASS/.test(p.log), { timeoutMs: 10000 });
     const res = await eventually(async () => {

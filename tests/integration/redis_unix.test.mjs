@@ -49,7 +49,7 @@ test('crm-pushd streams entries over the Unix socket', async () => {
   const log = openSync(`${RUN_DIR}/logs/crm-pushd-unix-socket.log`, 'a');
   // Its own process group, so that its workers stop with it.
   const pushd = spawn(`${BIN}/crm-pushd`, [], {
-    env: { ...process.env, ...OVER_SOCKET, CRM_WS_PORT: String(port), CRM_WS_PROCESSES: '1' },
+    env: { ...process.env, ...OVER_SOCKET, CRM_WS_PORT: String(port), CRM_WS_METRICS_PORT: '0', CRM_WS_PROCESSES: '1' },
     stdio: ['ignore', log, log],
     detached: true,
   });

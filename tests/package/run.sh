@@ -7,7 +7,7 @@
 #
 # Run by `./dev test package`, which sets CRM_TEST_ROOT, CRM_TEST_DEV,
 # CRM_TEST_RUN (a throwaway folder), CRM_TEST_PG_PORT, CRM_TEST_REDIS_PORT,
-# CRM_HTTP_PORT, CRM_WS_PORT and CRM_WORKER_METRICS_PORT (free loopback ports)
+# CRM_HTTP_PORT, CRM_WS_PORT, CRM_WORKER_METRICS_PORT and CRM_WS_METRICS_PORT (free loopback ports)
 # and stops PostgreSQL and Redis afterwards. Prints "PASS: ..." per check and
 # stops at the first failure (exit status 1). Needs root: it runs dpkg.
 set -euo pipefail
@@ -19,6 +19,7 @@ REDIS_PORT=$CRM_TEST_REDIS_PORT
 HTTP_PORT=$CRM_HTTP_PORT
 WS_PORT=$CRM_WS_PORT
 METRICS_PORT=$CRM_WORKER_METRICS_PORT
+PUSH_METRICS_PORT=$CRM_WS_METRICS_PORT
 PROGRAMS=(crm-api crm-pushd crm-worker crm-admin crm-migrate)
 DEV=$CRM_TEST_DEV
 # The installed programs see only the settings this script gives them.
@@ -28,7 +29,7 @@ unset $(compgen -e | grep '^CRM_')
 svc() {
   env CRM_TEST_RUN="$RUN" CRM_TEST_BIN=/nonexistent CRM_TEST_PG_PORT="$PG_PORT" \
     CRM_TEST_REDIS_PORT="$REDIS_PORT" CRM_HTTP_PORT="$HTTP_PORT" CRM_WS_PORT="$WS_PORT" \
-    CRM_WORKER_METRICS_PORT="$METRICS_PORT" "$DEV" svc "$@"
+    CRM_WORKER_METRICS_PORT="$METRICS_PORT" CRM_WS_METRICS_PORT="$PUSH_METRICS_PORT" "$DEV" svc "$@"
 }
 
 pass() { printf 'PASS: %s\n' "$*"; }
@@ -218,6 +219,7 @@ sed -e "s|^CRM_DATABASE_URL=.*|CRM_DATABASE_URL=host=127.0.0.1 port=$PG_PORT dbn
     -e "s|^CRM_REDIS_PORT=.*|CRM_REDIS_PORT=$REDIS_PORT|" \
     -e "s|^CRM_JWT_SECRET=.*|CRM_JWT_SECRET=$secret|" \
     -e "s|^CRM_WS_PORT=.*|CRM_WS_PORT=$WS_PORT|" \
+    -e "s|^CRM_WS_METRICS_PORT=.*|CRM_WS_METRICS_PORT=$PUSH_METRICS_PORT|" \
     -e "s|^CRM_WS_PROCESSES=.*|CRM_WS_PROCESSES=1|" \
     -e "s|^CRM_WS_ORIGINS=.*|CRM_WS_ORIGINS=http://127.0.0.1:$HTTP_PORT|" /etc/crm/crm.env >"$env_file"
 printf 'CRM_WORKER_METRICS_PORT=%s\n' "$METRICS_PORT" >>"$env_file"

@@ -90,7 +90,7 @@ static void test_render_and_share(void **state)
 
     struct push_message *m = push_message_new(1764100939123ull, 4, 12, 7, "k1", 2, "hi \"there\"\n", 11, 0);
     lookups = 0;
-    struct push_buf *b = sub_query_render(q1, m);
+    struct push_buf *b = sub_query_render(q1, m, 0);
     assert_non_null(b);
     const char *want =
         "{\"data\":{\"messageAdded\":{\"id\":\"1764100939123-4\",\"body\":\"hi \\\"there\\\"\\n\","
@@ -100,17 +100,32 @@ static void test_render_and_share(void **state)
     assert_memory_equal(b->data, want, b->len);
     push_buf_unref(b);
     /* The sender is looked up once per message and only when selected. */
-    b = sub_query_render(q1, m);
+    b = sub_query_render(q1, m, 0);
     push_buf_unref(b);
     assert_int_equal(lookups, 1);
-    b = sub_query_render(q3, m);
+    b = sub_query_render(q3, m, 0);
     assert_int_equal(b->len, strlen("{\"data\":{\"messageAdded\":{\"id\":\"1764100939123-4\"}}}"));
     push_buf_unref(b);
+    /* A patient viewing someone else's message gets the email field empty, as
+     * crm-api renders User for a patient; the same selection otherwise shows it. */
+    struct sub_query *qe = NULL;
+    assert_int_equal(
+        prepare("{\"query\":\"subscription { messageAdded(roomId: 12) { sender { email role } } }\"}", &qe,
+                &a, &errs),
+        0);
+    b = sub_query_render(qe, m, 0);
+    assert_non_null(memmem(b->data, b->len, "\"email\":\"n@x.test\"", 18));
+    push_buf_unref(b);
+    b = sub_query_render(qe, m, 1);
+    assert_non_null(memmem(b->data, b->len, "\"email\":\"\"", 10));
+    assert_null(memmem(b->data, b->len, "n@x.test", 8));
+    push_buf_unref(b);
+    sub_query_unref(qe);
     push_message_unref(m);
 
     /* An unknown sender nulls the whole (non-null) result, with an error. */
     m = push_message_new(1, 1, 12, 99, "k", 1, "b", 1, 1);
-    b = sub_query_render(q1, m);
+    b = sub_query_render(q1, m, 0);
     assert_non_null(b);
     assert_non_null(memmem(b->data, b->len, "\"data\":null", 11));
     assert_non_null(memmem(b->data, b->len, "INTERNAL_SERVER_ERROR", 21));
