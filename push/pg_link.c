@@ -377,11 +377,22 @@ int pg_link_query(struct pg_link *l, enum pushd_sql s, int n, const char *const 
     struct timeval tv;
     timeval_ms(&tv, timeout_ms);
     evtimer_add(&r->timer, &tv);
-    if (l->tail)
-        l->tail->next = r;
-    else
-        l->head = r;
-    l->tail = r;
+    /* Replay pages queue behind everything else: another socket's sign-in (its
+     * user lookup) or membership check must not wait for one socket's history.
+     * The request in flight keeps its place; each kind keeps its own order. */
+    struct pg_req **at = &l->head;
+    if (s == PSQL_MESSAGES_BETWEEN) {
+        at = l->tail ? &l->tail->next : &l->head;
+    } else {
+        if (*at && busy(l))
+            at = &(*at)->next;
+        while (*at && (*at)->stmt != PSQL_MESSAGES_BETWEEN)
+            at = &(*at)->next;
+    }
+    r->next = *at;
+    *at = r;
+    if (!r->next)
+        l->tail = r;
     l->queued++;
     /* Started from the loop, not here, so that fn never runs inside this call
      * (pump may fail the request at once on a broken connection). */
