@@ -265,8 +265,8 @@ void gtws_send_error(struct gtws *g, const struct gtws_ops *ops, void *host, con
     json_object_put(o);
 }
 
-void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
-                         size_t id_len, const char *code, const char *msg)
+/* [{"message": msg, "extensions": {"code": code}}], or NULL out of memory. */
+static json_object *error_list(const char *code, const char *msg)
 {
     json_object *errs = json_object_new_array();
     json_object *e = json_object_new_object();
@@ -276,13 +276,21 @@ void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host,
         json_object_object_add(ext, "code", json_object_new_string(code));
         json_object_object_add(e, "extensions", ext);
         json_object_array_add(errs, e);
-        gtws_send_error(g, ops, host, id, id_len, errs);
-        json_object_put(errs);
-        return;
+        return errs;
     }
     json_object_put(errs);
     json_object_put(e);
     json_object_put(ext);
+    return NULL;
+}
+
+void gtws_send_error_msg(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id,
+                         size_t id_len, const char *code, const char *msg)
+{
+    json_object *errs = error_list(code, msg);
+    if (errs)
+        gtws_send_error(g, ops, host, id, id_len, errs);
+    json_object_put(errs);
 }
 
 void gtws_send_complete(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id, size_t id_len)
@@ -321,19 +329,8 @@ void gtws_sub_errors(struct gtws *g, const struct gtws_ops *ops, void *host, con
 void gtws_sub_error(struct gtws *g, const struct gtws_ops *ops, void *host, const char *id_json,
                     size_t id_json_len, const char *code, const char *msg)
 {
-    json_object *errs = json_object_new_array();
-    json_object *e = json_object_new_object();
-    json_object *ext = json_object_new_object();
-    if (errs && e && ext) {
-        json_object_object_add(e, "message", json_object_new_string(msg));
-        json_object_object_add(ext, "code", json_object_new_string(code));
-        json_object_object_add(e, "extensions", ext);
-        json_object_array_add(errs, e);
+    json_object *errs = error_list(code, msg);
+    if (errs)
         gtws_sub_errors(g, ops, host, id_json, id_json_len, errs);
-        json_object_put(errs);
-        return;
-    }
     json_object_put(errs);
-    json_object_put(e);
-    json_object_put(ext);
 }
