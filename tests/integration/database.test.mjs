@@ -8,7 +8,7 @@ import { psql, BIN, ROOT } from './lib.mjs';
 const run = promisify(execFile);
 
 test('migrations are recorded and a second run applies nothing', async () => {
-  assert.equal(await psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"), '001_init,002_inbox');
+  assert.equal(await psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"), '001_init,002_inbox,003_live_state');
   const { stdout } = await run(`${BIN}/crm-migrate`, [`${ROOT}/sql`]);
   assert.match(stdout, /0 migration\(s\) applied/);
 });
