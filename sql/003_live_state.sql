@@ -14,3 +14,6 @@ CREATE TABLE read_positions (
 );
 -- A user's positions over their inbox page (the key serves a room's receipts).
 CREATE INDEX read_positions_by_user ON read_positions (user_id, room_id);
+
+-- crm-pushd reads positions for the live inbox; crm-api also writes them (markRead).
+GRANT SELECT, INSERT, UPDATE ON read_positions TO crm_app;
