@@ -140,10 +140,12 @@ void presence_free(void)
 }
 
 /* One round trip for a list of users: the live instances, then SMISMEMBER on
- * each one's set (the keys are named by the script: not cluster-safe, which
- * the CRM does not use). Returns an array of 0/1, one per ARGV after the first. */
+ * each one's set. The keys are named inside the script, none as KEYS: Redis's
+ * ACL checks an EVAL's KEYS against the rights EVAL is granted with (the
+ * member-cache keys), while the commands the script runs are checked against
+ * the presence rights. Not cluster-safe, which the CRM does not use. Returns an array of 0/1, one per ARGV after the first. */
 static const char lookup_script[] =
-    "local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf') "
+    "local live = redis.call('ZRANGEBYSCORE', '" INSTANCES_KEY "', ARGV[1], '+inf') "
     "local n = #ARGV - 1 local out = {} for i = 1, n do out[i] = 0 end "
     "if n == 0 then return out end "
     "local ids = {} for i = 1, n do ids[i] = ARGV[i + 1] end "
@@ -193,7 +195,7 @@ void presence_lookup(const int64_t *ids, size_t n, presence_fn fn, void *arg)
     if (n > PRESENCE_MAX_LOOKUP)
         n = PRESENCE_MAX_LOOKUP;
     struct lookup *l = calloc(1, sizeof *l + n);
-    size_t argc = 5 + n;
+    size_t argc = 4 + n;
     const char **argv = calloc(argc, sizeof *argv);
     char(*num)[24] = calloc(n + 1, sizeof *num);
     if (!l || !argv || !num) {
@@ -205,12 +207,11 @@ void presence_lookup(const int64_t *ids, size_t n, presence_fn fn, void *arg)
     snprintf(num[n], sizeof num[n], "%" PRId64, wall_ms() - PRESENCE_TTL_MS);
     argv[0] = "EVAL";
     argv[1] = lookup_script;
-    argv[2] = "1";
-    argv[3] = INSTANCES_KEY;
-    argv[4] = num[n];
+    argv[2] = "0";
+    argv[3] = num[n];
     for (size_t i = 0; i < n; i++) {
         snprintf(num[i], sizeof num[i], "%" PRId64, ids[i]);
-        argv[5 + i] = num[i];
+        argv[4 + i] = num[i];
     }
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     int sent = ac && redisAsyncCommandArgv(ac, on_lookup, l, (int)argc, argv, NULL) == REDIS_OK;
