@@ -23,7 +23,7 @@
  *
  *   clinic_load -p PORT -f CONNS_FILE -P PROCS -R REDIS_PORT -D PG_CONNINFO
  *               [-m RATE=500 -y TYPING=1000 -d SECONDS=15 -w WINDOW=180 -C PUSHD_PID
- *                -B BATCH_US=1000 -c IN_FLIGHT=200 -S SOCKETS_PER_SOURCE=20000] */
+ *                -W WARM_RATE=500 -B BATCH_US=1000 -c IN_FLIGHT=200 -S SOCKETS_PER_SOURCE=20000] */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -35,6 +35,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -612,6 +613,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 static void worker(int first, int count)
 {
     struct rlimit rl;
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the parent */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
@@ -784,18 +786,22 @@ static void publish(int secs, int rate, int typing, int *msgs, int *typings, con
     }
 }
 
-/* Waits until the counts stop growing (or want is met), at most max_s. */
-static void settle(uint64_t want_msg, uint64_t want_typing, int max_s)
+/* Waits until the counts reach what is wanted and stop growing for 0.5 s,
+ * at most max_s. */
+static void settle(uint64_t want_msg, uint64_t want_inbox, uint64_t want_typing, int max_s)
 {
-    static struct stats a, b;
+    static struct stats a, b; /* large (histograms): not on the stack */
+    int still = 0;
     sum(&a, 0);
     for (int i = 0; i < max_s * 10; i++) {
         usleep(100000);
         sum(&b, 0);
-        int done = b.count[K_MSG] >= want_msg && b.count[K_TYPING] >= want_typing;
+        int done =
+            b.count[K_MSG] >= want_msg && b.count[K_INBOX] >= want_inbox && b.count[K_TYPING] >= want_typing;
         uint64_t ta = a.count[K_MSG] + a.count[K_INBOX] + a.count[K_TYPING] + a.reads,
                  tb = b.count[K_MSG] + b.count[K_INBOX] + b.count[K_TYPING] + b.reads;
-        if (done && tb == ta && i >= 5)
+        still = tb == ta ? still + 1 : 0;
+        if (done && still >= 5)
             return;
         a = b;
     }
@@ -810,8 +816,7 @@ static void run_phase(const char *label, int secs, int rate, int typing)
     double pcpu0 = pushd_pid ? children_cpu(pushd_pid) : 0;
     uint64_t t0 = now_us();
     publish(secs, rate, typing, &msgs, &typings, label);
-    settle(s0.count[K_MSG] + (uint64_t)msgs * (nconns > 0 ? 3 : 0),
-           s0.count[K_TYPING] + (uint64_t)typings * 2, 10);
+    settle(s0.count[K_MSG] + (uint64_t)msgs * 3, 0, s0.count[K_TYPING] + (uint64_t)typings * 2, 10);
     double pcpu = (pushd_pid ? children_cpu(pushd_pid) : 0) - pcpu0, wall = (double)(now_us() - t0) / 1e6;
     usleep(200000);
     sum(&s1, 1);
@@ -883,10 +888,10 @@ static int load_conns(const char *path)
 
 int main(int argc, char **argv)
 {
-    int rate = 500, typing = 1000, duration = 15, window = 180, opt;
+    int rate = 500, typing = 1000, warm_rate = 500, duration = 15, window = 180, opt;
     const char *file = NULL;
     nprocs = 2;
-    while ((opt = getopt(argc, argv, "p:f:P:R:D:m:y:d:w:C:B:c:S:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:f:P:R:D:m:y:d:w:C:B:c:S:W:")) != -1) {
         switch (opt) {
         case 'p':
             g_port = atoi(optarg);
@@ -933,7 +938,7 @@ int main(int argc, char **argv)
         }
     }
     if (!g_port || !file || !g_redis_port || !g_pg || nprocs < 1 || nprocs > MAX_PROCS || rate < 1 ||
-        typing < 0 || duration < 1 || load_conns(file) < 0)
+        typing < 0 || duration < 1 || warm_rate < 1 || load_conns(file) < 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
     srand(15);
@@ -988,15 +993,21 @@ int main(int argc, char **argv)
     }
     sleep(3); /* the subscriptions' membership checks */
     atomic_store(&ctl->reads, 1);
-    /* Warm-up: one message per room, so every room's snapshot is loaded. */
-    uint64_t w0 = now_us();
+    /* Warm-up: one message per room, so every room's snapshot is loaded (as
+     * in a clinic running for a while), at warm_rate messages/s. */
+    sum(&agg, 0);
+    uint64_t w0 = now_us(), want_msg = agg.count[K_MSG] + nrooms * 3,
+             want_inbox = agg.count[K_INBOX] + nrooms * 3;
     for (size_t r = 0; r < nrooms; r++) {
         publish_message(r);
-        sleep_until(w0 + (uint64_t)(r + 1) * 500u); /* 2,000/s */
+        sleep_until(w0 + (uint64_t)(r + 1) * 1000000u / (uint64_t)warm_rate);
     }
-    settle(0, 0, 15);
+    settle(want_msg, want_inbox, 0, 120);
     sum(&agg, 0);
-    printf("mix subscribed on %llu sockets; warm-up of %zu messages in %.1f s; inbox snapshots loaded\n",
+    printf("warm-up deliveries: messageAdded %llu of %zu, inboxUpdated %llu of %zu (or more: reads)\n",
+           (unsigned long long)(agg.count[K_MSG] + nrooms * 3 - want_msg), nrooms * 3,
+           (unsigned long long)(agg.count[K_INBOX] + nrooms * 3 - want_inbox), nrooms * 3);
+    printf("mix subscribed on %llu sockets; warm-up of %zu messages settled after %.1f s\n",
            (unsigned long long)agg.mixed, nrooms, (double)(now_us() - w0) / 1e6);
     fflush(stdout);
 

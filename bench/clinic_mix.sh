@@ -27,7 +27,7 @@ SECS=${2:-15}
 RATE=${RATE:-500}
 TYPING=${TYPING:-1000}
 N=$((ROOMS * 3))
-BUILD=$ROOT/build/bench
+BUILD=${BUILD:-$ROOT/build/bench}
 NICE=${BENCH_NICE:-0}
 WINDOW=${CONNECT_WINDOW:-180}
 procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
@@ -78,10 +78,11 @@ SELECT 'c' || g || '@clinic.bench', CASE WHEN g % 3 = 0 THEN 'Patient ' ELSE 'St
        CASE WHEN g % 3 = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role, 'not-a-hash'
 FROM generate_series(0, 3 * :rooms - 1) g;
 CREATE TEMP TABLE u AS SELECT id, substring(email FROM 2 FOR position('@' IN email) - 2)::int AS g FROM users;
+CREATE INDEX ON u (g);
+ANALYZE u;
 INSERT INTO rooms (name, created_by, patient_id, assignee_id, status)
-SELECT 'Clinic room ' || r, (SELECT id FROM u WHERE g = 3 * r + 1), (SELECT id FROM u WHERE g = 3 * r),
-       (SELECT id FROM u WHERE g = 3 * r + 1), 'OPEN'
-FROM generate_series(0, :rooms - 1) r;
+SELECT 'Clinic room ' || p.g / 3, a.id, p.id, a.id, 'OPEN'
+FROM u p JOIN u a ON a.g = p.g + 1 WHERE p.g % 3 = 0 ORDER BY p.g;
 CREATE TEMP TABLE rr AS SELECT id, substring(name FROM 13)::int AS r FROM rooms;
 INSERT INTO room_members (room_id, user_id, member_role)
 SELECT rr.id, u.id, CASE WHEN u.g % 3 = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role
