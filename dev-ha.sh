@@ -350,7 +350,10 @@ ha_kill() {
     *) pid=$(cat "$RUN/$name.pid" 2>/dev/null) ;;
   esac
   [ -n "$pid" ] || die "$name is not running"
-  kill -KILL "$pid" 2>/dev/null || true
+  # The whole host's share: a supervisor and the processes it forked (each
+  # daemon leads a process group of its own, start_daemon's setsid).
+  if [ "${name#pg}" = "$name" ]; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  else kill -KILL "$pid" 2>/dev/null || true; fi
   [ "${name#pg}" != "$name" ] || rm -f "$RUN/$name.pid"
   echo "$name: killed"
 }
