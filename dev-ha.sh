@@ -118,7 +118,7 @@ EOF
 # ---- PostgreSQL: a primary and a synchronous standby ----
 
 ha_pg_opts() { # port
-  echo "-p $1 -k $2 -c listen_addresses=127.0.0.1 -c wal_log_hints=on -c wal_keep_size=256MB -c max_wal_senders=5 -c hot_standby=on"
+  echo "-p $1 -k $2 -c listen_addresses=127.0.0.1 -c wal_log_hints=on -c wal_keep_size=256MB"
 }
 
 ha_pg_start_dir() { # N: start pgN's data folder as it is (primary or standby)
@@ -141,7 +141,10 @@ ha_pg_init_primary() {
   as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1 ||
     die "initdb failed: $RUN/logs/initdb.log"
   # dev-only trust on loopback, replication included. Commits wait for the
-  # standby once it exists (ha_pg_make_standby).
+  # standby once it exists (ha_pg_make_standby). wal_log_hints in the file,
+  # not only on the command line: pg_rewind needs every run of the folder
+  # (its single-user crash recovery too) to have had it.
+  printf "wal_log_hints = on\n" >> "$data/postgresql.conf"
   ha_pg_start_dir 1
   psql -X -q -h 127.0.0.1 -p "$(ha_pg_port 1)" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
 }

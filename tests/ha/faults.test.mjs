@@ -87,7 +87,8 @@ test('kill -9 of the PostgreSQL primary, then the standby promoted: the workers 
     await dev('promote');
   }, async () => {
     // The old primary comes back as the new primary's standby (pg_rewind).
-    await dev('rebuild');
+    const how = await dev('rebuild');
+    console.log(`# HA pg-rebuild: ${how}`);
     await eventually(async () => /standby/.test(await dev('status')), { what: 'a standby again' });
   });
 });
