@@ -160,6 +160,9 @@ ha_pg_make_standby() {
   if [ -f "$data/PG_VERSION" ]; then
     # pg_rewind wants a cleanly shut down folder: a crashed one recovers first.
     as_pg "$bin/postgres" --single -D "$data" postgres </dev/null >>"$RUN/logs/pg$n-recover.log" 2>&1 || true
+    # A just-promoted source names its new timeline only after a checkpoint:
+    # without it pg_rewind sees one timeline and rewinds nothing.
+    psql -X -q -h 127.0.0.1 -p "$fport" -U postgres -d postgres -c CHECKPOINT >/dev/null
     if as_pg "$bin/pg_rewind" -D "$data" --source-server="host=127.0.0.1 port=$fport user=postgres dbname=postgres" \
         >>"$RUN/logs/pg$n-rewind.log" 2>&1; then
       rewound=1
@@ -173,7 +176,14 @@ ha_pg_make_standby() {
   fi
   as_pg sh -c "touch '$data/standby.signal' && printf \"primary_conninfo = 'host=127.0.0.1 port=$fport user=postgres application_name=pg$n'\n\" >> '$data/postgresql.auto.conf'"
   ha_pg_start_dir "$n"
-  # The primary waits for this standby again (ha_pg_promote had it stop waiting).
+  # The primary waits for this standby again (ha_pg_promote had it stop
+  # waiting), once it streams: a standby that cannot follow would hang every commit.
+  local i
+  for ((i = 0; i < 300; i++)); do
+    [ "$(psql -X -qtA -h 127.0.0.1 -p "$fport" -U postgres -d postgres -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 1 ] && break
+    sleep 0.1
+  done
+  [ $i -lt 300 ] || die "pg$n does not stream from pg$from (logs: $RUN/logs/pg$n.log); the primary stays without a synchronous standby"
   psql -X -q -h 127.0.0.1 -p "$fport" -U postgres -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = '*'" -c "SELECT pg_reload_conf()" >/dev/null
   echo "pg$n: standby of pg$from ($([ $rewound = 1 ] && echo pg_rewind || echo pg_basebackup))"
 }
