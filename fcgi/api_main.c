@@ -16,6 +16,7 @@
 #include "stop_signal.h"
 #include "supervisor.h"
 #include "redis_auth.h"
+#include "redis_ha.h"
 #include "redis_sync.h"
 #include "reply.h"
 
@@ -176,6 +177,10 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_redis_auth_use(&redis_auth);
+    if (crm_redis_ha_init(&api.cfg, api_err, sizeof api_err) < 0) {
+        log_error("configuration: %s", api_err);
+        return 1;
+    }
     if (crm_password_init() < 0) {
         log_error("libsodium: initialisation failed");
         return 1;

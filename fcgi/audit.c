@@ -4,6 +4,7 @@
 
 #include "audit_entry.h"
 #include "log.h"
+#include "redis_wait.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,14 +27,19 @@ int audit_record_patient(struct crm_redis *r, int64_t actor, const char *action,
         log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
         return -1;
     }
-    redisReply *rep = crm_redis_argv(r, av.argc, av.argv, av.argvlen);
+    /* With CRM_REDIS_MIN_REPLICAS, only a record the replicas have counts. */
+    int confirmed = 0;
+    redisReply *rep = crm_redis_argv_confirmed(r, av.argc, av.argv, av.argvlen, &confirmed);
     if (!rep) {
         log_warn("audit %s not recorded: redis unavailable", action);
         return -1;
     }
-    int ok = rep->type == REDIS_REPLY_STRING;
+    int ok = rep->type == REDIS_REPLY_STRING && confirmed;
     if (!ok)
-        log_warn("audit %s not recorded: %.60s", action, rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
+        log_warn("audit %s not recorded: %.60s", action,
+                 rep->type == REDIS_REPLY_ERROR ? rep->str
+                 : confirmed                    ? "?"
+                                                : "too few replicas");
     freeReplyObject(rep);
     return ok ? 0 : -1;
 }
@@ -68,6 +74,10 @@ int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action
             return -1;
         }
     }
+    if (crm_redis_wait_append(c) < 0) {
+        crm_redis_reset(r);
+        return -1;
+    }
     int ok = 1;
     for (int i = 0; i < n; i++) {
         redisReply *rep = NULL;
@@ -81,6 +91,15 @@ int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action
             ok = 0;
         }
         freeReplyObject(rep);
+    }
+    int w = crm_redis_wait_reply(c);
+    if (w < 0) {
+        crm_redis_reset(r);
+        return -1;
+    }
+    if (!w) {
+        log_warn("audit %s not recorded: too few replicas", action);
+        ok = 0;
     }
     return ok ? 0 : -1;
 }

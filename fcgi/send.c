@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "redis_wait.h"
 #include "send_reply.h"
 #include "sql.h"
 #include "streams.h"
@@ -21,11 +22,14 @@
  * {3, ""} the token is revoked (nothing claimed, counted or added); read by
  * send_reply_parse. The revocation check is here, not a round trip of its own,
  * so that a sendMessage costs one round trip, and a logout that lands before the
- * script is seen by it. */
+ * script is seen by it. A replay writes the key again (same value and expiry):
+ * the WAIT after it (CRM_REDIS_MIN_REPLICAS) then confirms that the replicas
+ * have everything up to it, the first attempt's entry included, even when the
+ * first attempt's WAIT fell short or ran on another connection. */
 static const char send_script[] =
     "if redis.call('EXISTS', KEYS[4]) == 1 then return {3, ''} end\n"
     "local prev = redis.call('GET', KEYS[2])\n"
-    "if prev then return {0, prev} end\n"
+    "if prev then redis.call('SET', KEYS[2], prev, 'KEEPTTL') return {0, prev} end\n"
     "local n = redis.call('INCR', KEYS[3])\n"
     "if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end\n"
     "if n > tonumber(ARGV[2]) then return {2, tostring(redis.call('PTTL', KEYS[3]))} end\n"
@@ -37,7 +41,7 @@ static char script_sha[41];
 
 /* Runs the script by SHA, loading it on NOSCRIPT (a restarted Redis forgets it).
  * Repeating it after a lost connection is safe: the key makes it idempotent. */
-static redisReply *run_script(struct crm_redis *r, int argc, const char **argv, size_t *lens)
+static redisReply *run_script(struct crm_redis *r, int argc, const char **argv, size_t *lens, int *confirmed)
 {
     if (!script_sha[0]) {
         const char *load[] = {"SCRIPT", "LOAD", send_script};
@@ -53,11 +57,12 @@ static redisReply *run_script(struct crm_redis *r, int argc, const char **argv, 
     }
     argv[1] = script_sha;
     lens[1] = 40;
-    redisReply *rep = crm_redis_argv(r, argc, argv, lens);
+    /* EVALSHA and, with CRM_REDIS_MIN_REPLICAS, WAIT in the same round trip. */
+    redisReply *rep = crm_redis_argv_confirmed(r, argc, argv, lens, confirmed);
     if (rep && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
         freeReplyObject(rep);
         script_sha[0] = '\0';
-        return run_script(r, argc, argv, lens);
+        return run_script(r, argc, argv, lens, confirmed);
     }
     return rep;
 }
@@ -157,14 +162,24 @@ enum send_status send_message(struct crm_redis *r, struct crm_db *db, int stream
                                                     strlen(stream)};
     memcpy(argv + SEND_ARGV_HEAD, entry.argv, (size_t)entry.argc * sizeof entry.argv[0]);
     memcpy(lens + SEND_ARGV_HEAD, entry.argvlen, (size_t)entry.argc * sizeof entry.argvlen[0]);
-    redisReply *rep = run_script(r, SEND_ARGV_HEAD + entry.argc, argv, lens);
+    int confirmed = 0;
+    redisReply *rep = run_script(r, SEND_ARGV_HEAD + entry.argc, argv, lens, &confirmed);
     if (!rep) {
         log_warn("redis: sendMessage: Redis unavailable");
         return SEND_UNAVAILABLE;
     }
     enum send_status st = SEND_UNAVAILABLE;
     struct send_reply sr;
-    switch (send_reply_parse(rep, &sr)) {
+    enum send_reply_kind kind = send_reply_parse(rep, &sr);
+    if (!confirmed && (kind == SEND_REPLY_ACCEPTED || kind == SEND_REPLY_REPLAY)) {
+        /* On the primary but not on enough replicas: a failover now could
+         * lose it, so it is not answered as accepted. The client's retry with
+         * the same key replays it and waits again. */
+        log_warn("redis: sendMessage not confirmed by %d replica(s): refused", crm_redis_wait_replicas());
+        freeReplyObject(rep);
+        return SEND_UNAVAILABLE;
+    }
+    switch (kind) {
     case SEND_REPLY_ACCEPTED:
         st = api_message_from_entry(out, sr.id, sr.id_len, e) == 0 ? SEND_ACCEPTED : SEND_ENOMEM;
         break;

@@ -41,6 +41,21 @@ static const struct setting settings[] = {
     STR(redis_password_file, "CRM_REDIS_PASSWORD_FILE", NULL,
         "file holding the Redis password, or a folder of one file per user named after it; a password is "
         "required in production"),
+    STR(redis_sentinels, "CRM_REDIS_SENTINELS", NULL,
+        "comma-separated `host:port` of Redis Sentinels; set: every program asks them for the primary "
+        "(and again after a lost connection or a READONLY reply), and CRM_REDIS_HOST and CRM_REDIS_PORT "
+        "are not used (docs/HA.md)"),
+    STR(redis_master_name, "CRM_REDIS_MASTER_NAME", "crm",
+        "the name the Sentinels monitor the primary under"),
+    STR(sentinel_user, "CRM_REDIS_SENTINEL_USER", NULL,
+        "user for AUTH to the Sentinels; unset: AUTH with the password alone (Sentinel's `requirepass`)"),
+    STR(sentinel_pwfile, "CRM_REDIS_SENTINEL_PASSWORD_FILE", NULL,
+        "file holding the Sentinels' password (first line); unset: no AUTH to the Sentinels"),
+    INT(redis_min_replicas, "CRM_REDIS_MIN_REPLICAS", "0", 0, 16,
+        "replicas that must have a message, an audit record or a new conversation (Redis `WAIT`) "
+        "before it is answered as accepted; fewer in time: an error the client retries with the same key"),
+    INT(redis_wait_ms, "CRM_REDIS_WAIT_TIMEOUT_MS", "1000", 1, 60000,
+        "longest wait in milliseconds for CRM_REDIS_MIN_REPLICAS replicas to confirm a write"),
     STR(jwt_secret, "CRM_JWT_SECRET", CRM_DEV_JWT_SECRET,
         "HS256 signing key, at least 32 bytes; the default is dev-only and refused in production"),
     INT(jwt_ttl, "CRM_JWT_TTL", "3600", 60, 7 * 24 * 3600, "token lifetime in seconds"),

@@ -16,6 +16,12 @@ struct crm_config {
     const char *redis_user;          /* CRM_REDIS_USER: ACL user, NULL: the program's name */
     const char *redis_password;      /* CRM_REDIS_PASSWORD */
     const char *redis_password_file; /* CRM_REDIS_PASSWORD_FILE: a file, or a folder of them */
+    const char *redis_sentinels;     /* CRM_REDIS_SENTINELS: host:port,...: ask them for the primary */
+    const char *redis_master_name;   /* CRM_REDIS_MASTER_NAME: the Sentinels' name of it */
+    const char *sentinel_user;       /* CRM_REDIS_SENTINEL_USER: NULL: AUTH with a password only */
+    const char *sentinel_pwfile;     /* CRM_REDIS_SENTINEL_PASSWORD_FILE */
+    int redis_min_replicas;          /* CRM_REDIS_MIN_REPLICAS: WAIT for this many replicas */
+    int redis_wait_ms;               /* CRM_REDIS_WAIT_TIMEOUT_MS: longest WAIT */
     const char *jwt_secret;          /* CRM_JWT_SECRET: HS256 key, at least 32 bytes */
     int jwt_ttl;                     /* CRM_JWT_TTL: token lifetime in seconds */
     int login_per_email;             /* CRM_LOGIN_PER_EMAIL: failures per email before back-off */

@@ -9,6 +9,9 @@ lib_libcrm_a_SOURCES = \
 	lib/db.c lib/db.h \
 	lib/redis_sync.c lib/redis_sync.h \
 	lib/redis_auth.c lib/redis_auth.h \
+	lib/redis_sentinel.c lib/redis_sentinel.h \
+	lib/redis_wait.c lib/redis_wait.h \
+	lib/redis_ha.c lib/redis_ha.h \
 	lib/password.c lib/password.h \
 	lib/password_policy.c lib/password_policy.h lib/common_passwords.c \
 	lib/email_norm.c lib/email_norm.h \
@@ -53,7 +56,7 @@ CRM_LIBS = lib/libcrm.a $(JSONC_LIBS) $(LIBPQ_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIB
 # Unit tests of lib/ (the GraphQL engine's are in lib/gql/*.mk).
 CRM_LIB_TESTS = tests/unit/test_config tests/unit/test_password tests/unit/test_streams \
 	tests/unit/test_token tests/unit/test_json_strict tests/unit/test_utf8 \
-	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_stream_entry \
+	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_redis_sentinel tests/unit/test_stream_entry \
 	tests/unit/test_audit_entry tests/unit/test_persisted_boundary
 check_PROGRAMS += $(CRM_LIB_TESTS)
 TESTS += $(CRM_LIB_TESTS)
@@ -81,6 +84,9 @@ tests_unit_test_identity_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_redis_auth_SOURCES = tests/unit/test_redis_auth.c
 tests_unit_test_redis_auth_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_redis_auth_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_redis_sentinel_SOURCES = tests/unit/test_redis_sentinel.c
+tests_unit_test_redis_sentinel_CFLAGS = $(CRM_TEST_CFLAGS)
+tests_unit_test_redis_sentinel_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_persisted_boundary_SOURCES = tests/unit/test_persisted_boundary.c
 tests_unit_test_persisted_boundary_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_persisted_boundary_LDADD = $(CRM_TEST_LIBS)

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "redis_auth.h"
+#include "redis_sentinel.h"
 #include "sock_alive.h"
 
 #include <string.h>
@@ -45,12 +46,22 @@ redisContext *crm_redis_get(struct crm_redis *r)
         return r->ctx;
     crm_redis_reset(r);
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
+    /* With Sentinels, the primary of the moment, asked at every connection. */
+    const char *host = r->host;
+    int port = r->port;
+    char found[CRM_SENTINEL_HOST_MAX + 1];
+    struct crm_sentinels *s = crm_sentinels_current();
+    if (s) {
+        if (crm_sentinels_primary(s, found, sizeof found, &port) < 0)
+            return NULL;
+        host = found;
+    }
     /* A host that is a path names Redis's Unix socket: on one machine a command
      * costs both sides less CPU than over loopback TCP. */
-    redisContext *c = r->host[0] == '/' ? redisConnectUnixWithTimeout(r->host, tv)
-                                        : redisConnectWithTimeout(r->host, r->port, tv);
+    redisContext *c =
+        host[0] == '/' ? redisConnectUnixWithTimeout(host, tv) : redisConnectWithTimeout(host, port, tv);
     if (!c || c->err) {
-        log_warn("redis: connect to %s:%d failed: %s", r->host, r->port, c ? c->errstr : "out of memory");
+        log_warn("redis: connect to %s:%d failed: %s", host, port, c ? c->errstr : "out of memory");
         if (c)
             redisFree(c);
         return NULL;
@@ -85,6 +96,17 @@ redisReply *crm_redis_argv(struct crm_redis *r, int argc, const char **argv, con
         if (!c)
             return NULL;
         redisReply *rep = redisCommandArgv(c, argc, argv, lens);
+        if (rep && crm_redis_reply_not_primary(rep)) {
+            /* A primary demoted by a failover refused the command (nothing was
+             * done): find the new one and send it there, once. */
+            log_warn("redis: %.60s; finding the primary again", rep->str);
+            crm_redis_reset(r);
+            if (attempt == 0) {
+                freeReplyObject(rep);
+                continue;
+            }
+            return rep;
+        }
         if (rep)
             return rep;
         int io = c->err == REDIS_ERR_IO || c->err == REDIS_ERR_EOF;

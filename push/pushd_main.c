@@ -16,6 +16,7 @@
 #include "presence.h"
 #include "pushd.h"
 #include "redis_auth.h"
+#include "redis_ha.h"
 #include "redis_link.h"
 #include "replay.h"
 #include "revocation.h"
@@ -264,6 +265,10 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_redis_auth_use(&redis_auth);
+    if (crm_redis_ha_init(&p.cfg, err, sizeof err) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
     p.ping_sec = p.cfg.ws_ping_interval;
     p.init_sec = p.cfg.ws_init_timeout;
     p.sockets_share = user_sockets_share(p.cfg.ws_max_sockets_per_user, p.cfg.ws_processes);

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "redis_auth.h"
+#include "redis_sentinel.h"
 
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
@@ -26,11 +27,12 @@ struct redis_link {
     int do_ping;
     const char *host;
     int port;
-    redisAsyncContext *ac; /* NULL while disconnected; hiredis frees it on disconnect */
-    struct event *retry;   /* fires the next connect attempt */
-    struct event *ping;    /* periodic PING: a half-open TCP link shows up here */
-    int backoff_ms;        /* next retry delay, doubled per failure */
-    int up;                /* connected and the last PING answered */
+    char found[CRM_SENTINEL_HOST_MAX + 1]; /* with Sentinels: the primary last connected to */
+    redisAsyncContext *ac;                 /* NULL while disconnected; hiredis frees it on disconnect */
+    struct event *retry;                   /* fires the next connect attempt */
+    struct event *ping;                    /* periodic PING: a half-open TCP link shows up here */
+    int backoff_ms;                        /* next retry delay, doubled per failure */
+    int up;                                /* connected and the last PING answered */
     int ever_connected;
     int closing; /* redis_link_free in progress: do not reconnect */
 };
@@ -139,6 +141,17 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 static void link_connect(struct redis_link *link)
 {
+    /* With Sentinels, the primary of the moment (lib/redis_sentinel.h). The
+     * lookup blocks the loop, bounded by its timeouts; it runs only when a
+     * link is down, when no Redis work is possible on it anyway. */
+    struct crm_sentinels *s = crm_sentinels_current();
+    if (s) {
+        if (crm_sentinels_primary(s, link->found, sizeof link->found, &link->port) < 0) {
+            schedule_retry(link);
+            return;
+        }
+        link->host = link->found;
+    }
     /* A host that is a path names Redis's Unix socket, as in lib/redis_sync.c. */
     redisAsyncContext *ac =
         link->host[0] == '/' ? redisAsyncConnectUnix(link->host) : redisAsyncConnect(link->host, link->port);

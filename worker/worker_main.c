@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "persist_batch.h"
 #include "redis_auth.h"
+#include "redis_ha.h"
 #include "trim.h"
 
 #include <signal.h>
@@ -258,6 +259,10 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_redis_auth_use(&redis_auth);
+    if (crm_redis_ha_init(&cfg, err, sizeof err) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
 
     struct worker w;
     memset(&w, 0, sizeof w);
