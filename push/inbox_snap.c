@@ -21,6 +21,9 @@ static size_t count;
 static snap_ready_fn on_ready;
 static struct push_message *recent[INBOX_RECENT]; /* a ring of the last entries */
 static size_t recent_next;
+static struct snap *wait_head, *wait_tail; /* rooms queued for a load query */
+static int queries;                        /* load queries in flight */
+static int answering;                      /* a query's answer is being applied */
 
 static struct snap **slot(int64_t id)
 {
@@ -122,8 +125,11 @@ static void evict(void)
 struct snap *inbox_snap_get(int64_t room_id)
 {
     struct snap *s = inbox_snap_find(room_id);
-    if (s)
+    if (s) {
+        if (!s->loaded && !s->loading)
+            inbox_snap_reload(s); /* its last load failed: a delivery waits on this one */
         return s;
+    }
     s = calloc(1, sizeof *s);
     if (!s) {
         crm_oom();
@@ -178,21 +184,21 @@ static struct push_user *user_of(json_object *o)
     return u;
 }
 
-static struct push_user *user_text(const PGresult *res, int col)
+static struct push_user *user_text(const PGresult *res, int row, int col)
 {
-    if (PQgetisnull(res, 0, col))
+    if (PQgetisnull(res, row, col))
         return NULL;
-    json_object *o = json_tokener_parse(PQgetvalue(res, 0, col));
+    json_object *o = json_tokener_parse(PQgetvalue(res, row, col));
     struct push_user *u = o ? user_of(o) : NULL;
     json_object_put(o);
     return u;
 }
 
-static struct push_message *message_text(const PGresult *res, int col, int64_t room_id)
+static struct push_message *message_text(const PGresult *res, int row, int col, int64_t room_id)
 {
-    if (PQgetisnull(res, 0, col))
+    if (PQgetisnull(res, row, col))
         return NULL;
-    json_object *o = json_tokener_parse(PQgetvalue(res, 0, col)), *ju = NULL;
+    json_object *o = json_tokener_parse(PQgetvalue(res, row, col)), *ju = NULL;
     const char *body = o ? str_of(o, "body") : NULL, *key = o ? str_of(o, "key") : NULL;
     struct push_message *m = NULL;
     if (body && key) {
@@ -212,13 +218,11 @@ static struct push_message *message_text(const PGresult *res, int col, int64_t r
 
 static void apply_entry(struct snap *s, struct push_message *m);
 
-/* Fills s from the row; -1 when the row is not what the statement returns. */
-static int fill(struct snap *s, const PGresult *res)
+/* Fills s from row r; -1 when the row is not what the statement returns. */
+static int fill(struct snap *s, const PGresult *res, int r)
 {
-    if (PQntuples(res) != 1 || PQnfields(res) != PSQL_IR_PATIENT + 1)
-        return -1;
-    json_object *members = json_tokener_parse(PQgetvalue(res, 0, PSQL_IR_MEMBERS));
-    json_object *tags = json_tokener_parse(PQgetvalue(res, 0, PSQL_IR_TAGS));
+    json_object *members = json_tokener_parse(PQgetvalue(res, r, PSQL_IR_MEMBERS));
+    json_object *tags = json_tokener_parse(PQgetvalue(res, r, PSQL_IR_TAGS));
     if (!members || !json_object_is_type(members, json_type_array) || !tags ||
         !json_object_is_type(tags, json_type_array)) {
         json_object_put(members);
@@ -227,17 +231,17 @@ static int fill(struct snap *s, const PGresult *res)
     }
     snap_clear(s);
     s->tags = tags;
-    s->name = strdup(PQgetvalue(res, 0, PSQL_IR_NAME));
+    s->name = strdup(PQgetvalue(res, r, PSQL_IR_NAME));
     if (!s->name) {
         crm_oom();
     }
-    snprintf(s->created, sizeof s->created, "%s", PQgetvalue(res, 0, PSQL_IR_CREATED));
-    snprintf(s->updated, sizeof s->updated, "%s", PQgetvalue(res, 0, PSQL_IR_UPDATED));
-    snprintf(s->status, sizeof s->status, "%s", PQgetvalue(res, 0, PSQL_IR_STATUS));
-    s->total = strtoll(PQgetvalue(res, 0, PSQL_IR_TOTAL), NULL, 10);
-    s->assignee = user_text(res, PSQL_IR_ASSIGNEE);
+    snprintf(s->created, sizeof s->created, "%s", PQgetvalue(res, r, PSQL_IR_CREATED));
+    snprintf(s->updated, sizeof s->updated, "%s", PQgetvalue(res, r, PSQL_IR_UPDATED));
+    snprintf(s->status, sizeof s->status, "%s", PQgetvalue(res, r, PSQL_IR_STATUS));
+    s->total = strtoll(PQgetvalue(res, r, PSQL_IR_TOTAL), NULL, 10);
+    s->assignee = user_text(res, r, PSQL_IR_ASSIGNEE);
     s->assignee_id = s->assignee ? s->assignee->id : 0;
-    s->patient = user_text(res, PSQL_IR_PATIENT);
+    s->patient = user_text(res, r, PSQL_IR_PATIENT);
     size_t n = json_object_array_length(members);
     s->members = calloc(n ? n : 1, sizeof *s->members);
     if (!s->members) {
@@ -258,10 +262,13 @@ static int fill(struct snap *s, const PGresult *res)
         sm->unread = int_of(jm, "unread");
     }
     json_object_put(members);
-    s->last = message_text(res, PSQL_IR_LAST, s->room_id);
-    s->last_public = message_text(res, PSQL_IR_PUBLIC, s->room_id);
+    s->last = message_text(res, r, PSQL_IR_LAST, s->room_id);
+    s->last_public = message_text(res, r, PSQL_IR_PUBLIC, s->room_id);
     s->applied_ms = s->last ? s->last->ms : 0;
     s->applied_seq = s->last ? s->last->seq : 0;
+    s->ntail = 0; /* the load counted everything up to its newest message */
+    s->cover_ms = s->applied_ms;
+    s->cover_seq = s->applied_seq;
     s->loaded = 1;
     /* What the stream holds beyond the newest persisted message: oldest first. */
     for (size_t k = 0; k < INBOX_RECENT; k++) {
@@ -272,15 +279,15 @@ static int fill(struct snap *s, const PGresult *res)
     return 0;
 }
 
-static void on_loaded(const PGresult *res, void *arg)
+/* The end of s's load: res row r (r < 0: no such room), or res NULL (failed). */
+static void loaded(struct snap *s, const PGresult *res, int r)
 {
-    struct snap *s = arg; /* never evicted while loading */
     s->loading = 0;
     if (!res)
         log_warn("inbox: room %" PRId64 " could not be loaded", s->room_id);
-    else if (PQntuples(res) == 0)
+    else if (r < 0)
         snap_clear(s); /* no such room: nobody is sent anything */
-    else if (fill(s, res) < 0)
+    else if (fill(s, res, r) < 0)
         log_warn("inbox: room %" PRId64 ": unexpected snapshot row", s->room_id);
     if (s->reload) {
         s->reload = 0;
@@ -293,21 +300,90 @@ static void on_loaded(const PGresult *res, void *arg)
     evict();
 }
 
+struct batch {
+    size_t n;
+    struct snap *s[INBOX_LOAD_BATCH]; /* never evicted while loading */
+};
+
+static void send_batches(void);
+
+static void on_batch(const PGresult *res, void *arg)
+{
+    struct batch *b = arg;
+    queries--;
+    answering = 1; /* reloads the deliveries queue wait for the end */
+    if (res && PQnfields(res) != PSQL_IR_COUNT)
+        res = NULL;
+    for (int r = 0, rows = res ? PQntuples(res) : 0; r < rows; r++) {
+        int64_t id = strtoll(PQgetvalue(res, r, PSQL_IR_ROOM), NULL, 10);
+        for (size_t i = 0; i < b->n; i++)
+            if (b->s[i] && b->s[i]->room_id == id) {
+                struct snap *s = b->s[i];
+                b->s[i] = NULL;
+                loaded(s, res, r);
+                break;
+            }
+    }
+    for (size_t i = 0; i < b->n; i++)
+        if (b->s[i])
+            loaded(b->s[i], res, -1);
+    free(b);
+    answering = 0;
+    send_batches();
+}
+
+/* Sends the rooms waiting, INBOX_LOAD_BATCH a query, while fewer than
+ * INBOX_LOAD_QUERIES are in flight: a process that starts with thousands of
+ * rooms to load asks for them in tens of queries, not thousands. */
+static void send_batches(void)
+{
+    while (wait_head && queries < INBOX_LOAD_QUERIES && !answering) {
+        struct batch *b = calloc(1, sizeof *b);
+        char *ids = malloc(INBOX_LOAD_BATCH * 22 + 3);
+        if (!b || !ids) {
+            crm_oom();
+        }
+        size_t len = 0;
+        ids[len++] = '{';
+        while (wait_head && b->n < INBOX_LOAD_BATCH) {
+            struct snap *s = wait_head;
+            wait_head = s->load_next;
+            s->load_next = NULL;
+            b->s[b->n++] = s;
+            len += (size_t)snprintf(ids + len, 22, "%s%" PRId64, b->n > 1 ? "," : "", s->room_id);
+        }
+        if (!wait_head)
+            wait_tail = NULL;
+        ids[len++] = '}';
+        ids[len] = '\0';
+        const char *params[] = {ids};
+        int rc = pg_link_query(pushd->pg, PSQL_INBOX_ROOMS, 1, params, INBOX_LOAD_MS, on_batch, b);
+        free(ids);
+        if (rc == 0) {
+            queries++;
+            continue;
+        }
+        log_warn("inbox: a load of %zu rooms not queued", b->n);
+        queries++; /* on_batch takes it back */
+        on_batch(NULL, b);
+        return; /* the link refuses: the next reload tries again */
+    }
+}
+
 void inbox_snap_reload(struct snap *s)
 {
     if (s->loading) {
         s->reload = 1;
         return;
     }
-    char room[24];
-    snprintf(room, sizeof room, "%" PRId64, s->room_id);
-    const char *params[] = {room};
     s->loading = 1;
     push_metrics.inbox_loads++;
-    if (pg_link_query(pushd->pg, PSQL_INBOX_ROOM, 1, params, INBOX_LOAD_MS, on_loaded, s) < 0) {
-        s->loading = 0;
-        log_warn("inbox: room %" PRId64 ": load not queued", s->room_id);
-    }
+    if (wait_tail)
+        wait_tail->load_next = s;
+    else
+        wait_head = s;
+    wait_tail = s;
+    send_batches();
 }
 
 static void apply_entry(struct snap *s, struct push_message *m)
@@ -331,6 +407,13 @@ static void apply_entry(struct snap *s, struct push_message *m)
     }
     s->applied_ms = m->ms;
     s->applied_seq = m->seq;
+    if (s->ntail == INBOX_TAIL) { /* the oldest goes: reads before it are counted by a load */
+        s->cover_ms = s->tail[0].ms;
+        s->cover_seq = s->tail[0].seq;
+        memmove(s->tail, s->tail + 1, (INBOX_TAIL - 1) * sizeof *s->tail);
+        s->ntail--;
+    }
+    s->tail[s->ntail++] = (struct snap_entry){m->ms, m->seq, m->sender_id, m->internal};
 }
 
 struct snap *inbox_snap_entry(struct push_message *m)
@@ -358,16 +441,26 @@ int inbox_snap_read(struct snap *s, int64_t user_id, uint64_t ms, uint64_t seq, 
         sm->read_seq = seq;
         snprintf(sm->read_at, sizeof sm->read_at, "%s", read_at);
     }
-    if (push_pos_cmp(sm->read_ms, sm->read_seq, s->applied_ms, s->applied_seq) >= 0) {
+    if (push_pos_cmp(sm->read_ms, sm->read_seq, s->cover_ms, s->cover_seq) >= 0) {
+        /* Every message after the position is in the tail: counted here, so
+         * a member who reads while others write costs no load. */
+        int patient = strcmp(sm->u->role, "PATIENT") == 0;
         sm->unread = 0;
+        for (size_t i = 0; i < s->ntail; i++) {
+            const struct snap_entry *e = &s->tail[i];
+            if (push_pos_cmp(e->ms, e->seq, sm->read_ms, sm->read_seq) > 0 && e->sender_id != user_id &&
+                !(e->internal && patient))
+                sm->unread++;
+        }
         return 1;
     }
-    inbox_snap_reload(s); /* read up to the middle: counted again by the database */
+    inbox_snap_reload(s); /* read up to before the tail: counted again by the database */
     return 0;
 }
 
 void inbox_snap_shutdown(void)
 {
+    wait_head = wait_tail = NULL; /* the link is gone: its queries answered already */
     while (lru_head)
         snap_free(lru_head);
     for (size_t i = 0; i < INBOX_RECENT; i++) {

@@ -14,13 +14,14 @@ enum pushd_sql {
      * (stream_ms, stream_seq, sender_id, idempotency_key, body, email,
      * display_name, role, createdAt). */
     PSQL_MESSAGES_BETWEEN,
-    /* $1 room: the inbox snapshot (push/inbox_snap.h) in one row of JSON
-     * texts and values; no row for an unknown room. Columns PSQL_IR_*. */
-    PSQL_INBOX_ROOM,
+    /* $1 rooms ('{1,2,3}'): the inbox snapshots (push/inbox_snap.h), one row
+     * of JSON texts and values per room that exists, in no order. Columns
+     * PSQL_IR_*. */
+    PSQL_INBOX_ROOMS,
     PSQL_COUNT
 };
 
-/* Columns of PSQL_INBOX_ROOM. Users are {"id","email","displayName","role",
+/* Columns of PSQL_INBOX_ROOMS. Users are {"id","email","displayName","role",
  * "createdAt"}; a member adds "readMs","readSeq","readAt" (null without a
  * position) and "unread"; a message is {"ms","seq","sender","body","key",
  * "internal","user"}. */
@@ -35,7 +36,9 @@ enum {
     PSQL_IR_PUBLIC,   /* JSON message (not internal) or NULL */
     PSQL_IR_TOTAL,    /* messages of the room */
     PSQL_IR_ASSIGNEE, /* JSON user or NULL */
-    PSQL_IR_PATIENT   /* JSON user or NULL */
+    PSQL_IR_PATIENT,  /* JSON user or NULL */
+    PSQL_IR_ROOM,     /* the room's id */
+    PSQL_IR_COUNT
 };
 
 /* Columns of PSQL_MESSAGES_BETWEEN. */

@@ -185,6 +185,35 @@ test('inboxUpdated: a new message reaches the members with their unread counts; 
   assert.equal((await toPat.waitFor(4))[3].data.inboxUpdated.unreadCount, 0);
 });
 
+test('inboxUpdated: events in quick succession on a loaded room are each delivered, the last with every change', async () => {
+  const staff = await makeUser('STAFF');
+  const pat = await makeUser('PATIENT');
+  const room = await makeRoom(staff, pat);
+  await psql(`UPDATE rooms SET assignee_id = ${staff.id} WHERE id = ${room}`);
+  const toPat = collect(open(pat), INBOX);
+  await eventually(async () => Number(await psql(`SELECT count(*) FROM audit_log WHERE action = 'inbox.subscribe'
+    AND actor_id = ${pat.id}`)) === 1);
+  await xadd(room, staff, 'a');
+  await toPat.waitFor(1); // the snapshot is loaded: what follows patches it in place
+  const b = await xadd(room, staff, 'b');
+  await xadd(room, staff, 'c');
+  // A read behind the newest message (c): counted from the snapshot's tail, no reload.
+  const [ms, sq] = b.split('-');
+  await psql(`INSERT INTO read_positions (room_id, user_id, stream_ms, stream_seq, read_at)
+    VALUES (${room}, ${pat.id}, ${ms}, ${sq}, '2026-12-03T12:00:00.000Z')`);
+  await publish('crm:room-events', { roomId: String(room), kind: 'read', userId: String(pat.id), cursor: b, readAt: '2026-12-03T12:00:00.000Z' });
+  await xadd(room, staff, 'd');
+  const got = await toPat.waitFor(5);
+  await sleep(500);
+  assert.equal(toPat.items.length, 5, 'one delivery per event (3 messages, 1 read) after the first');
+  const last = got[4].data.inboxUpdated;
+  assert.equal(last.lastMessage.body, 'd');
+  assert.equal(last.unreadCount, 2, 'c and d after the position');
+  assert.deepEqual(last.readReceipts.map((r) => [r.user.id, r.cursor]), [[String(pat.id), b]]);
+  const read = got.map((g) => g.data.inboxUpdated).find((x) => x.readReceipts.length === 1 && x.lastMessage.body === 'c');
+  if (read) assert.equal(read.unreadCount, 1, 'the read behind c leaves c unread');
+});
+
 test('inboxUpdated: a room event; unassigned rooms reach every staff subscriber; foreign rooms never', async () => {
   const staff = await makeUser('STAFF');
   const other = await makeUser('STAFF');
