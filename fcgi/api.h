@@ -37,6 +37,10 @@ struct api_call {
     int role_checked;               /* 1: who.role was replaced by the user's record */
     long long now;                  /* seconds since the epoch, fixed for the request */
     json_object *users;             /* per-request cache id -> User value; owned */
+    json_object *page_rooms;        /* ids of the rooms a list answered, to batch per-room fields */
+    json_object *unread;            /* per-request cache room id -> unreadCount; owned */
+    json_object *online;            /* per-request cache user id -> User.online; owned */
+    json_object *instances;         /* live crm-pushd instances (array), asked once a request */
 };
 
 /* Fails the field with UNAUTHENTICATED unless the caller is signed in with a token
@@ -70,6 +74,10 @@ int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *i
  * ask one by one. */
 void api_users_preload(struct api_call *call, json_object *rooms);
 
+/* Notes the ids of the room values in rooms (a page a list answered) so that
+ * per-room fields (Room.unreadCount) are computed for the whole page at once. */
+void api_page_rooms(struct api_call *call, json_object *rooms);
+
 /* Parses a GraphQL ID argument as a database id. 0 or -1. */
 int api_parse_id(json_object *v, int64_t *out);
 
@@ -95,5 +103,6 @@ int api_register_admin(gql_engine *r);
 int api_register_inbox(gql_engine *r);
 int api_register_patients(gql_engine *r);
 int api_register_search(gql_engine *r);
+int api_register_live(gql_engine *r);
 
 #endif

@@ -143,6 +143,10 @@ done:
     gql_response_free(out);
     json_object_put(resp);
     json_object_put(call.users);
+    json_object_put(call.page_rooms);
+    json_object_put(call.unread);
+    json_object_put(call.online);
+    json_object_put(call.instances);
     gql_prepared_release(prep);
     gql_error_list_deinit(&errs);
     gql_http_req_deinit(&hr);

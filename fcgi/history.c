@@ -17,7 +17,7 @@
 /* The boundary of the persisted part (lib/persisted_boundary.h, the rule
  * crm-pushd's replay uses too): every message before it is in PostgreSQL, from
  * it on the stream is read. The three facts come in one round trip. 0 on success. */
-static int unpersisted_boundary(redisContext *c, const char *stream, uint64_t *ms, uint64_t *seq)
+int history_boundary(redisContext *c, const char *stream, uint64_t *ms, uint64_t *seq)
 {
     redisAppendCommand(c, "XRANGE %s - + COUNT 1", stream);
     redisAppendCommand(c, "XPENDING %s %s", stream, CRM_WORKER_GROUP);
@@ -157,7 +157,7 @@ int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t ro
     redisContext *c = crm_redis_get(r);
     uint64_t lo_ms, lo_seq;
     int pending = -1, persisted = -1;
-    if (c && unpersisted_boundary(c, stream, &lo_ms, &lo_seq) == 0)
+    if (c && history_boundary(c, stream, &lo_ms, &lo_seq) == 0)
         pending =
             scan_stream(c, stream, room, has_before, bms, bseq, lo_ms, lo_seq, limit, with_internal, all);
     if (pending < 0) {

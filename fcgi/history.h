@@ -10,6 +10,8 @@
 #include "message.h"
 #include "redis_sync.h"
 
+#include <hiredis/hiredis.h>
+
 #define CRM_HISTORY_MAX 100        /* most messages per page */
 #define CRM_HISTORY_SCAN_MAX 20000 /* most stream entries scanned for unpersisted ones */
 
@@ -29,5 +31,10 @@ int history_load(struct crm_db *db, struct crm_redis *r, int streams, int64_t ro
                  struct api_message **out, size_t *n);
 
 void history_free(struct api_message *msgs, size_t n);
+
+/* The persisted boundary of stream (lib/persisted_boundary.h) into (*ms, *seq):
+ * every message before it is in PostgreSQL, from it on read the stream. One
+ * round trip. 0, or -1 (the connection may then be broken: check c->err). */
+int history_boundary(redisContext *c, const char *stream, uint64_t *ms, uint64_t *seq);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "audit.h"
+#include "live_events.h"
 #include "room_access.h"
 #include "send.h"
 #include "sql.h"
@@ -98,6 +99,7 @@ static int r_inbox(gql_resolve_info *info, void *ctx, json_object **out)
     for (int i = 0; i < shown; i++)
         json_object_array_add(rooms, room_json(r, i));
     api_users_preload(call, rooms);
+    api_page_rooms(call, rooms);
     json_object *page = json_object_new_object();
     json_object_object_add(page, "rooms", rooms);
     if (n > limit) {
@@ -236,6 +238,8 @@ static int r_start_conversation(gql_resolve_info *info, void *ctx, json_object *
         snprintf(target, sizeof target, "room:%" PRId64, e.room_id);
         audit_record_patient(&call->api->redis, call->who.user_id, "conversation.start", target,
                              call->client_addr, NULL, call->who.user_id);
+        /* Staff inboxes learn of the new unassigned conversation (committed above). */
+        live_room_changed(call, e.room_id, "created", NULL, NULL);
     }
     if (st == SEND_RATE_LIMITED) {
         json_object_put(room);
@@ -258,9 +262,11 @@ static int r_start_conversation(gql_resolve_info *info, void *ctx, json_object *
 }
 
 /* Runs an UPDATE of the room answering its row (SQL_ROOM_*), records action on
- * the room's patient with detail, and answers the room. a is released. */
+ * the room's patient with detail, publishes the room event kind and answers
+ * the room. a is released. */
 static int room_update(gql_resolve_info *info, struct api_call *call, struct room_access *a, enum sql_stmt s,
-                       const char *value, const char *action, json_object *detail, json_object **out)
+                       const char *value, const char *action, const char *kind, json_object *detail,
+                       json_object **out)
 {
     char sroom[24];
     snprintf(sroom, sizeof sroom, "%" PRId64, a->id);
@@ -281,6 +287,7 @@ static int room_update(gql_resolve_info *info, struct api_call *call, struct roo
     json_object_put(detail);
     if (!room)
         return api_unavailable(info);
+    live_room_changed(call, a->id, kind, NULL, NULL);
     *out = room;
     return 0;
 }
@@ -345,6 +352,11 @@ static int r_assign(gql_resolve_info *info, void *ctx, json_object **out)
     audit_record_json_patient(&call->api->redis, call->who.user_id, "room.assign", target, call->client_addr,
                               d, a.patient_id);
     json_object_put(d);
+    /* The assignee before this change, as room_access read it just before: the
+     * previous assignee's inbox drops the room. */
+    char sprev[24];
+    snprintf(sprev, sizeof sprev, "%" PRId64, a.assignee_id);
+    live_room_changed(call, a.id, "assignee", a.assignee_id ? "previous" : NULL, sprev);
     *out = room;
     return 0;
 }
@@ -361,7 +373,7 @@ static int r_set_status(gql_resolve_info *info, void *ctx, json_object **out)
     const char *status = json_object_get_string(api_arg(info, "status"));
     json_object *d = json_object_new_object();
     json_object_object_add(d, "status", json_object_new_string(status));
-    return room_update(info, call, &a, SQL_ROOM_STATUS, status, "room.status", d, out);
+    return room_update(info, call, &a, SQL_ROOM_STATUS, status, "room.status", "status", d, out);
 }
 
 static int r_set_tags(gql_resolve_info *info, void *ctx, json_object **out)
@@ -401,7 +413,7 @@ static int r_set_tags(gql_resolve_info *info, void *ctx, json_object **out)
     literal[o] = '\0';
     json_object *d = json_object_new_object();
     json_object_object_add(d, "count", json_object_new_int((int)k));
-    return room_update(info, call, &a, SQL_ROOM_TAGS, literal, "room.tags", d, out);
+    return room_update(info, call, &a, SQL_ROOM_TAGS, literal, "room.tags", "tags", d, out);
 }
 
 static int r_room_patient(gql_resolve_info *info, void *ctx, json_object **out)

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "audit.h"
 #include "history.h"
+#include "live_events.h"
 #include "room_access.h"
 #include "sql.h"
 #include "streams.h"
@@ -36,6 +37,7 @@ static int r_rooms(gql_resolve_info *info, void *ctx, json_object **out)
     for (int i = 0; i < PQntuples(r); i++)
         json_object_array_add(list, room_json(r, i));
     PQclear(r);
+    api_page_rooms(call, list);
     *out = list;
     return 0;
 }
@@ -197,6 +199,11 @@ static void members_changed(struct api_call *call, int64_t room, const char *act
     audit_record_json_patient(&call->api->redis, call->who.user_id, action, target, call->client_addr, d,
                               added->patient_id[0] ? strtoll(added->patient_id, NULL, 10) : 0);
     json_object_put(d);
+    /* Each new member's inbox gains the room (the transaction is committed). */
+    size_t n = json_object_array_length(added->user_ids);
+    for (size_t i = 0; i < n; i++)
+        live_room_changed(call, room, "member", "userId",
+                          json_object_get_string(json_object_array_get_idx(added->user_ids, i)));
 }
 
 static int r_create_room(gql_resolve_info *info, void *ctx, json_object **out)

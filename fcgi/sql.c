@@ -35,6 +35,8 @@ struct stmt {
 #define ROOM_READABLE                                                                   \
     "(EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $1) " \
     "OR ($2::boolean AND r.patient_id IS NOT NULL AND r.assignee_id IS NULL))"
+/* USER_COLS of the users row aliased u. */
+#define USER_COLS_U "u.id, u.email, u.display_name, u.role, " ISO("u.created_at")
 #define MSG_COLS "room_id, sender_id, body, idempotency_key, stream_ms, stream_seq, internal"
 
 /* Comments name the index each statement relies on. */
@@ -172,6 +174,45 @@ static const struct stmt stmts[SQL_COUNT] = {
                    "AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6"},
     /* users primary key: a page's people in one round trip ($1 a bigint[] literal) */
     [SQL_USERS_BY_IDS] = {"users_by_ids", "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])"},
+    /* messages_room_position: whether a message of room $1 sits at ($2, $3),
+     * and whether it is an internal note. */
+    [SQL_MESSAGE_AT] = {"message_at", "SELECT internal FROM messages WHERE room_id = $1 "
+                                      "AND stream_ms = $2 AND stream_seq = $3"},
+    /* read_positions primary key. Forward only: an older or equal position
+     * updates nothing and answers no row. */
+    [SQL_READ_POSITION_UPSERT] = {"read_position_upsert",
+                                  "INSERT INTO read_positions AS p (room_id, user_id, stream_ms, stream_seq) "
+                                  "VALUES ($1, $2, $3, $4) ON CONFLICT (room_id, user_id) DO UPDATE SET "
+                                  "stream_ms = excluded.stream_ms, stream_seq = excluded.stream_seq, "
+                                  "read_at = now() WHERE (p.stream_ms, p.stream_seq) < "
+                                  "(excluded.stream_ms, excluded.stream_seq) RETURNING " ISO("p.read_at")},
+    /* read_positions primary key, messages_room_position: for viewer $1 over a
+     * page of rooms ($3, bigint[] literal), the persisted messages after the
+     * viewer's position and before each room's persisted boundary ($4, $5: its
+     * stream's), not the viewer's own, internal notes only when $2. The
+     * position comes along (NULL: nothing read) for the stream's part. */
+    [SQL_UNREAD_COUNTS] =
+        {"unread_counts",
+         "SELECT q.id, count(m.room_id), p.stream_ms, p.stream_seq "
+         "FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS q(id, bms, bseq) "
+         "LEFT JOIN read_positions p ON p.room_id = q.id AND p.user_id = $1 "
+         "LEFT JOIN messages m ON m.room_id = q.id "
+         "AND (m.stream_ms, m.stream_seq) > (coalesce(p.stream_ms, -1), coalesce(p.stream_seq, -1)) "
+         "AND (m.stream_ms, m.stream_seq) < (q.bms, q.bseq) "
+         "AND m.sender_id <> $1 AND (NOT m.internal OR $2::boolean) "
+         "GROUP BY q.id, p.stream_ms, p.stream_seq"},
+    /* read_positions primary key: the positions of the room's members */
+    [SQL_READ_RECEIPTS] =
+        {"read_receipts",
+         "SELECT " USER_COLS_U ", p.stream_ms, p.stream_seq, " ISO(
+             "p.read_at") " FROM read_positions p JOIN room_members m ON m.room_id = p.room_id "
+                          "AND m.user_id = p.user_id JOIN users u ON u.id = p.user_id "
+                          "WHERE p.room_id = $1 ORDER BY m.added_at, u.id"},
+    /* room_members_by_user, room_members primary key: which of the users $2
+     * (a bigint[] literal) share a room with $1 */
+    [SQL_CO_MEMBERS] = {"co_members", "SELECT DISTINCT b.user_id FROM room_members a JOIN room_members b "
+                                      "ON b.room_id = a.room_id WHERE a.user_id = $1 "
+                                      "AND b.user_id = ANY ($2::bigint[])"},
 };
 
 /* Which statements are prepared on the connection of this generation. */

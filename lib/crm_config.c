@@ -60,6 +60,8 @@ static const struct setting settings[] = {
     INT(send_rate, "CRM_SEND_RATE", "60", 1, 1000000, "messages per 10 seconds per sender"),
     INT(conversation_rate, "CRM_CONVERSATION_RATE", "20", 1, 1000000,
         "conversations a patient may start per 24 hours (startConversation)"),
+    INT(typing_per_minute, "CRM_TYPING_PER_MINUTE", "60", 1, 1000000,
+        "setTyping calls per minute per user; more are refused (RATE_LIMITED) until the minute ends"),
     INT(hash_slots, "CRM_API_HASH_SLOTS", "1", 1, 64,
         "Argon2id hashes (64 MiB, ~95 ms each) at once per host; keep it below the crm-api process count"),
     INT(api_introspection, "CRM_API_INTROSPECTION", "-1", -1, 1,

@@ -26,6 +26,7 @@ struct crm_config {
     int role_cache_ttl;              /* CRM_ROLE_CACHE_TTL: seconds a user's role is trusted from cache */
     int send_rate;                   /* CRM_SEND_RATE: messages per 10 s per sender */
     int conversation_rate;           /* CRM_CONVERSATION_RATE: new conversations per patient per 24 h */
+    int typing_per_minute;           /* CRM_TYPING_PER_MINUTE: setTyping calls per user per minute */
     int hash_slots;                  /* CRM_API_HASH_SLOTS: Argon2id hashes at once per host */
     int api_introspection;       /* CRM_API_INTROSPECTION: 1 serves __schema/__type (-1 resolved at load) */
     const char *api_listen;      /* CRM_API_LISTEN: crm-api's own socket, HOST:PORT or a path */
