@@ -23,7 +23,12 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/user_cache.c push/user_cache.h \
 	push/stream_reader.c push/stream_reader.h \
 	push/xread_reply.c push/xread_reply.h \
-	push/revocation.c push/revocation.h
+	push/revocation.c push/revocation.h \
+	push/presence.c push/presence.h \
+	push/live_events.c push/live_events.h \
+	push/typing.c push/typing.h \
+	push/inbox.c push/inbox.h push/inbox_snap.c push/inbox_snap.h \
+	push/user_json.c push/user_json.h
 crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
 crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
@@ -52,7 +57,7 @@ tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
 	push/ws_conn.c push/ws_outq.c push/session.c push/user_sockets.c push/subs.c push/membership.c push/replay.c \
 	push/rooms.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
 	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
-	push/redis_link.c
+	push/redis_link.c push/presence.c push/typing.c push/inbox.c push/inbox_snap.c push/user_json.c
 tests_unit_test_ws_conn_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBEVENT_CFLAGS) \
 	$(HIREDIS_CFLAGS)
 tests_unit_test_ws_conn_LDADD = $(CRM_TEST_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)

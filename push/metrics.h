@@ -20,6 +20,12 @@ struct push_metrics {
     uint64_t handshakes_refused;    /* upgrade requests answered with an HTTP error */
     uint64_t sockets_over_user_cap; /* closed with 4429: the user held too many sockets */
     uint64_t redis_reconnects;      /* successful reconnects after a loss, any link */
+    uint64_t typing_sent;           /* typing events queued to sockets */
+    uint64_t inbox_sent;            /* inboxUpdated payloads queued to sockets */
+    uint64_t inbox_rooms;           /* rooms in the inbox snapshot cache */
+    uint64_t inbox_loads;           /* snapshot loads (one query each) */
+    uint64_t inbox_evictions;       /* snapshots dropped at the cache bound */
+    uint64_t live_events_malformed; /* crm:typing / crm:room-events payloads ignored */
     int redis_up;                   /* 1 while the stream connection is established */
 };
 

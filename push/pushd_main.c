@@ -10,7 +10,10 @@
 #include "http_conn.h"
 #include "log.h"
 #include "metrics.h"
+#include "inbox.h"
+#include "live_events.h"
 #include "pg_link.h"
+#include "presence.h"
 #include "pushd.h"
 #include "redis_auth.h"
 #include "redis_link.h"
@@ -18,6 +21,7 @@
 #include "revocation.h"
 #include "stream_reader.h"
 #include "sub_query.h"
+#include "typing.h"
 #include "rooms.h"
 #include "supervisor.h"
 #include "user_cache.h"
@@ -85,6 +89,13 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     ws_conn_flush_all();
 }
 
+/* The pubsub link: revocations, and the live-state channels beside them. */
+static void pubsub_on_connect(struct redis_link *link, struct redisAsyncContext *ac, void *arg)
+{
+    revocation_on_connect(link, ac, arg);
+    live_events_subscribe(ac);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -94,6 +105,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     pushd->stopping = 1;
     log_info("signal %d: closing %zu socket(s) with 1001", (int)sig, pushd->nconns);
     ws_conn_close_all(1001, "server going away");
+    presence_stop(); /* this instance counts nobody from now on */
     ws_conn_flush_all();
     struct timeval tv = {STOP_GRACE_MS / 1000, (STOP_GRACE_MS % 1000) * 1000};
     event_base_loopexit(pushd->base, &tv);
@@ -161,11 +173,15 @@ static int child_main(int index, void *arg)
         }
         evconnlistener_set_error_cb(metrics_listener, on_accept_error);
     }
-    p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, 1, NULL, NULL);
+    inbox_init();
+    if (presence_start() < 0)
+        goto done;
+    p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, 1, presence_on_connect,
+                            NULL);
     p->xread = redis_link_new(p->base, "xread", p->cfg.redis_host, p->cfg.redis_port, 0,
                               stream_reader_on_connect, NULL);
-    p->pubsub = redis_link_new(p->base, "pubsub", p->cfg.redis_host, p->cfg.redis_port, 0,
-                               revocation_on_connect, NULL);
+    p->pubsub =
+        redis_link_new(p->base, "pubsub", p->cfg.redis_host, p->cfg.redis_port, 0, pubsub_on_connect, NULL);
     p->sweep = event_new(p->base, -1, EV_PERSIST, on_sweep, NULL);
     p->flush = event_new(p->base, -1, 0, on_flush, NULL);
     sigterm = evsignal_new(p->base, SIGTERM, on_signal, p);
@@ -196,6 +212,9 @@ done:
     pg_link_free(p->pg);
     replay_shutdown();
     rooms_shutdown();
+    typing_shutdown();
+    inbox_shutdown();
+    presence_free();
     user_cache_clear();
     user_sockets_clear();
     sub_query_cache_free(p->queries);

@@ -9,6 +9,15 @@ struct stmt {
 
 #define ISO_TIME(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
+#define USER_JSON(u)                                                                  \
+    "json_build_object('id', " u ".id::text, 'email', " u ".email, 'displayName', " u \
+    ".display_name, 'role', " u ".role::text, 'createdAt', " ISO_TIME(u ".created_at") ")"
+#define LAST_JSON(cond)                                                                               \
+    "SELECT json_build_object('ms', m.stream_ms, 'seq', m.stream_seq, 'sender', m.sender_id, 'body'," \
+    " m.body, 'key', m.idempotency_key, 'internal', m.internal, 'user', " USER_JSON(                  \
+        "u") ") FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.room_id = r.id" cond       \
+             " ORDER BY m.stream_ms DESC, m.stream_seq DESC LIMIT 1"
+
 /* Comments name the index each statement relies on. */
 static const struct stmt stmts[PSQL_COUNT] = {
     /* room_members primary key (room_id, user_id) */
@@ -26,6 +35,55 @@ static const struct stmt stmts[PSQL_COUNT] = {
                              " AND (m.stream_ms, m.stream_seq) > ($2::bigint, $3::bigint)"
                              " AND (m.stream_ms, m.stream_seq) < ($4::bigint, $5::bigint)"
                              " ORDER BY m.stream_ms, m.stream_seq LIMIT $6"},
+    /* rooms primary key; room_members primary key; read_positions primary key;
+     * messages_room_position for the counts and the last messages */
+    [PSQL_INBOX_ROOM] =
+        {"pushd_inbox_room",
+         "SELECT r.name, " ISO_TIME("r.created_at") ", r.status::text, " ISO_TIME(
+             "r.updated_at") ", array_to_json(r.tags)::text,"
+                             " coalesce((SELECT json_agg(" USER_JSON(
+                                 "u") "::jsonb || jsonb_build_object('readMs', rp.stream_ms, 'readSeq',"
+                                      " rp.stream_seq, 'readAt', " ISO_TIME(
+                                          "rp.read_at") ", 'unread', (SELECT count(*) FROM messages m"
+                                                        " WHERE m.room_id = r.id AND m.sender_id <> u.id"
+                                                        " AND NOT (u.role = 'PATIENT' AND m.internal)"
+                                                        " AND (m.stream_ms, m.stream_seq) >"
+                                                        " (coalesce(rp.stream_ms, 0), "
+                                                        "coalesce(rp.stream_seq, 0))))"
+                                                        " ORDER BY u.id)"
+                                                        " FROM room_members rm JOIN users u ON u.id = "
+                                                        "rm.user_id"
+                                                        " LEFT JOIN read_positions rp ON rp.room_id = "
+                                                        "rm.room_id"
+                                                        " AND rp.user_id = rm.user_id WHERE rm.room_id = "
+                                                        "r.id),"
+                                                        " '[]')::text,"
+                                                        " (" LAST_JSON(
+                                                            "") ")::text,"
+                                                                " (" LAST_JSON(
+                                                                    " AND NOT m.internal") ")::text,"
+                                                                                           " (SELECT "
+                                                                                           "count(*) FROM "
+                                                                                           "messages m WHERE "
+                                                                                           "m.room_id = "
+                                                                                           "r.id),"
+                                                                                           " ("
+                                                                                           "SELECT"
+                                                                                           " " USER_JSON(
+                                                                                               "u") "::text "
+                                                                                                    "FROM "
+                                                                                                    "users u"
+                                                                                                    " WHERE "
+                                                                                                    "u.id = "
+                                                                                                    "r."
+                                                                                                    "assignee"
+                                                                                                    "_id),"
+                                                                                                    " ("
+                                                                                                    "SELECT"
+                                                                                                    " " USER_JSON(
+                                                                                                        "u") "::text FROM users u"
+                                                                                                             " WHERE u.id = r.patient_id)"
+                                                                                                             " FROM rooms r WHERE r.id = $1"},
 };
 
 const char *pushd_sql_name(enum pushd_sql s)

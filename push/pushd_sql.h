@@ -14,7 +14,28 @@ enum pushd_sql {
      * (stream_ms, stream_seq, sender_id, idempotency_key, body, email,
      * display_name, role, createdAt). */
     PSQL_MESSAGES_BETWEEN,
+    /* $1 room: the inbox snapshot (push/inbox_snap.h) in one row of JSON
+     * texts and values; no row for an unknown room. Columns PSQL_IR_*. */
+    PSQL_INBOX_ROOM,
     PSQL_COUNT
+};
+
+/* Columns of PSQL_INBOX_ROOM. Users are {"id","email","displayName","role",
+ * "createdAt"}; a member adds "readMs","readSeq","readAt" (null without a
+ * position) and "unread"; a message is {"ms","seq","sender","body","key",
+ * "internal","user"}. */
+enum {
+    PSQL_IR_NAME,
+    PSQL_IR_CREATED,
+    PSQL_IR_STATUS,
+    PSQL_IR_UPDATED,
+    PSQL_IR_TAGS,     /* JSON array */
+    PSQL_IR_MEMBERS,  /* JSON array of members */
+    PSQL_IR_LAST,     /* JSON message or NULL */
+    PSQL_IR_PUBLIC,   /* JSON message (not internal) or NULL */
+    PSQL_IR_TOTAL,    /* messages of the room */
+    PSQL_IR_ASSIGNEE, /* JSON user or NULL */
+    PSQL_IR_PATIENT   /* JSON user or NULL */
 };
 
 /* Columns of PSQL_MESSAGES_BETWEEN. */

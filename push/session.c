@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "presence.h"
 #include "pushd.h"
 #include "redis_link.h"
 #include "streams.h"
@@ -48,8 +49,11 @@ static void on_revoked_reply(redisAsyncContext *ac, void *reply, void *priv)
         } else {
             c->counted = (unsigned)ok;
             c->authed = (unsigned)ok;
-            if (ok) /* the viewer's role decides what others' emails show: load it now */
+            if (ok) { /* the viewer's role decides what others' emails show: load it now */
                 push_user_unref(user_cache_lookup(c->user_id));
+                if (user_sockets_count(c->user_id) == 1)
+                    presence_user_up(c->user_id); /* the user's first socket here */
+            }
             gtws_init_done(&c->proto, &session_ops, c, ok);
         }
     }
@@ -132,6 +136,8 @@ void session_end(struct ws_conn *c)
     if (c->counted) {
         c->counted = 0;
         user_sockets_release(c->user_id);
+        if (user_sockets_count(c->user_id) == 0)
+            presence_user_down(c->user_id);
     }
     subs_end_all(c);
 }

@@ -10,6 +10,7 @@
 #include "metrics.h"
 #include "pushd.h"
 #include "redis_link.h"
+#include "inbox.h"
 #include "rooms.h"
 #include "stream_entry.h"
 #include "streams.h"
@@ -87,6 +88,7 @@ static void try_deliver(int give_up)
     }
     for (size_t i = 0; i < rd.nbatch; i++) {
         rooms_deliver(rd.batch[i]);
+        inbox_entry(rd.batch[i]);
         push_message_unref(rd.batch[i]);
     }
     rd.nbatch = 0;

@@ -29,7 +29,8 @@ enum sub_state { SUB_PENDING, SUB_REPLAY, SUB_LIVE };
 struct sub {
     struct sub *conn_next; /* c->subs */
     struct sub *room_prev, *room_next;
-    struct room *room; /* NULL until registered */
+    struct room *room; /* NULL until registered (messageAdded) */
+    void *group;       /* typing.c's room or inbox.c's user entry; NULL until registered */
     struct ws_conn *conn;
     struct sub_query *q; /* prepared selection (shared) */
     int64_t room_id;
@@ -38,6 +39,7 @@ struct sub {
     uint8_t pg_pending;         /* PostgreSQL must be read up to pg_ms-pg_seq */
     uint32_t serial;            /* identifies this subscription in callbacks */
     uint8_t state;              /* enum sub_state */
+    uint8_t kind;               /* enum sub_kind (sub_query.h) */
     uint8_t has_after;          /* subscribed with `after`: replay first */
     uint8_t busy;               /* a Redis or database request for it is in flight */
     uint8_t wait_drain;         /* replay waits for the queue to drain */
@@ -78,6 +80,10 @@ int sub_send_payload(struct sub *s, const struct push_message *m, struct push_bu
 /* 1 when s must not see the email of m's sender: s's viewer is a patient (or
  * of a role not known) and m is not their own (crm-api's rule for User.email). */
 int sub_hides_email(const struct sub *s, const struct push_message *m);
+
+/* Sends a rendered payload (typing, inboxUpdated) to s as a `next`: 0, or -1
+ * when the socket took nothing. */
+int sub_send_value(struct sub *s, struct push_buf *payload);
 
 /* Renders m for s alone and sends it, unless s already sent that position. */
 int sub_send_one(struct sub *s, struct push_message *m);

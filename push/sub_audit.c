@@ -7,6 +7,7 @@
 #include "pushd.h"
 #include "redis_link.h"
 #include "sub.h"
+#include "sub_query.h"
 #include "ws_conn.h"
 
 #include <arpa/inet.h>
@@ -43,7 +44,10 @@ static int audit_send(const struct sub *s, const char *action, const char *detai
     char target[40], addr[INET6_ADDRSTRLEN];
     struct crm_audit_entry e;
     struct crm_audit_argv av;
-    snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
+    if (s->kind == SUB_KIND_INBOX)
+        snprintf(target, sizeof target, "inbox");
+    else
+        snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
     peer_addr(s->conn->fd, addr);
     crm_audit_entry_set(&e, s->conn->user_id, action, target, addr, detail);
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
@@ -60,7 +64,8 @@ struct audit_wait {
 
 static void refuse(struct sub *s, const char *why)
 {
-    log_warn("audit messages.subscribe for room %" PRId64 " not recorded (%.60s): refused", s->room_id, why);
+    log_warn("audit %s for room %" PRId64 " not recorded (%.60s): refused",
+             s->kind == SUB_KIND_INBOX ? "inbox.subscribe" : "messages.subscribe", s->room_id, why);
     sub_fail(s, "INTERNAL_SERVER_ERROR", "The service is temporarily unavailable; try again.");
 }
 
@@ -89,8 +94,11 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
     }
     w->ref = sub_ref_new(s);
     w->granted = granted;
-    if (audit_send(s, "messages.subscribe", s->has_after ? "{\"resume\":true}" : "{\"resume\":false}",
-                   on_recorded, w) < 0) {
+    int rc = s->kind == SUB_KIND_INBOX
+                 ? audit_send(s, "inbox.subscribe", "{}", on_recorded, w)
+                 : audit_send(s, "messages.subscribe",
+                              s->has_after ? "{\"resume\":true}" : "{\"resume\":false}", on_recorded, w);
+    if (rc < 0) {
         sub_ref_take(w->ref);
         free(w);
         refuse(s, "redis unavailable");
@@ -99,6 +107,8 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
 
 void sub_audit_denied(const struct sub *s)
 {
-    if (audit_send(s, "access.denied", "{\"field\":\"messageAdded\"}", NULL, NULL) < 0)
+    const char *detail =
+        s->kind == SUB_KIND_TYPING ? "{\"field\":\"typing\"}" : "{\"field\":\"messageAdded\"}";
+    if (audit_send(s, "access.denied", detail, NULL, NULL) < 0)
         log_warn("audit access.denied for room %" PRId64 " not recorded", s->room_id);
 }

@@ -29,6 +29,7 @@ struct sub_query {
     json_object *vars;             /* a reference, or NULL */
     char *key;                     /* gql_prepared_key */
     int reads_sender;              /* the document names a field `sender` */
+    int reads_online;              /* the document names a field `online` */
 };
 
 struct sub_query_cache {
@@ -78,6 +79,14 @@ struct render_ctx {
 static int resolve_sender(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct render_ctx *rc = ctx;
+    json_object *given = NULL;
+    /* A lastMessage of inboxUpdated carries its sender, rendered for the viewer. */
+    if (info->parent && json_object_object_get_ex(info->parent, "sender", &given)) {
+        *out = json_object_get(given);
+        return 0;
+    }
+    if (!rc || !rc->m)
+        return gql_resolve_error(info, "INTERNAL_SERVER_ERROR", "The sender could not be loaded.");
     struct push_message *m = rc->m;
     if (!m->sender && user_lookup)
         m->sender = user_lookup(m->sender_id);
@@ -166,6 +175,11 @@ int sub_query_needs_sender(const struct sub_query *q)
     return q->reads_sender;
 }
 
+int sub_query_needs_online(const struct sub_query *q)
+{
+    return q->reads_online;
+}
+
 static uint32_t fnv1a(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -174,11 +188,16 @@ static uint32_t fnv1a(const char *s)
     return h;
 }
 
-/* Coerced arguments of messageAdded into args; -1 with *errors. */
-static int read_args(json_object *jargs, struct sub_args *args, json_object **errors)
+/* Coerced arguments of field into args; -1 with *errors. */
+static int read_args(const char *field, json_object *jargs, struct sub_args *args, json_object **errors)
 {
     json_object *room = NULL, *after = NULL;
     memset(args, 0, sizeof *args);
+    if (strcmp(field, "inboxUpdated") == 0) {
+        args->kind = SUB_KIND_INBOX;
+        return 0;
+    }
+    args->kind = strcmp(field, "typing") == 0 ? SUB_KIND_TYPING : SUB_KIND_MESSAGES;
     json_object_object_get_ex(jargs, "roomId", &room);
     json_object_object_get_ex(jargs, "after", &after);
     const char *r = room && json_object_is_type(room, json_type_string) ? json_object_get_string(room) : NULL;
@@ -238,11 +257,13 @@ int sub_query_prepare(struct sub_query_cache *cache, json_object *payload, struc
         *errors = rc == GQL_ENOMEM ? error_array("INTERNAL_SERVER_ERROR", "Out of memory.") : errors_of(resp);
         goto fail;
     }
-    if (strcmp(field, "messageAdded") != 0) {
-        *errors = error_array("BAD_USER_INPUT", "This server serves messageAdded only.");
+    if (strcmp(field, "messageAdded") != 0 && strcmp(field, "typing") != 0 &&
+        strcmp(field, "inboxUpdated") != 0) {
+        *errors =
+            error_array("BAD_USER_INPUT", "This server serves messageAdded, typing and inboxUpdated only.");
         goto fail;
     }
-    if (read_args(jargs, args, errors) < 0)
+    if (read_args(field, jargs, args, errors) < 0)
         goto fail;
     if (gql_prepared_key(cache->engine, prep, op_name, jvars, &key) != 0) {
         *errors = error_array("INTERNAL_SERVER_ERROR", "The subscription could not be prepared.");
@@ -271,6 +292,7 @@ int sub_query_prepare(struct sub_query_cache *cache, json_object *payload, struc
     /* Textual, so never a false "no": a selection of Message.sender names the
      * field, in the operation or a fragment, whatever its alias. */
     q->reads_sender = memmem(text, len, "sender", 6) != NULL;
+    q->reads_online = memmem(text, len, "online", 6) != NULL;
     q->cache = cache;
     q->engine = cache->engine;
     q->prep = prep;
@@ -315,5 +337,19 @@ struct push_buf *sub_query_render(const struct sub_query *q, const struct push_m
     }
     gql_response_free(resp);
     json_object_put(ev);
+    return b;
+}
+
+struct push_buf *sub_query_render_value(const struct sub_query *q, json_object *event)
+{
+    gql_response *resp = NULL;
+    struct push_buf *b = NULL;
+    if (gql_engine_execute_event(q->engine, q->prep, q->op_name, q->vars, event, NULL, &resp) == 0) {
+        size_t len = 0;
+        const char *s = gql_response_text(resp, &len);
+        if ((b = push_buf_new(len)) != NULL)
+            memcpy(b->data, s, len);
+    }
+    gql_response_free(resp);
     return b;
 }

@@ -18,10 +18,15 @@ struct gql_schema;
 struct sub_query;
 struct sub_query_cache;
 
-/* The coerced arguments of messageAdded(roomId: ID!, after: String). */
+/* The root field a subscription selects. */
+enum sub_kind { SUB_KIND_MESSAGES, SUB_KIND_TYPING, SUB_KIND_INBOX };
+
+/* The coerced arguments of messageAdded(roomId: ID!, after: String),
+ * typing(roomId: ID!) or inboxUpdated (none). */
 struct sub_args {
-    int64_t room_id;
-    int has_after; /* 1 if after was given (not null) */
+    int kind;        /* enum sub_kind */
+    int64_t room_id; /* 0 for inboxUpdated */
+    int has_after;   /* 1 if after was given (not null) */
     uint64_t after_ms, after_seq;
 };
 
@@ -45,6 +50,14 @@ void sub_query_unref(struct sub_query *q); /* NULL is a no-op */
 /* 1 if the selection may read Message.sender (the engine's resolver looks the
  * user up then), 0 if it certainly does not. */
 int sub_query_needs_sender(const struct sub_query *q);
+
+/* 1 if the selection may read User.online (textual, as for the sender). */
+int sub_query_needs_online(const struct sub_query *q);
+
+/* Renders the execution result of the selection against event (a typing or
+ * inboxUpdated value built by the caller, borrowed) as a new buffer; NULL when
+ * out of memory. A Message inside event carries its "sender" object. */
+struct push_buf *sub_query_render_value(const struct sub_query *q, json_object *event);
 
 /* Number of distinct prepared selections alive (metrics, tests). */
 size_t sub_query_cache_size(const struct sub_query_cache *c);

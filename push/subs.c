@@ -7,6 +7,7 @@
 #include "subs.h"
 
 #include "gtws.h"
+#include "inbox.h"
 #include "log.h"
 #include "membership.h"
 #include "message.h"
@@ -18,6 +19,7 @@
 #include "sub.h"
 #include "sub_audit.h"
 #include "sub_query.h"
+#include "typing.h"
 #include "user_cache.h"
 #include "ws_conn.h"
 
@@ -61,6 +63,8 @@ static void sub_free(struct sub *s)
 {
     replay_forget(s);
     rooms_remove(s);
+    typing_remove(s);
+    inbox_remove(s);
     for (uint32_t i = 0; i < s->nheld; i++)
         push_message_unref(s->held[i]);
     free(s->held);
@@ -97,6 +101,15 @@ int sub_send_payload(struct sub *s, const struct push_message *m, struct push_bu
     s->last_ms = m->ms;
     s->last_seq = m->seq;
     return 0;
+}
+
+int sub_send_value(struct sub *s, struct push_buf *payload)
+{
+    char head[GTWS_NEXT_HEAD_MAX];
+    size_t hl = gtws_next_head(head, sizeof head, s->id, s->id_len);
+    if (!hl)
+        return -1;
+    return ws_conn_send_shared(s->conn, head, hl, payload, GTWS_NEXT_TAIL, sizeof GTWS_NEXT_TAIL - 1);
 }
 
 int sub_hides_email(const struct sub *s, const struct push_message *m)
@@ -143,7 +156,12 @@ static void viewer_known(struct sub *s)
     s->viewer_patient = !u || strcmp(u->role, "PATIENT") == 0 ||
                         (strcmp(u->role, "STAFF") != 0 && strcmp(u->role, "ADMIN") != 0);
     push_user_unref(u);
-    sub_audit_subscribe(s, sub_go);
+    if (s->kind == SUB_KIND_TYPING)
+        typing_add(s); /* ephemeral: no audit record, as setTyping has none */
+    else if (s->kind == SUB_KIND_INBOX)
+        sub_audit_subscribe(s, inbox_add);
+    else
+        sub_audit_subscribe(s, sub_go);
 }
 
 static void on_viewer_loaded(void *arg)
@@ -157,7 +175,7 @@ static void on_viewer_loaded(void *arg)
 
 void sub_granted(struct sub *s)
 {
-    if (!sub_query_needs_sender(s->q)) {
+    if (s->kind == SUB_KIND_MESSAGES && !sub_query_needs_sender(s->q)) {
         s->viewer_patient = 1; /* no sender is rendered: nothing to decide */
         sub_audit_subscribe(s, sub_go);
         return;
@@ -209,6 +227,7 @@ void subs_start(struct ws_conn *c, const char *id, size_t id_len, json_object *p
     s->room_id = args.room_id;
     s->serial = ++c->sub_serial;
     s->state = SUB_PENDING;
+    s->kind = (uint8_t)args.kind;
     s->has_after = args.has_after ? 1 : 0;
     if (args.has_after) {
         s->last_ms = args.after_ms;
@@ -218,7 +237,10 @@ void subs_start(struct ws_conn *c, const char *id, size_t id_len, json_object *p
     c->subs = s;
     c->nsubs++;
     push_metrics.subscriptions++;
-    membership_check(s);
+    if (s->kind == SUB_KIND_INBOX)
+        sub_granted(s); /* the whole inbox: what each room shows is decided per event */
+    else
+        membership_check(s); /* typing is refused for a foreign room like messageAdded */
 }
 
 void subs_complete(struct ws_conn *c, const char *id, size_t len)

@@ -65,6 +65,21 @@ void user_sockets_release(int64_t user_id)
         }
 }
 
+int user_sockets_count(int64_t user_id)
+{
+    for (struct entry *e = *slot(user_id); e; e = e->next)
+        if (e->user_id == user_id)
+            return e->count;
+    return 0;
+}
+
+void user_sockets_each(void (*fn)(int64_t user_id, void *arg), void *arg)
+{
+    for (size_t i = 0; i < BUCKETS; i++)
+        for (struct entry *e = table[i]; e; e = e->next)
+            fn(e->user_id, arg);
+}
+
 void user_sockets_clear(void)
 {
     for (size_t i = 0; i < BUCKETS; i++)

@@ -20,6 +20,12 @@ int user_sockets_take(int64_t user_id, int share);
 /* A counted socket of user_id closed. */
 void user_sockets_release(int64_t user_id);
 
+/* The sockets of user_id counted in this process. */
+int user_sockets_count(int64_t user_id);
+
+/* Calls fn for each user holding a counted socket (presence after a reconnect). */
+void user_sockets_each(void (*fn)(int64_t user_id, void *arg), void *arg);
+
 /* Frees the table (at exit). */
 void user_sockets_clear(void);
 
