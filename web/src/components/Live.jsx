@@ -21,13 +21,14 @@ export function UnreadBadge({ count }) {
 }
 
 /** A green dot for someone online, a hollow one otherwise; `online` undefined shows nothing. */
+// Screen readers hear "(online)" beside the name, which is written next to the dot.
 export function OnlineDot({ online, name }) {
   if (online === undefined) return null;
-  const words = `${name ? `${name} is ` : ''}${online ? 'online' : 'offline'}`;
+  const state = online ? 'online' : 'offline';
   return (
-    <span data-testid="online-dot" data-online={online ? 'true' : 'false'} title={words} className="inline-flex items-center">
+    <span data-testid="online-dot" data-online={online ? 'true' : 'false'} title={name ? `${name} is ${state}` : state} className="inline-flex items-center">
       <span aria-hidden="true" className={cx('inline-block size-2 rounded-full', online ? 'bg-emerald-500' : 'border border-slate-400 bg-white')} />
-      <span className="sr-only">{words}</span>
+      <span className="sr-only">({state})</span>
     </span>
   );
 }
