@@ -65,7 +65,7 @@ test('a screenshot of the inbox for the README', { skip }, async () => {
   await ok('mutation($i:SendMessageInput!){sendMessage(input:$i){id}}',
     { i: { roomId: knee.id, body: 'Swelling reported down on day 5; keep the physio plan.', idempotencyKey: randomUUID(), internal: true } }, { token: nurse.token });
   await ok('mutation($r:ID!,$s:ConversationStatus!){setConversationStatus(roomId:$r,status:$s){id}}', { r: a.id, s: 'PENDING' }, { token: nurse.token });
-  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 } });
+  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 }, quiet: true });
   await signIn(page, nurse, { path: `/rooms/${knee.id}` });
   await waitForBodies(page, (x) => x.length === 3);
   await page.getByRole('switch', { name: 'Internal note' }).check();
