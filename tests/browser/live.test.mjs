@@ -341,3 +341,40 @@ test('a desktop notification for a message while the tab is hidden; never for on
   assert.equal(await b.page.evaluate(() => window.__notes.length), 1);
   await b.context.close();
 });
+
+test('after the socket comes back, the inbox page loads again once and shows what changed meanwhile', { skip }, async () => {
+  const nurse = await makeUser('STAFF', `Nora ${word()}`);
+  const pat = await makeUser('PATIENT', `Pat ${word()}`);
+  const quiet = await clinicRoom(nurse, pat);
+  await send(nurse, quiet.id, 'An older conversation.');
+  const busy = await clinicRoom(nurse, pat);
+  await send(nurse, busy.id, 'Hello.');
+
+  const b = await newPage(browser);
+  await signIn(b.page, pat);
+  await item(b.page, busy.name).waitFor();
+  const inboxQueries = [];
+  b.page.on('request', (r) => { if (r.url().includes('/graphql') && /query Inbox/.test(r.postData() || '')) inboxQueries.push(Date.now()); });
+
+  await b.context.setOffline(true);
+  await b.page.waitForTimeout(500);
+  const missed = `While you were away ${word()}`;
+  await send(nurse, quiet.id, missed); // no inboxUpdated reaches the page now
+  await b.page.waitForTimeout(1000);
+  assert.doesNotMatch(await item(b.page, quiet.name).innerText(), new RegExp(missed));
+  assert.equal(inboxQueries.length, 0);
+
+  await b.context.setOffline(false);
+  // The room that changed is back on top with its message and badge, from one reload.
+  await eventually(async () => (await item(b.page, quiet.name).innerText()).includes(missed), { timeoutMs: 20000, intervalMs: 200 });
+  await eventually(async () => (await item(b.page, quiet.name).getAttribute('data-unread')) === '2');
+  assert.equal(await b.page.getByTestId('room-link').first().getAttribute('href'), `/rooms/${quiet.id}`);
+  await b.page.waitForTimeout(1500);
+  assert.equal(inboxQueries.length, 1, `one reload of the inbox page: ${inboxQueries.length}`);
+
+  // Live again afterwards, without more reloads.
+  await send(nurse, busy.id, 'Back to this one.');
+  await eventually(async () => (await b.page.getByTestId('room-link').first().getAttribute('href')) === `/rooms/${busy.id}`);
+  assert.equal(inboxQueries.length, 1);
+  await b.context.close();
+});

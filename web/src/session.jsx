@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { config } from './config.js';
 import { createApollo } from './lib/apollo.js';
-import { INBOX, LOGOUT, SEND_MESSAGE } from './lib/graphql.js';
+import { CONVERSATION, INBOX, LOGOUT, SEND_MESSAGE } from './lib/graphql.js';
 import { createLiveHub } from './lib/liveHub.js';
 import { clearSession, loadSession, saveSession } from './lib/session.js';
 import { createLiveClient } from './lib/live.js';
@@ -92,7 +92,8 @@ export function SessionProvider({ children }) {
       me: userId,
       role,
       onAuthFailure: () => endSession('expired'),
-      onReconnected: () => apollo.refetchQueries({ include: [INBOX] }).catch(() => {}),
+      // The inbox page (and the open conversation's receipts) once after a break.
+      onReconnected: () => apollo.refetchQueries({ include: [INBOX, CONVERSATION] }).catch(() => {}),
       openRoom: (id) => navigate(`/rooms/${encodeURIComponent(id)}`),
     });
     setHub(h);
