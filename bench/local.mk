@@ -15,6 +15,12 @@ bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_ws_load_LDADD = $(LIBEVENT_LIBS)
 bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
 
+# The clinic mix of live-state events (bench/clinic_mix.sh).
+EXTRA_PROGRAMS += bench/clinic_load
+bench_clinic_load_SOURCES = bench/clinic_load.c
+bench_clinic_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS)
+bench_clinic_load_LDADD = $(LIBEVENT_LIBS) $(LIBPQ_LIBS)
+
 # The GraphQL engine against graphql-js (bench/gql_bench.sh runs both).
 EXTRA_PROGRAMS += bench/gql_bench
 bench_gql_bench_SOURCES = bench/gql_bench.c
@@ -23,5 +29,5 @@ bench_gql_bench_LDADD = lib/libcrm.a $(JSONC_LIBS)
 
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/api_bench.sh bench/send_message.lua bench/login.lua bench/me.lua \
-	bench/ws_bench.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
+	bench/ws_bench.sh bench/clinic_mix.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
 	bench/worker_drain_gen.mjs

@@ -62,9 +62,13 @@ struct sub *sub_ref_take(struct sub_ref *r)
 static void sub_free(struct sub *s)
 {
     replay_forget(s);
+    /* s->group means a typing room or an inbox user by kind: only its owner
+     * may read it. */
     rooms_remove(s);
-    typing_remove(s);
-    inbox_remove(s);
+    if (s->kind == SUB_KIND_TYPING)
+        typing_remove(s);
+    else if (s->kind == SUB_KIND_INBOX)
+        inbox_remove(s);
     for (uint32_t i = 0; i < s->nheld; i++)
         push_message_unref(s->held[i]);
     free(s->held);

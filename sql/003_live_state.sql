@@ -14,7 +14,8 @@ CREATE TABLE read_positions (
 );
 -- A user's positions over their inbox page (the key serves a room's receipts).
 CREATE INDEX read_positions_by_user ON read_positions (user_id, room_id);
--- crm-pushd reads positions for the live inbox; crm-api also writes them (markRead),
--- and may change only the position and its time.
+
+-- crm-pushd reads positions for the live inbox; crm-api writes them (markRead),
+-- never moving a row to another room or user.
 GRANT SELECT, INSERT ON read_positions TO crm_app;
 GRANT UPDATE (stream_ms, stream_seq, read_at) ON read_positions TO crm_app;
