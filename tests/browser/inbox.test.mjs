@@ -72,7 +72,7 @@ test('a screenshot of the inbox for the README', { skip }, async () => {
   await page.getByRole('textbox', { name: 'Internal note' }).blur();
   await item(page, 'Question about my prescription').waitFor();
   // The open conversation is read (markRead), so its unread badge has gone.
-  await eventually(async () => (await item(page, 'Follow-up after knee surgery').getAttribute('data-unread')) === '0');
+  await eventually(async () => (await page.locator('[data-testid="room-link"][aria-current="page"]').getAttribute('data-unread')) === '0');
   await screenshot(page, 'inbox-readme');
   await context.close();
 });
