@@ -20,10 +20,15 @@ export function launch() {
   });
 }
 
-/** A fresh browser context (its own storage) with a page; settings go to window.CRM_CONFIG. */
-export async function newPage(browser, { config, viewport = { width: 1200, height: 800 } } = {}) {
+/**
+ * A fresh browser context (its own storage) with a page; settings go to
+ * window.CRM_CONFIG. `quiet` answers the offer of desktop notifications with
+ * "Not now" beforehand (for screenshots).
+ */
+export async function newPage(browser, { config, viewport = { width: 1200, height: 800 }, quiet = false } = {}) {
   const context = await browser.newContext({ viewport, baseURL: HTTP });
   if (config) await context.addInitScript((c) => { window.CRM_CONFIG = c; }, config);
+  if (quiet) await context.addInitScript(() => { try { localStorage.setItem('crm.notify.asked', '1'); } catch { /* about:blank */ } });
   const page = await context.newPage();
   page.on('pageerror', (e) => { page.errors = [...(page.errors || []), e]; });
   return { context, page };

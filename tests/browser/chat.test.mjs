@@ -69,7 +69,7 @@ test('two users chat both ways, live, and a reload keeps the history', async () 
   const file = await screenshot(a.page, 'chat');
   assert.ok((await stat(file)).size > 0);
   // A smaller one, the size of docs/screenshot-chat.png in the README.
-  const small = await newPage(browser, { viewport: { width: 900, height: 560 } });
+  const small = await newPage(browser, { viewport: { width: 900, height: 560 }, quiet: true });
   await signIn(small.page, nurse, { path: `/rooms/${room.id}` });
   await waitForBodies(small.page, (x) => x.length === 4);
   await waitLive(small.page);

@@ -65,12 +65,14 @@ test('a screenshot of the inbox for the README', { skip }, async () => {
   await ok('mutation($i:SendMessageInput!){sendMessage(input:$i){id}}',
     { i: { roomId: knee.id, body: 'Swelling reported down on day 5; keep the physio plan.', idempotencyKey: randomUUID(), internal: true } }, { token: nurse.token });
   await ok('mutation($r:ID!,$s:ConversationStatus!){setConversationStatus(roomId:$r,status:$s){id}}', { r: a.id, s: 'PENDING' }, { token: nurse.token });
-  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 } });
+  const { context, page } = await newPage(browser, { viewport: { width: 1200, height: 700 }, quiet: true });
   await signIn(page, nurse, { path: `/rooms/${knee.id}` });
   await waitForBodies(page, (x) => x.length === 3);
   await page.getByRole('switch', { name: 'Internal note' }).check();
   await page.getByRole('textbox', { name: 'Internal note' }).blur();
   await item(page, 'Question about my prescription').waitFor();
+  // The open conversation is read (markRead), so its unread badge has gone.
+  await eventually(async () => (await page.locator('[data-testid="room-link"][aria-current="page"]').getAttribute('data-unread')) === '0');
   await screenshot(page, 'inbox-readme');
   await context.close();
 });

@@ -1,9 +1,10 @@
 // The session: who is signed in, the Apollo client, the live (WebSocket) client
 // and the send queue that belong to that sign-in, and the ways a session ends.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { config } from './config.js';
 import { createApollo } from './lib/apollo.js';
-import { LOGOUT, SEND_MESSAGE } from './lib/graphql.js';
+import { CONVERSATION, INBOX, LOGOUT, SEND_MESSAGE } from './lib/graphql.js';
+import { createLiveHub } from './lib/liveHub.js';
 import { clearSession, loadSession, saveSession } from './lib/session.js';
 import { createLiveClient } from './lib/live.js';
 import { createSendQueue, PermanentSendError } from './lib/sendQueue.js';
@@ -77,6 +78,28 @@ export function SessionProvider({ children }) {
     return () => l.dispose();
   }, [token, endSession]);
 
+  // The live state (unread counts, presence, the inboxUpdated subscription) of this sign-in.
+  const role = session?.user?.role ?? null;
+  const [hub, setHub] = useState(null);
+  useEffect(() => {
+    if (!live || !userId) {
+      setHub(null);
+      return undefined;
+    }
+    const h = createLiveHub({
+      apollo,
+      live,
+      me: userId,
+      role,
+      onAuthFailure: () => endSession('expired'),
+      // The inbox page (and the open conversation's receipts) once after a break.
+      onReconnected: () => apollo.refetchQueries({ include: [INBOX, CONVERSATION] }).catch(() => {}),
+      openRoom: (id) => navigate(`/rooms/${encodeURIComponent(id)}`),
+    });
+    setHub(h);
+    return () => h.stop();
+  }, [live, apollo, userId, role, endSession]);
+
   const [queue, setQueue] = useState(null);
   useEffect(() => {
     if (!token) {
@@ -144,12 +167,20 @@ export function SessionProvider({ children }) {
   }, [apollo, finish]);
 
   const value = useMemo(() => ({
-    session, user: session?.user ?? null, apollo, live, queue, notice, setNotice, signIn, signOut, endSession,
-  }), [session, apollo, live, queue, notice, signIn, signOut, endSession]);
+    session, user: session?.user ?? null, apollo, live, hub, queue, notice, setNotice, signIn, signOut, endSession,
+  }), [session, apollo, live, hub, queue, notice, signIn, signOut, endSession]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
 export function useSession() {
   return useContext(SessionContext);
+}
+
+const noHub = () => () => {};
+/** The live hub of the session (or null), rendering again whenever its state changes. */
+export function useLiveHub() {
+  const { hub } = useContext(SessionContext);
+  useSyncExternalStore(hub ? hub.subscribe : noHub, () => (hub ? hub.getVersion() : 0));
+  return hub;
 }

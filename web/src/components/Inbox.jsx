@@ -1,13 +1,17 @@
 // The inbox: the conversations of the signed-in user, most recently updated
 // first, in views (Mine, Unassigned, Open, Pending, Resolved) with a tag filter,
-// a page at a time ("Load more" pages on with the `next` cursor).
+// a page at a time ("Load more" pages on with the `next` cursor). The list is
+// live: each room inboxUpdated delivers (liveHub.js) moves to its place, into
+// or out of the view shown; there is no polling.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@apollo/client/react';
 import { INBOX } from '../lib/graphql.js';
 import { errorMessage } from '../lib/errors.js';
 import { inboxVariables, normalizeTag, preview, tagError, viewsFor } from '../lib/inbox.js';
 import { shortTime } from '../lib/time.js';
-import { useSession } from '../session.jsx';
+import { placeRoom, roomMatchesFilter } from '../lib/liveState.js';
+import { useLiveHub, useSession } from '../session.jsx';
+import { OnlineDot, UnreadBadge } from './Live.jsx';
 import { NavLink } from './Shell.jsx';
 import { Alert, Button, EmptyState, Spinner, StatusBadge, TagList, cx } from './ui.jsx';
 import { NewRoomDialog } from './NewRoomDialog.jsx';
@@ -24,24 +28,36 @@ function savedView(views) {
   }
 }
 
-function InboxItem({ room, current, me, staff }) {
+function InboxItem({ room, current, me, staff, hub }) {
+  const unread = room.unreadCount || 0;
   return (
     <NavLink
       to={`/rooms/${encodeURIComponent(room.id)}`}
       current={current}
       data-testid="room-link"
       data-status={room.status}
+      data-unread={unread}
       className={cx('block px-4 py-3 hover:bg-slate-50', current && 'bg-teal-50 hover:bg-teal-50')}
     >
       <span className="flex items-baseline justify-between gap-2">
-        <span className="truncate font-medium text-slate-900">{room.name}</span>
-        <time dateTime={room.updatedAt} className="shrink-0 text-xs text-slate-500">{shortTime(room.updatedAt)}</time>
+        <span className={cx('truncate text-slate-900', unread ? 'font-bold' : 'font-medium')}>{room.name}</span>
+        <span className="flex shrink-0 items-center gap-2">
+          <time dateTime={room.updatedAt} className="text-xs text-slate-500">{shortTime(room.updatedAt)}</time>
+          <UnreadBadge count={unread} />
+        </span>
       </span>
       <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600">
         <StatusBadge status={room.status} />
-        {staff && room.patient && <span data-testid="room-patient">Patient: {room.patient.displayName}</span>}
+        {staff && room.patient && (
+          <span data-testid="room-patient" className="inline-flex items-center gap-1">
+            <OnlineDot online={hub?.isOnline(room.patient.id)} name={room.patient.displayName} />Patient: {room.patient.displayName}
+          </span>
+        )}
         {staff && (
-          <span data-testid="room-assignee">{room.assignee ? `Assigned: ${room.assignee.id === me ? 'you' : room.assignee.displayName}` : 'Unassigned'}</span>
+          <span data-testid="room-assignee" className="inline-flex items-center gap-1">
+            {room.assignee && room.assignee.id !== me && <OnlineDot online={hub?.isOnline(room.assignee.id)} name={room.assignee.displayName} />}
+            {room.assignee ? `Assigned: ${room.assignee.id === me ? 'you' : room.assignee.displayName}` : 'Unassigned'}
+          </span>
         )}
       </span>
       {staff && room.tags.length > 0 && <TagList tags={room.tags} className="mt-1" />}
@@ -54,6 +70,7 @@ function InboxItem({ room, current, me, staff }) {
 
 export function Inbox({ currentRoomId }) {
   const { user, apollo } = useSession();
+  const hub = useLiveHub();
   const staff = user.role === 'STAFF' || user.role === 'ADMIN';
   const views = viewsFor(user.role);
   const [view, setView] = useState(() => savedView(views));
@@ -71,25 +88,34 @@ export function Inbox({ currentRoomId }) {
   }, [tagText, tagProblem]);
 
   const variables = useMemo(() => inboxVariables(view, staff ? tag : ''), [view, tag, staff]);
-  const { data, loading, error, refetch } = useQuery(INBOX, { variables, pollInterval: 15000, notifyOnNetworkStatusChange: false });
+  const { data, loading, error, refetch } = useQuery(INBOX, { variables, notifyOnNetworkStatusChange: false });
 
   useEffect(() => {
     try { sessionStorage.setItem(VIEW_KEY, view); } catch { /* no storage: the view lasts for the page */ }
   }, [view]);
 
-  useEffect(() => {
-    const again = () => refetch().catch(() => {});
-    window.addEventListener('focus', again);
-    window.addEventListener('online', again);
-    return () => {
-      window.removeEventListener('focus', again);
-      window.removeEventListener('online', again);
-    };
-  }, [refetch]);
-
   const key = JSON.stringify(variables);
-  const extra = more.key === key ? more : { rooms: [], next: undefined, loading: false, error: null };
+
+  // A room that changed goes to its place on the page shown (or off it), in
+  // the cache for the first page and here for the later ones.
+  useEffect(() => {
+    if (!hub) return undefined;
+    return hub.onRoom((room) => {
+      const matches = roomMatchesFilter(room, variables.filter, user.id);
+      apollo.cache.updateQuery({ query: INBOX, variables }, (d) => {
+        if (!d?.inbox) return undefined;
+        const list = placeRoom(d.inbox.rooms, room, matches, { complete: !d.inbox.next });
+        return list === d.inbox.rooms ? undefined : { ...d, inbox: { ...d.inbox, rooms: list } };
+      });
+      setMore((m) => {
+        if (m.key !== key || !m.rooms.some((r) => r.id === room.id)) return m;
+        return { ...m, rooms: matches ? m.rooms.map((r) => (r.id === room.id ? room : r)) : m.rooms.filter((r) => r.id !== room.id) };
+      });
+    });
+  }, [hub, apollo, variables, key, user.id]);
+
   const first = data?.inbox;
+  const extra = more.key === key ? more : { rooms: [], next: undefined, loading: false, error: null };
   const next = extra.next === undefined ? first?.next : extra.next;
   // Later pages follow the first; a room that moved up into the first page since is shown once.
   const rooms = useMemo(() => {
@@ -98,6 +124,14 @@ export function Inbox({ currentRoomId }) {
     for (const r of extra.rooms) if (!seen.has(r.id)) { seen.add(r.id); list.push(r); }
     return list;
   }, [first, extra.rooms]);
+
+  // The unread counts feed the title's total; the presence of the patients and
+  // assignees shown is followed (staff only see those).
+  useEffect(() => {
+    if (!hub) return;
+    hub.noteRooms(rooms);
+    hub.setListRooms(staff ? rooms.map((r) => r.id) : []);
+  }, [hub, rooms, staff]);
 
   const loadMore = useCallback(async () => {
     if (!next || extra.loading) return;
@@ -165,7 +199,7 @@ export function Inbox({ currentRoomId }) {
         {rooms.length > 0 && (
           <ul className="divide-y divide-slate-100" aria-label="Conversations" data-view={view} data-tag={staff ? tag : ''}>
             {rooms.map((r) => (
-              <li key={r.id}><InboxItem room={r} current={r.id === currentRoomId} me={user.id} staff={staff} /></li>
+              <li key={r.id}><InboxItem room={r} current={r.id === currentRoomId} me={user.id} staff={staff} hub={hub} /></li>
             ))}
           </ul>
         )}

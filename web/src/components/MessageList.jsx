@@ -37,10 +37,10 @@ function StatusMark({ status }) {
 
 // An internal note is drawn unlike any message to the patient: amber, a dashed
 // border, and the words "Internal note — staff only" above it.
-function Bubble({ mine, sender, body, time, status, testId, id, internal, children }) {
+function Bubble({ mine, sender, body, time, status, testId, id, internal, readBy, children }) {
   return (
     <li data-testid={testId} data-id={id} data-status={status} data-internal={internal ? 'true' : undefined}
-      className={cx('flex', mine ? 'justify-end' : 'justify-start')}>
+      className={cx('flex flex-col', mine ? 'items-end' : 'items-start')}>
       <div className={cx('max-w-[85%] rounded-2xl px-3.5 py-2 shadow-sm sm:max-w-[70%]',
         internal ? 'border-2 border-dashed border-amber-500 bg-amber-50 text-amber-950'
           : mine ? 'rounded-br-sm bg-teal-700 text-white' : 'rounded-bl-sm border border-slate-200 bg-white text-slate-900',
@@ -59,11 +59,18 @@ function Bubble({ mine, sender, body, time, status, testId, id, internal, childr
         </p>
         {children}
       </div>
+      {readBy && (
+        <p data-testid="read-mark" title={readBy.length ? `Read by ${readBy.join(', ')}` : 'Read'} className="mt-0.5 pr-1 text-[11px] text-slate-500">
+          Read{readBy.length ? <span className="sr-only"> by {readBy.join(', ')}</span> : null}
+        </p>
+      )}
     </li>
   );
 }
 
-export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olderError, onLoadOlder, onRetry, onDiscard, emptyText }) {
+// `read` ({id, by}) is the own message under which "Read" shows; onAtBottom(bool)
+// says whether the newest message is in view (a read position moves only then).
+export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olderError, onLoadOlder, onRetry, onDiscard, emptyText, read, onAtBottom }) {
   const box = useRef(null);
   const nearBottom = useRef(true);
   const prev = useRef({ firstId: null, lastKey: null, height: 0, top: 0 });
@@ -83,17 +90,21 @@ export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olde
     } else if (lastKey !== p.lastKey) {
       if (nearBottom.current || lastMine || !p.lastKey) {
         el.scrollTop = el.scrollHeight;
+        nearBottom.current = true;
+        onAtBottom?.(true);
         setNewBelow(false);
       } else {
         setNewBelow(true);
       }
     }
     prev.current = { firstId, lastKey, height: el.scrollHeight, top: el.scrollTop };
-  }, [firstId, lastKey, lastMine, messages, unsent]);
+  }, [firstId, lastKey, lastMine, messages, unsent, onAtBottom]);
 
   function onScroll() {
     const el = box.current;
+    const was = nearBottom.current;
     nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (was !== nearBottom.current) onAtBottom?.(nearBottom.current);
     prev.current.top = el.scrollTop;
     prev.current.height = el.scrollHeight;
     if (nearBottom.current) setNewBelow(false);
@@ -133,7 +144,8 @@ export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olde
                   </li>
                 )}
                 <Bubble testId="message" id={m.id} mine={m.sender?.id === me.id} sender={m.sender?.displayName}
-                  body={m.body} time={m.createdAt} status={m.status} internal={m.internal} />
+                  body={m.body} time={m.createdAt} status={m.status} internal={m.internal}
+                  readBy={read?.id === m.id ? read.by : null} />
               </Fragment>
             );
           })}
@@ -153,7 +165,7 @@ export function MessageList({ messages, unsent, me, hasOlder, loadingOlder, olde
       </div>
       {newBelow && (
         <Button size="sm" className="absolute bottom-3 left-1/2 -translate-x-1/2 shadow-md"
-          onClick={() => { const el = box.current; el.scrollTop = el.scrollHeight; setNewBelow(false); }}>
+          onClick={() => { const el = box.current; el.scrollTop = el.scrollHeight; setNewBelow(false); nearBottom.current = true; onAtBottom?.(true); }}>
           New messages ↓
         </Button>
       )}

@@ -1,11 +1,15 @@
 // One room: its header, the messages, the composer and (on demand) the members.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { ADD_MEMBERS, CONVERSATION, INBOX, ROOM } from '../lib/graphql.js';
+import { ADD_MEMBERS, CONVERSATION, ROOM, SET_TYPING } from '../lib/graphql.js';
 import { errorCode, errorMessage } from '../lib/errors.js';
 import { unsentFor } from '../lib/messages.js';
 import { useRoomMessages } from '../lib/useRoomMessages.js';
-import { useSession } from '../session.jsx';
+import { createTypingSender, lastReadOwn } from '../lib/liveState.js';
+import { useMarkRead, useTabVisible, useTyping } from '../lib/useLiveRoom.js';
+import { setTitleBase } from '../lib/title.js';
+import { useLiveHub, useSession } from '../session.jsx';
+import { OnlineDot, TypingLine } from './Live.jsx';
 import { MessageList } from './MessageList.jsx';
 import { ConversationBar } from './ConversationBar.jsx';
 import { NavLink } from './Shell.jsx';
@@ -49,11 +53,17 @@ function LiveIndicator({ state, online }) {
 // Staff write either to the patient or, with the toggle on, an internal note: the
 // note composer is amber with a dashed border and says so in words, so a note is
 // never taken for a message to the patient. Patients are not offered the toggle.
-function Composer({ onSend, disabled, canNote }) {
+// While there is text, the others are told "typing" (at most every 3 s), and
+// told it stopped on send, blur and clear; never while writing an internal note.
+function Composer({ onSend, disabled, canNote, onTyping }) {
   const [text, setText] = useState('');
   const [note, setNote] = useState(false);
   const internal = canNote && note;
   const ref = useRef(null);
+  const typingRef = useRef(onTyping);
+  typingRef.current = onTyping;
+  const typing = useMemo(() => createTypingSender((t) => typingRef.current?.(t)), []);
+  useEffect(() => () => typing.stop(), [typing]);
   const chars = [...text].length;
   const over = chars > MAX_BODY;
 
@@ -61,6 +71,7 @@ function Composer({ onSend, disabled, canNote }) {
     e?.preventDefault();
     const body = text.trim();
     if (!body || over || disabled) return;
+    typing.stop();
     onSend(body, { internal });
     setText('');
     ref.current?.focus();
@@ -80,7 +91,11 @@ function Composer({ onSend, disabled, canNote }) {
       {canNote && (
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <label className="inline-flex cursor-pointer items-center gap-2 font-medium text-slate-800">
-            <input type="checkbox" role="switch" checked={note} onChange={(e) => setNote(e.target.checked)}
+            <input type="checkbox" role="switch" checked={note}
+              onChange={(e) => {
+                if (e.target.checked) typing.stop();
+                setNote(e.target.checked);
+              }}
               className="size-4 accent-amber-600" />
             Internal note
           </label>
@@ -97,7 +112,11 @@ function Composer({ onSend, disabled, canNote }) {
           ref={ref}
           rows={1}
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (!disabled) typing.change(e.target.value.trim() !== '', internal);
+          }}
+          onBlur={() => typing.stop()}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
           }}
@@ -118,7 +137,7 @@ function Composer({ onSend, disabled, canNote }) {
   );
 }
 
-function MembersPanel({ room, canAdd, onClose }) {
+function MembersPanel({ room, canAdd, onClose, isOnline }) {
   const [addMembers, { loading }] = useMutation(ADD_MEMBERS);
   const [error, setError] = useState(null);
   const [done, setDone] = useState(null);
@@ -143,7 +162,10 @@ function MembersPanel({ room, canAdd, onClose }) {
       <ul className="flex flex-col gap-2" aria-label="Members of this room">
         {room.members.map((m) => (
           <li key={m.id} className="flex items-center justify-between gap-2 text-sm">
-            <span className="truncate text-slate-800">{m.displayName}</span>
+            <span className="flex min-w-0 items-center gap-1.5">
+              <OnlineDot online={isOnline(m)} name={m.displayName} />
+              <span className="truncate text-slate-800">{m.displayName}</span>
+            </span>
             <RoleBadge role={m.role} />
           </li>
         ))}
@@ -173,7 +195,8 @@ export function NoAccess() {
 
 export function Room({ roomId }) {
   const session = useSession();
-  const { user, queue } = session;
+  const { user, queue, apollo, live, endSession } = session;
+  const hub = useLiveHub();
   const online = useOnline();
   const [showMembers, setShowMembers] = useState(false);
   const roomQuery = useQuery(ROOM, { variables: { id: roomId } });
@@ -187,17 +210,40 @@ export function Room({ roomId }) {
   const staff = user.role === 'STAFF' || user.role === 'ADMIN';
 
   useEffect(() => setShowMembers(false), [roomId]);
-  // The room list shows each room's last message: bring it up to date.
-  const lastId = msgs.messages.length ? msgs.messages[msgs.messages.length - 1].id : null;
   useEffect(() => {
-    if (!lastId) return undefined;
-    const t = setTimeout(() => session.apollo.refetchQueries({ include: [INBOX, CONVERSATION] }).catch(() => {}), 400);
-    return () => clearTimeout(t);
-  }, [lastId, session.apollo]);
-  useEffect(() => {
-    if (room) document.title = `${room.name} · Clinic Messages`;
-    return () => { document.title = 'Clinic Messages'; };
+    if (room) setTitleBase(`${room.name} · Clinic Messages`);
   }, [room]);
+  useEffect(() => () => setTitleBase(null), []);
+
+  // Presence of the members (refreshed by the hub every 10 s while shown).
+  useEffect(() => {
+    hub?.setOpenRoom(roomId);
+    return () => hub?.setOpenRoom(null);
+  }, [hub, roomId]);
+  const isOnline = useCallback((m) => hub?.isOnline(m.id) ?? m.online, [hub]);
+
+  // Typing, both ways.
+  const typingNames = useTyping(live, roomId, user.id, isMember, endSession);
+  const [setTypingMutation] = useMutation(SET_TYPING);
+  const sendTyping = useCallback((typing) => {
+    setTypingMutation({ variables: { roomId, typing } }).catch(() => {});
+  }, [setTypingMutation, roomId]);
+
+  // The read position follows what the reader sees.
+  const [atBottom, setAtBottom] = useState(true);
+  const tabVisible = useTabVisible();
+  const newest = msgs.messages.length ? msgs.messages[msgs.messages.length - 1] : null;
+  const myReceipt = conv?.readReceipts?.find((r) => r.user?.id === user.id);
+  useMarkRead({
+    apollo, hub, roomId,
+    cursor: newest?.cursor,
+    ownNewest: newest?.sender?.id === user.id,
+    unread: conv?.unreadCount ?? 0,
+    serverCursor: myReceipt?.cursor,
+    canSee: tabVisible && atBottom && !msgs.loading,
+    enabled: isMember,
+  });
+  const read = useMemo(() => lastReadOwn(msgs.messages, conv?.readReceipts, user.id), [msgs.messages, conv?.readReceipts, user.id]);
 
   if (denied || msgs.error === 'FORBIDDEN' || msgs.error === 'NOT_FOUND') return <NoAccess />;
 
@@ -218,8 +264,13 @@ export function Room({ roomId }) {
               {conv && !staff && <StatusBadge status={conv.status} />}
             </h2>
             {room && (
-              <p className="truncate text-xs text-slate-500">
-                {room.members.filter((m) => m.id !== user.id).map((m) => m.displayName).join(', ') || 'Only you'}
+              <p className="flex min-w-0 items-center gap-x-2 truncate text-xs text-slate-500" data-testid="room-members">
+                {room.members.filter((m) => m.id !== user.id).map((m) => (
+                  <span key={m.id} data-testid="member" data-user-id={m.id} className="inline-flex items-center gap-1">
+                    <OnlineDot online={isOnline(m)} name={m.displayName} />{m.displayName}
+                  </span>
+                ))}
+                {room.members.length <= 1 && 'Only you'}
               </p>
             )}
           </div>
@@ -258,19 +309,22 @@ export function Room({ roomId }) {
             onRetry={(k) => queue?.retry(k)}
             onDiscard={(k) => queue?.discard(k)}
             emptyText={staff ? 'No messages yet. Write the first one below.' : 'No messages yet. Your care team will see what you write here.'}
+            read={read}
+            onAtBottom={setAtBottom}
           />
         )}
+        <TypingLine names={typingNames} />
         {!member && (
           <p role="status" className="border-t border-sky-200 bg-sky-50 px-4 py-2 text-center text-sm text-sky-900">
             You are reading this conversation to triage it. Assign it to yourself to reply.
           </p>
         )}
         <Composer disabled={!room || !queue || !!msgs.error || !member} canNote={staff}
-          onSend={(body, opts) => queue.enqueue(roomId, body, opts)} />
+          onSend={(body, opts) => queue.enqueue(roomId, body, opts)} onTyping={isMember ? sendTyping : null} />
       </section>
       {showMembers && room && (
         <div id="members-panel" className="fixed inset-0 z-20 bg-white md:static md:z-auto md:w-72 md:shrink-0">
-          <MembersPanel room={room} canAdd={staff} onClose={() => setShowMembers(false)} />
+          <MembersPanel room={room} canAdd={staff} onClose={() => setShowMembers(false)} isOnline={isOnline} />
         </div>
       )}
     </div>

@@ -4,6 +4,7 @@ import { useIdleTimeout } from '../lib/idle.js';
 import { navigate } from '../lib/router.js';
 import { useSession } from '../session.jsx';
 import { Button, RoleBadge, cx } from './ui.jsx';
+import { NotifyOffer, UnreadTitle } from './Live.jsx';
 
 export function NavLink({ to, current, children, className, ...props }) {
   return (
@@ -62,6 +63,8 @@ export function Shell({ page, children }) {
           <Button variant="secondary" size="sm" onClick={() => signOut('signedOut')}>Sign out</Button>
         </div>
       </header>
+      <UnreadTitle />
+      <NotifyOffer />
       {left !== null && (
         <div role="alertdialog" aria-live="assertive" aria-label="Inactivity warning"
           className="flex flex-wrap items-center justify-center gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">

@@ -18,7 +18,13 @@ export function createApollo({ uri, getToken, onAuthFailure }) {
   });
   return new ApolloClient({
     link: ApolloLink.from([expiry, auth, new HttpLink({ uri })]),
-    cache: new InMemoryCache(),
+    cache: new InMemoryCache({
+      typePolicies: {
+        // Read receipts have no id of their own: a room's list is replaced whole.
+        Room: { fields: { readReceipts: { merge: false } } },
+        ReadReceipt: { keyFields: false },
+      },
+    }),
     defaultOptions: { watchQuery: { fetchPolicy: 'cache-and-network' } },
   });
 }

@@ -30,7 +30,7 @@ export const LOGOUT = gql`mutation Logout { logout }`;
 
 export const ROOM = gql`
   query Room($id: ID!) {
-    room(id: $id) { id name createdAt members { id displayName role } }
+    room(id: $id) { id name createdAt members { id displayName role online } }
   }
 `;
 
@@ -88,23 +88,72 @@ export const CONVERSATION_FIELDS = gql`
   }
 `;
 
+// Live state (issue 15): what changes in a room as others read and write.
+export const READ_FIELDS = gql`
+  fragment ReadFields on Room {
+    unreadCount
+    readReceipts { cursor readAt user { id displayName role } }
+  }
+`;
+
+// A room as the inbox list shows it; inboxUpdated (live.js) selects the same fields.
+export const INBOX_ROOM_FIELDS = gql`
+  fragment InboxRoomFields on Room {
+    ...ConversationFields
+    ...ReadFields
+    lastMessage { id body createdAt internal sender { id displayName } }
+  }
+  ${CONVERSATION_FIELDS}
+  ${READ_FIELDS}
+`;
+
 export const INBOX = gql`
   query Inbox($filter: InboxFilter, $limit: Int, $after: String) {
     inbox(filter: $filter, limit: $limit, after: $after) {
-      rooms {
-        ...ConversationFields
-        lastMessage { id body createdAt internal sender { id displayName } }
-      }
+      rooms { ...InboxRoomFields }
       next
     }
   }
-  ${CONVERSATION_FIELDS}
+  ${INBOX_ROOM_FIELDS}
 `;
 
 export const CONVERSATION = gql`
-  query Conversation($id: ID!) { room(id: $id) { ...ConversationFields } }
+  query Conversation($id: ID!) { room(id: $id) { ...ConversationFields ...ReadFields } }
   ${CONVERSATION_FIELDS}
+  ${READ_FIELDS}
 `;
+
+export const MARK_READ = gql`
+  mutation MarkRead($roomId: ID!, $cursor: String!) {
+    markRead(roomId: $roomId, cursor: $cursor) { id ...ReadFields }
+  }
+  ${READ_FIELDS}
+`;
+
+export const SET_TYPING = gql`mutation SetTyping($roomId: ID!, $typing: Boolean!) { setTyping(roomId: $roomId, typing: $typing) }`;
+
+/**
+ * One query for the presence of many: the members of the open room and the
+ * patient and assignee of each listed room, by alias (r0, r1, …). Null when
+ * there is nothing to ask.
+ */
+export function presenceQuery(openRoomId, listRoomIds) {
+  const parts = [];
+  const vars = {};
+  const params = [];
+  if (openRoomId) {
+    params.push('$open: ID!');
+    vars.open = openRoomId;
+    parts.push('open: room(id: $open) { id members { id online } }');
+  }
+  listRoomIds.forEach((id, i) => {
+    params.push(`$r${i}: ID!`);
+    vars[`r${i}`] = id;
+    parts.push(`r${i}: room(id: $r${i}) { id patient { id online } assignee { id online } }`);
+  });
+  if (!parts.length) return null;
+  return { query: gql(`query Presence(${params.join(', ')}) { ${parts.join(' ')} }`), variables: vars };
+}
 
 export const START_CONVERSATION = gql`
   mutation StartConversation($subject: String!, $body: String!, $idempotencyKey: String!) {

@@ -178,3 +178,106 @@ export function followRoom(live, { roomId, getAfter, onMessage, onState, onConne
     if (unsubscribe) unsubscribe();
   };
 }
+
+// The fields of a room that inboxUpdated carries, as the inbox list shows them
+// (InboxRoomFields in graphql.js selects the same); __typename on each object
+// because the room is written into Apollo's cache, which keys objects by type and id.
+export const INBOX_UPDATED_FIELDS = `
+    __typename id name status tags updatedAt unreadCount
+    patient { __typename id displayName }
+    assignee { __typename id displayName role }
+    readReceipts { __typename cursor readAt user { __typename id displayName role } }
+    lastMessage { __typename id body createdAt internal sender { __typename id displayName } }`;
+
+export const INBOX_UPDATED = `subscription InboxUpdated { inboxUpdated {${INBOX_UPDATED_FIELDS}
+  }
+}`;
+
+export const TYPING = `subscription Typing($roomId: ID!) {
+  typing(roomId: $roomId) { roomId typing user { id displayName } }
+}`;
+
+/**
+ * Keeps one subscription going that has no replay (inboxUpdated, typing): after
+ * a break it subscribes again, with the same backoff as followRoom. Callbacks:
+ * onData(data); onConnected(wasRetry) after each (re)connection of the socket
+ * while subscribed, so the caller can reload what it may have missed; onDenied
+ * (code) when the server refuses it for good (then it stops); onAuthFailure().
+ * Returns a function that stops.
+ */
+export function followSubscription(live, { query, variables, onData, onConnected, onDenied, onAuthFailure, delay = retryDelay }) {
+  let stopped = false;
+  let unsubscribe = null;
+  let timer = null;
+  let attempt = 0;
+  let connectedOnce = false;
+
+  const connectedNow = () => {
+    const wasRetry = connectedOnce;
+    connectedOnce = true;
+    attempt = 0;
+    onConnected?.(wasRetry);
+  };
+  const offConnected = live.on('connected', () => {
+    if (!stopped && unsubscribe) connectedNow();
+  });
+
+  function start() {
+    timer = null;
+    if (stopped) return;
+    let done = false;
+    const already = live.connected;
+    unsubscribe = live.client.subscribe({ query, variables }, {
+      next: (result) => {
+        if (!stopped && !done && result?.data) onData(result.data);
+      },
+      error: (err) => {
+        done = true;
+        unsubscribe = null;
+        if (!stopped) failed(err);
+      },
+      complete: () => {
+        done = true;
+        unsubscribe = null;
+        later();
+      },
+    });
+    if (already) connectedNow();
+  }
+
+  function later() {
+    if (stopped || timer !== null) return;
+    timer = setTimeout(start, delay(attempt++));
+  }
+
+  function failed(err) {
+    if (isCloseEvent(err) && AUTH_CLOSE_CODES.includes(err.code)) return onAuthFailure?.();
+    if (Array.isArray(err)) {
+      const code = err[0]?.extensions?.code;
+      if (code === 'UNAUTHENTICATED') return onAuthFailure?.();
+      if (code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'BAD_USER_INPUT') {
+        stopped = true;
+        return onDenied?.(code);
+      }
+    }
+    later();
+  }
+
+  const online = () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      attempt = 0;
+      start();
+    }
+  };
+  if (typeof window !== 'undefined') window.addEventListener('online', online);
+  start();
+
+  return () => {
+    stopped = true;
+    offConnected();
+    if (typeof window !== 'undefined') window.removeEventListener('online', online);
+    if (timer !== null) clearTimeout(timer);
+    if (unsubscribe) unsubscribe();
+  };
+}
