@@ -37,6 +37,9 @@ struct api_call {
     int role_checked;               /* 1: who.role was replaced by the user's record */
     long long now;                  /* seconds since the epoch, fixed for the request */
     json_object *users;             /* per-request cache id -> User value; owned */
+    json_object *page_rooms;        /* the inbox page's rooms (last_messages.h); owned */
+    json_object *last_messages;     /* their room id -> last Message or null, once loaded; owned */
+    int page_failed;                /* loading them failed: every lastMessage of the page fails */
 };
 
 /* Fails the field with UNAUTHENTICATED unless the caller is signed in with a token

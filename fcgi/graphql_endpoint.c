@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "gql_http.h"
+#include "last_messages.h"
 #include "log.h"
 #include "reply.h"
 
@@ -143,6 +144,7 @@ done:
     gql_response_free(out);
     json_object_put(resp);
     json_object_put(call.users);
+    api_page_free(&call);
     gql_prepared_release(prep);
     gql_error_list_deinit(&errs);
     gql_http_req_deinit(&hr);

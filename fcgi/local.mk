@@ -12,7 +12,8 @@ crm_api_SOURCES = fcgi/api_main.c fcgi/api.h fcgi/api_util.c \
 	fcgi/ratelimit.c fcgi/ratelimit.h fcgi/hash_slots.c fcgi/hash_slots.h \
 	fcgi/resolvers_auth.c fcgi/resolvers_rooms.c fcgi/resolvers_messages.c \
 	fcgi/resolvers_admin.c fcgi/room_access.c fcgi/room_access.h \
-	fcgi/resolvers_inbox.c fcgi/resolvers_patients.c fcgi/resolvers_search.c
+	fcgi/resolvers_inbox.c fcgi/resolvers_patients.c fcgi/resolvers_search.c \
+	fcgi/last_messages.c fcgi/last_messages.h
 crm_api_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(LIBPQ_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(SODIUM_CFLAGS) $(LIBJWT_CFLAGS)
 crm_api_LDADD = $(CRM_LIBS) $(FCGI_LIBS)

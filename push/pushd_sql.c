@@ -11,8 +11,9 @@ struct stmt {
 
 /* Comments name the index each statement relies on. */
 static const struct stmt stmts[PSQL_COUNT] = {
-    /* room_members primary key (room_id, user_id) */
-    [PSQL_ROOM_MEMBERS] = {"pushd_room_members", "SELECT user_id FROM room_members WHERE room_id = $1"},
+    /* room_members primary key (room_id, user_id), rooms primary key */
+    [PSQL_ROOM_MEMBERS] = {"pushd_room_members", "SELECT m.user_id, r.patient_id FROM room_members m "
+                                                 "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = $1"},
     /* users primary key */
     [PSQL_USER_BY_ID] = {"pushd_user_by_id", "SELECT id, email, display_name, role::text, " ISO_TIME(
                                                  "created_at") " FROM users WHERE id = $1"},

@@ -5,7 +5,7 @@
 #define CRM_PUSH_PUSHD_SQL_H
 
 enum pushd_sql {
-    /* $1 room: user_id of every member. */
+    /* $1 room: user_id of every member, and the room's patient_id (NULL: none). */
     PSQL_ROOM_MEMBERS,
     /* $1 user: id, email, display_name, role, createdAt (ISO-8601 UTC). */
     PSQL_USER_BY_ID,

@@ -37,8 +37,8 @@ static void peer_addr(int fd, char out[INET6_ADDRSTRLEN])
 
 /* XADDs a record of s's socket user on s's room: 0 when sent (its reply goes
  * to cb, or nowhere with cb NULL), -1 when it could not be. */
-static int audit_send(const struct sub *s, const char *action, const char *detail, redisCallbackFn *cb,
-                      void *priv)
+static int audit_send(const struct sub *s, const char *action, const char *detail, int64_t patient,
+                      redisCallbackFn *cb, void *priv)
 {
     char target[40], addr[INET6_ADDRSTRLEN];
     struct crm_audit_entry e;
@@ -46,6 +46,7 @@ static int audit_send(const struct sub *s, const char *action, const char *detai
     snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
     peer_addr(s->conn->fd, addr);
     crm_audit_entry_set(&e, s->conn->user_id, action, target, addr, detail);
+    e.patient_id = patient;
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     if (crm_audit_entry_encode(&av, &e) != 0 || !ac ||
         redisAsyncCommandArgv(ac, cb, priv, av.argc, av.argv, av.argvlen) != REDIS_OK)
@@ -90,7 +91,7 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
     w->ref = sub_ref_new(s);
     w->granted = granted;
     if (audit_send(s, "messages.subscribe", s->has_after ? "{\"resume\":true}" : "{\"resume\":false}",
-                   on_recorded, w) < 0) {
+                   s->patient_id, on_recorded, w) < 0) {
         sub_ref_take(w->ref);
         free(w);
         refuse(s, "redis unavailable");
@@ -99,6 +100,6 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
 
 void sub_audit_denied(const struct sub *s)
 {
-    if (audit_send(s, "access.denied", "{\"field\":\"messageAdded\"}", NULL, NULL) < 0)
+    if (audit_send(s, "access.denied", "{\"field\":\"messageAdded\"}", 0, NULL, NULL) < 0)
         log_warn("audit access.denied for room %" PRId64 " not recorded", s->room_id);
 }
