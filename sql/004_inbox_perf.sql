@@ -42,3 +42,10 @@ ALTER TABLE messages ADD COLUMN body_tsv tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED;
 CREATE INDEX messages_tsv ON messages USING gin (body_tsv) WITH (fastupdate = off);
 DROP INDEX messages_fts;
+
+-- crm-api's statements are many small ones side by side: a parallel worker (a
+-- process started per query) or a JIT compile costs more CPU than it saves
+-- when every core already serves a request, and makes a rare large search
+-- slower for everyone else. The role's sessions run without both.
+ALTER ROLE crm_app SET max_parallel_workers_per_gather = 0;
+ALTER ROLE crm_app SET jit = off;
