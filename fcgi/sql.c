@@ -101,10 +101,10 @@ static const struct stmt stmts[SQL_COUNT] = {
                          "SELECT " ROOM_COLS ", EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id "
                          "AND m.user_id = $2) FROM rooms r WHERE r.id = $1"},
 /* The inbox, newest first, keyset on (ts, id). $1 the caller, $2 status,
-     * $3 mine, $4 unassigned, $5 tag, $6 patient, $7/$8 the cursor (NULL: the
-     * first page), $9 the limit. Each filter stays a filter of an index walk
-     * in its order; the cursor is always a range (no OR), so a deep page
-     * starts where it should. */
+ * $3 mine, $4 unassigned, $5 tag, $6 patient, $7/$8 the cursor (NULL: the
+ * first page), $9 the limit. Each filter stays a filter of an index walk
+ * in its order; the cursor is always a range (no OR), so a deep page
+ * starts where it should. */
 #define INBOX_FILTERS(ts)                                                                                 \
     " AND ($2::conversation_status IS NULL OR r.status = $2::conversation_status)"                        \
     " AND (NOT $3::boolean OR r.assignee_id = $1::bigint) AND (NOT $4::boolean OR r.assignee_id IS NULL)" \
@@ -197,25 +197,30 @@ static const struct stmt stmts[SQL_COUNT] = {
          "phone = CASE WHEN $6::boolean THEN $7 ELSE p.phone END, "
          "staff_notes = CASE WHEN $8::boolean THEN $9 ELSE p.staff_notes END, "
          "updated_at = now()"},
-/* messages_tsv (messages.body_tsv, the stored to_tsvector('simple', body)),
-     * ranked on the stored vector; then the room of each match by its key.
-     * $1 the caller, $2 staff (internal notes, unassigned conversations), $3
-     * the query, $4 a room or NULL, $5 the limit. */
-#define SEARCH_COLS \
-    "m.room_id, m.sender_id, m.body, m.idempotency_key, m.stream_ms, m.stream_seq, m.internal, r.patient_id"
+/* messages_tsv (messages.body_tsv, the stored to_tsvector('simple', body)):
+ * every match ranked on the stored vector and sorted (OFFSET 0 keeps the
+ * subquery whole); then, best first, each match's room by its key until
+ * the limit is reached: a search checks the rooms of the matches it goes
+ * through, not of every match. $1 the caller, $2 staff (internal notes,
+ * unassigned conversations), $3 the query, $4 a room or NULL, $5 the limit. */
+#define SEARCH_COLS "m.room_id, m.sender_id, m.body, m.idempotency_key, m.stream_ms, m.stream_seq, m.internal"
 #define SEARCH_MATCH                                                                                       \
     " m.body_tsv @@ websearch_to_tsquery('simple', $3) AND ($4::bigint IS NULL OR m.room_id = $4::bigint)" \
     " AND (NOT m.internal OR $2::boolean)"
-#define SEARCH_ORDER                                                                             \
-    " ORDER BY ts_rank(m.body_tsv, websearch_to_tsquery('simple', $3)) DESC, m.stream_ms DESC, " \
-    "m.stream_seq DESC LIMIT $5"
-    [SQL_SEARCH_MESSAGES] = {"search_messages",
-                             "SELECT " SEARCH_COLS " FROM messages m JOIN rooms r ON r.id = "
-                             "m.room_id WHERE" SEARCH_MATCH " AND " ROOM_READABLE SEARCH_ORDER},
+#define SEARCH_RANK "ts_rank(m.body_tsv, websearch_to_tsquery('simple', $3))"
+#define SEARCH_ORDER " ORDER BY " SEARCH_RANK " DESC, m.stream_ms DESC, m.stream_seq DESC LIMIT $5"
+    [SQL_SEARCH_MESSAGES] =
+        {"search_messages",
+         "SELECT c.room_id, c.sender_id, c.body, c.idempotency_key, c.stream_ms, c.stream_seq, "
+         "c.internal, r.patient_id FROM (SELECT " SEARCH_COLS ", " SEARCH_RANK
+         " AS rank FROM messages m WHERE" SEARCH_MATCH
+         " ORDER BY rank DESC, m.stream_ms DESC, m.stream_seq DESC OFFSET 0) c "
+         "JOIN LATERAL (SELECT r.patient_id FROM rooms r WHERE r.id = c.room_id AND " ROOM_READABLE
+         ") r ON true ORDER BY c.rank DESC, c.stream_ms DESC, c.stream_seq DESC LIMIT $5"},
     /* A patient: only within their own rooms (room_members_by_user, then
      * messages_room_position per room), never the whole index. */
     [SQL_SEARCH_MESSAGES_MEMBER] = {"search_messages_member",
-                                    "SELECT " SEARCH_COLS
+                                    "SELECT " SEARCH_COLS ", r.patient_id"
                                     " FROM room_members x JOIN messages m ON m.room_id = "
                                     "x.room_id JOIN rooms r ON r.id = m.room_id WHERE x.user_id = "
                                     "$1::bigint AND" SEARCH_MATCH SEARCH_ORDER},
