@@ -37,7 +37,9 @@ struct api_call {
     int role_checked;               /* 1: who.role was replaced by the user's record */
     long long now;                  /* seconds since the epoch, fixed for the request */
     json_object *users;             /* per-request cache id -> User value; owned */
-    json_object *page_rooms;        /* ids of the rooms a list answered, to batch per-room fields */
+    json_object *page_rooms;        /* the inbox page's rooms (last_messages.h); owned */
+    json_object *last_messages;     /* their room id -> last Message or null, once loaded; owned */
+    int page_failed;                /* loading them failed: every lastMessage of the page fails */
     json_object *unread;            /* per-request cache room id -> unreadCount; owned */
     json_object *online;            /* per-request cache user id -> User.online; owned */
     json_object *instances;         /* live crm-pushd instances (array), asked once a request */
@@ -73,10 +75,6 @@ int api_user_lookup(gql_resolve_info *info, struct api_call *call, const char *i
  * rooms does not cost a lookup per person. Best effort: on failure the lookups
  * ask one by one. */
 void api_users_preload(struct api_call *call, json_object *rooms);
-
-/* Notes the ids of the room values in rooms (a page a list answered) so that
- * per-room fields (Room.unreadCount) are computed for the whole page at once. */
-void api_page_rooms(struct api_call *call, json_object *rooms);
 
 /* Parses a GraphQL ID argument as a database id. 0 or -1. */
 int api_parse_id(json_object *v, int64_t *out);

@@ -167,18 +167,6 @@ void api_users_preload(struct api_call *call, json_object *rooms)
     free(ids);
 }
 
-void api_page_rooms(struct api_call *call, json_object *rooms)
-{
-    if (!call->page_rooms)
-        call->page_rooms = json_object_new_array();
-    size_t n = json_object_array_length(rooms);
-    for (size_t i = 0; i < n; i++) {
-        json_object *id = json_object_object_get(json_object_array_get_idx(rooms, i), "id");
-        if (id)
-            json_object_array_add(call->page_rooms, json_object_get(id));
-    }
-}
-
 int api_parse_id(json_object *v, int64_t *out)
 {
     if (!v)

@@ -104,6 +104,49 @@ int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action
     return ok ? 0 : -1;
 }
 
+int audit_record_batch(struct crm_redis *r, int64_t actor, const char *action, const char *addr, int n,
+                       const char *const *targets, const char *const *details, const int64_t *patients)
+{
+    if (n <= 0)
+        return 0;
+    redisContext *c = crm_redis_get(r);
+    if (!c) {
+        log_warn("audit %s not recorded: redis unavailable", action);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct crm_audit_entry e;
+        struct crm_audit_argv av;
+        crm_audit_entry_set(&e, actor, action, targets[i], addr, details[i]);
+        e.patient_id = patients[i];
+        int err = crm_audit_entry_encode(&av, &e);
+        if (err != 0) {
+            log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
+            crm_redis_reset(r); /* drops what was appended: no reply goes astray */
+            return -1;
+        }
+        if (redisAppendCommandArgv(c, av.argc, av.argv, av.argvlen) != REDIS_OK) {
+            crm_redis_reset(r);
+            return -1;
+        }
+    }
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep) {
+            log_warn("audit %s not recorded: redis unavailable", action);
+            crm_redis_reset(r);
+            return -1;
+        }
+        if (rep->type != REDIS_REPLY_STRING) {
+            log_warn("audit %s not recorded: %.60s", action, rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
+            ok = 0;
+        }
+        freeReplyObject(rep);
+    }
+    return ok ? 0 : -1;
+}
+
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,
                       const char *addr, json_object *detail)
 {

@@ -28,6 +28,12 @@ int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action
                           int user_targets, const char *addr, const char *detail, const int64_t *patients,
                           int n);
 
+/* n records of one action by actor, record i on targets[i] with details[i]
+ * (a JSON object text) and patients[i] (0: none), written in one pipelined
+ * round trip. Returns 0, or -1 when Redis did not take every one (logged). */
+int audit_record_batch(struct crm_redis *r, int64_t actor, const char *action, const char *addr, int n,
+                       const char *const *targets, const char *const *details, const int64_t *patients);
+
 /* audit_record with detail a JSON object (NULL: {}), serialised here; detail is
  * borrowed. */
 int audit_record_json(struct crm_redis *r, int64_t actor, const char *action, const char *target,

@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "gql_http.h"
+#include "last_messages.h"
 #include "log.h"
 #include "reply.h"
 
@@ -143,10 +144,10 @@ done:
     gql_response_free(out);
     json_object_put(resp);
     json_object_put(call.users);
-    json_object_put(call.page_rooms);
     json_object_put(call.unread);
     json_object_put(call.online);
     json_object_put(call.instances);
+    api_page_free(&call);
     gql_prepared_release(prep);
     gql_error_list_deinit(&errs);
     gql_http_req_deinit(&hr);

@@ -14,7 +14,8 @@ crm_api_SOURCES = fcgi/api_main.c fcgi/api.h fcgi/api_util.c \
 	fcgi/resolvers_admin.c fcgi/room_access.c fcgi/room_access.h \
 	fcgi/resolvers_inbox.c fcgi/resolvers_patients.c fcgi/resolvers_search.c \
 	fcgi/resolvers_live.c fcgi/live_events.c fcgi/live_events.h fcgi/unread.c fcgi/unread.h \
-	fcgi/presence.c fcgi/presence.h
+	fcgi/presence.c fcgi/presence.h \
+	fcgi/last_messages.c fcgi/last_messages.h
 crm_api_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(LIBPQ_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(SODIUM_CFLAGS) $(LIBJWT_CFLAGS)
 crm_api_LDADD = $(CRM_LIBS) $(FCGI_LIBS)

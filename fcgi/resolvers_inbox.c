@@ -5,6 +5,7 @@
 #include "api.h"
 #include "audit.h"
 #include "live_events.h"
+#include "last_messages.h"
 #include "room_access.h"
 #include "send.h"
 #include "sql.h"
@@ -82,7 +83,6 @@ static int r_inbox(gql_resolve_info *info, void *ctx, json_object **out)
     snprintf(spid, sizeof spid, "%" PRId64, pid);
     snprintf(slimit, sizeof slimit, "%d", limit + 1); /* one more: is there a next page? */
     const char *params[] = {suser,
-                            api_is_staff(call) ? "t" : "f",
                             status ? json_object_get_string(status) : NULL,
                             mine && json_object_get_boolean(mine) ? "t" : "f",
                             unassigned && json_object_get_boolean(unassigned) ? "t" : "f",
@@ -91,7 +91,10 @@ static int r_inbox(gql_resolve_info *info, void *ctx, json_object **out)
                             av ? us : NULL,
                             av ? after_id : NULL,
                             slimit};
-    PGresult *r = api_query(info, call, SQL_INBOX, 10, params, &rc);
+    /* A patient's inbox is ordered by what they see (public_updated_at). */
+    int staff = api_is_staff(call);
+    enum sql_stmt s = !staff ? SQL_INBOX_PATIENT : patient ? SQL_INBOX_OF_PATIENT : SQL_INBOX;
+    PGresult *r = api_query(info, call, s, 9, params, &rc);
     if (!r)
         return rc;
     int n = PQntuples(r), shown = n > limit ? limit : n;
@@ -99,12 +102,14 @@ static int r_inbox(gql_resolve_info *info, void *ctx, json_object **out)
     for (int i = 0; i < shown; i++)
         json_object_array_add(rooms, room_json(r, i));
     api_users_preload(call, rooms);
+    /* Room.lastMessage of these rooms then costs one query and one audit
+     * round trip for the page, not a history read and a record per room. */
     api_page_rooms(call, rooms);
     json_object *page = json_object_new_object();
     json_object_object_add(page, "rooms", rooms);
     if (n > limit) {
         char next[48];
-        room_cursor(r, shown - 1, next);
+        room_cursor(r, shown - 1, !staff, next);
         json_object_object_add(page, "next", json_object_new_string(next));
     } else {
         json_object_object_add(page, "next", NULL);
@@ -422,6 +427,16 @@ static int r_room_patient(gql_resolve_info *info, void *ctx, json_object **out)
     return api_user_lookup(info, ctx, id ? json_object_get_string(id) : NULL, out);
 }
 
+/* Staff see every change; a patient the time internal notes do not move. */
+static int r_room_updated_at(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    json_object *v = api_is_staff(ctx) ? NULL : json_object_object_get(info->parent, "publicUpdatedAt");
+    if (!v)
+        v = json_object_object_get(info->parent, "updatedAt");
+    *out = v ? json_object_get(v) : NULL;
+    return 0;
+}
+
 static int r_room_assignee(gql_resolve_info *info, void *ctx, json_object **out)
 {
     json_object *id = json_object_object_get(info->parent, "assigneeId");
@@ -437,7 +452,8 @@ int api_register_inbox(gql_engine *r)
         (rc = gql_engine_register(r, "Mutation.setConversationStatus", r_set_status)) ||
         (rc = gql_engine_register(r, "Mutation.setTags", r_set_tags)) ||
         (rc = gql_engine_register(r, "Room.patient", r_room_patient)) ||
-        (rc = gql_engine_register(r, "Room.assignee", r_room_assignee)))
+        (rc = gql_engine_register(r, "Room.assignee", r_room_assignee)) ||
+        (rc = gql_engine_register(r, "Room.updatedAt", r_room_updated_at)))
         return rc;
     return 0;
 }

@@ -191,7 +191,8 @@ static int r_room_unread(gql_resolve_info *info, void *ctx, json_object **out)
     size_t pages = call->page_rooms ? json_object_array_length(call->page_rooms) : 0;
     for (size_t i = 0; i < pages; i++)
         batch_add(ids, &n, UNREAD_ROOMS_MAX, call->unread,
-                  json_object_get_string(json_object_array_get_idx(call->page_rooms, i)));
+                  json_object_get_string(
+                      json_object_object_get(json_object_array_get_idx(call->page_rooms, i), "id")));
     if (unread_counts(call, ids, n, counts) < 0)
         return api_unavailable(info);
     if (!call->unread)

@@ -286,10 +286,10 @@ static int r_profile_conversations(gql_resolve_info *info, void *ctx, json_objec
     char suser[24], slimit[16];
     snprintf(suser, sizeof suser, "%" PRId64, call->who.user_id);
     snprintf(slimit, sizeof slimit, "%d", CONVERSATIONS_MAX);
-    const char *params[] = {suser, api_is_staff(call) ? "t" : "f", NULL, "f", "f", NULL, pid, NULL, NULL,
-                            slimit};
+    const char *params[] = {suser, NULL, "f", "f", NULL, pid, NULL, NULL, slimit};
     int rc;
-    PGresult *r = api_query(info, call, SQL_INBOX, 10, params, &rc);
+    PGresult *r =
+        api_query(info, call, api_is_staff(call) ? SQL_INBOX_OF_PATIENT : SQL_INBOX_PATIENT, 9, params, &rc);
     if (!r)
         return rc;
     json_object *list = json_object_new_array();

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "audit.h"
 #include "history.h"
+#include "last_messages.h"
 #include "live_events.h"
 #include "room_access.h"
 #include "sql.h"
@@ -284,6 +285,9 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
     struct api_message *msgs;
     size_t n;
+    int answered, rc = last_message_of_page(info, call, room, out, &answered);
+    if (rc || answered)
+        return rc;
     /* Rooms reach here only through access checks (rooms, room, inbox, the
      * conversation mutations), so the caller may read them. A patient's newest
      * is the newest that is not an internal note. */

@@ -70,7 +70,9 @@ static int r_search_messages(gql_resolve_info *info, void *ctx, json_object **ou
     snprintf(sroom, sizeof sroom, "%" PRId64, room);
     snprintf(slimit, sizeof slimit, "%d", limit);
     const char *params[] = {suser, api_is_staff(call) ? "t" : "f", query, room ? sroom : NULL, slimit};
-    PGresult *r = api_query(info, call, SQL_SEARCH_MESSAGES, 5, params, &rc);
+    /* A patient searches within their own rooms, never the whole index. */
+    PGresult *r = api_query(info, call, api_is_staff(call) ? SQL_SEARCH_MESSAGES : SQL_SEARCH_MESSAGES_MEMBER,
+                            5, params, &rc);
     if (!r)
         return rc;
     int n = PQntuples(r);

@@ -29,12 +29,16 @@ json_object *room_json(const PGresult *r, int i)
     json_object *tags = json_tokener_parse(PQgetvalue(r, i, ROOM_COL_TAGS));
     json_object_object_add(o, "tags", tags ? tags : json_object_new_array());
     json_object_object_add(o, "updatedAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_UPDATED)));
+    json_object_object_add(o, "publicUpdatedAt",
+                           json_object_new_string(PQgetvalue(r, i, ROOM_COL_PUBLIC_UPDATED)));
     return o;
 }
 
-void room_cursor(const PGresult *r, int i, char *buf)
+void room_cursor(const PGresult *r, int i, int public_view, char *buf)
 {
-    snprintf(buf, 48, "%s:%s", PQgetvalue(r, i, ROOM_COL_UPDATED_US), PQgetvalue(r, i, ROOM_COL_ID));
+    snprintf(buf, 48, "%s:%s",
+             PQgetvalue(r, i, public_view ? ROOM_COL_PUBLIC_UPDATED_US : ROOM_COL_UPDATED_US),
+             PQgetvalue(r, i, ROOM_COL_ID));
 }
 
 int api_is_staff(const struct api_call *call)

@@ -21,11 +21,13 @@ struct room_access {
 
 /* The GraphQL Room value of row i of a statement answering sql.h's room
  * columns: id, name, createdAt, status, tags, updatedAt, and patientId,
- * assigneeId (read by Room.patient, Room.assignee) and the inbox cursor. */
+ * assigneeId (read by Room.patient, Room.assignee) and publicUpdatedAt (what
+ * Room.updatedAt answers a patient: internal notes do not move it). */
 json_object *room_json(const PGresult *r, int i);
 
-/* The inbox cursor "<updated_at in us>:<id>" of row i. buf: 48 bytes. */
-void room_cursor(const PGresult *r, int i, char *buf);
+/* The inbox cursor "<updated_at in us>:<id>" of row i; public_view: on
+ * public_updated_at (a patient's inbox). buf: 48 bytes. */
+void room_cursor(const PGresult *r, int i, int public_view, char *buf);
 
 /* 1 when the caller (api_require passed) is STAFF or ADMIN. */
 int api_is_staff(const struct api_call *call);

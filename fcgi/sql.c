@@ -17,13 +17,18 @@ struct stmt {
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 /* sql.h's ROOM_COL_* name these columns. updated_at comes twice: as the
- * DateTime shown, and in microseconds for the inbox's keyset cursor. */
-#define ROOM_COLS                                                         \
-    "r.id, r.name, " ISO(                                                 \
-        "r.created_at") ", r.status::text, r.assignee_id, r.patient_id, " \
-                        "array_to_json(r.tags)::text, " ISO(              \
-                            "r.updated_at") ", "                          \
-                                            "(extract(epoch FROM r.updated_at) * 1000000)::bigint"
+ * DateTime shown, and in microseconds for the inbox's keyset cursor; so does
+ * public_updated_at, what a patient sees (internal notes do not move it). */
+#define ROOM_COLS                                                                                         \
+    "r.id, r.name, " ISO(                                                                                 \
+        "r.created_at") ", r.status::text, r.assignee_id, r.patient_id, "                                 \
+                        "array_to_json(r.tags)::text, " ISO(                                              \
+                            "r.updated_at") ", "                                                          \
+                                            "(extract(epoch FROM r.updated_at) * 1000000)::bigint, " ISO( \
+                                                "r.public_updated_at") ", "                               \
+                                                                       "(extract(epoch FROM "             \
+                                                                       "r.public_updated_at) * "          \
+                                                                       "1000000)::bigint"
 /* sql.h's PROFILE_COL_*: the user (as USER_COLS), then the record. */
 #define PROFILE_COLS                                                                            \
     "u.id, u.email, u.display_name, u.role, " ISO(                                              \
@@ -97,18 +102,48 @@ static const struct stmt stmts[SQL_COUNT] = {
     [SQL_ROOM_ACCESS] = {"room_access",
                          "SELECT " ROOM_COLS ", EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id "
                          "AND m.user_id = $2) FROM rooms r WHERE r.id = $1"},
-    /* rooms_updated / rooms_unassigned / rooms_by_assignee / rooms_by_patient,
-     * room_members_by_user; keyset on (updated_at, id), newest first. $3 status,
-     * $4 mine, $5 unassigned, $6 tag, $7 patient, $8/$9 the cursor, $10 limit. */
-    [SQL_INBOX] = {"inbox", "SELECT " ROOM_COLS " FROM rooms r WHERE " ROOM_READABLE
-                            " AND ($3::conversation_status IS NULL OR r.status = $3::conversation_status)"
-                            " AND (NOT $4::boolean OR r.assignee_id = $1)"
-                            " AND (NOT $5::boolean OR r.assignee_id IS NULL)"
-                            " AND ($6::text IS NULL OR r.tags @> ARRAY[$6::text])"
-                            " AND ($7::bigint IS NULL OR r.patient_id = $7::bigint)"
-                            " AND ($8::bigint IS NULL OR (r.updated_at, r.id) < "
-                            "(timestamptz 'epoch' + $8::bigint * interval '1 microsecond', $9::bigint))"
-                            " ORDER BY r.updated_at DESC, r.id DESC LIMIT $10"},
+/* The inbox, newest first, keyset on (ts, id). $1 the caller, $2 status,
+ * $3 mine, $4 unassigned, $5 tag, $6 patient, $7/$8 the cursor (NULL: the
+ * first page), $9 the limit. Each filter stays a filter of an index walk
+ * in its order; the cursor is always a range (no OR), so a deep page
+ * starts where it should. */
+#define INBOX_FILTERS(ts)                                                                                 \
+    " AND ($2::conversation_status IS NULL OR r.status = $2::conversation_status)"                        \
+    " AND (NOT $3::boolean OR r.assignee_id = $1::bigint) AND (NOT $4::boolean OR r.assignee_id IS NULL)" \
+    " AND ($5::text IS NULL OR r.tags @> ARRAY[$5::text])"                                                \
+    " AND ($6::bigint IS NULL OR r.patient_id = $6::bigint)"                                              \
+    " AND (r." ts ", r.id) < (coalesce(timestamptz 'epoch' + $7::bigint * interval '1 microsecond', "     \
+    "'infinity'), coalesce($8::bigint, 0))"
+#define INBOX_ORDER(ts) " ORDER BY r." ts " DESC, r.id DESC LIMIT $9"
+    /* Staff and admins: their rooms (room_members_by_user, each room by its
+     * key) merged with the unassigned conversations they are not in
+     * (rooms_unassigned, in order): each half stops at the limit. */
+    [SQL_INBOX] = {"inbox",
+                   "SELECT " ROOM_COLS " FROM ((SELECT r.* FROM room_members m "
+                   "JOIN rooms r ON r.id = m.room_id WHERE m.user_id = $1::bigint" INBOX_FILTERS("updated_at")
+                       INBOX_ORDER("updated_at") ") UNION ALL (SELECT r.* FROM rooms r "
+                                                 "WHERE r.assignee_id IS NULL AND "
+                                                 "r.patient_id IS NOT NULL AND NOT "
+                                                 "$3::boolean AND NOT EXISTS (SELECT 1 "
+                                                 "FROM room_members m WHERE m.room_id "
+                                                 "= r.id AND m.user_id = "
+                                                 "$1::bigint)" INBOX_FILTERS("updated_"
+                                                                             "at")
+                                                     INBOX_ORDER("updated_at") ")) r" INBOX_ORDER(
+                                                         "updated_at")},
+    /* Staff and admins, one patient's conversations ($6 set): rooms_by_patient. */
+    [SQL_INBOX_OF_PATIENT] = {"inbox_of_patient",
+                              "SELECT " ROOM_COLS " FROM rooms r WHERE r.patient_id = $6::bigint AND "
+                              "(r.assignee_id IS NULL OR EXISTS (SELECT 1 FROM room_members m "
+                              "WHERE m.room_id = r.id AND m.user_id = $1::bigint))" INBOX_FILTERS(
+                                  "updated_at") INBOX_ORDER("updated_at")},
+    /* A patient: their rooms (a room holds one patient, rooms.patient_id),
+     * ordered by what they see: rooms_by_patient_public. */
+    [SQL_INBOX_PATIENT] =
+        {"inbox_patient",
+         "SELECT " ROOM_COLS " FROM rooms r WHERE r.patient_id = $1::bigint AND EXISTS "
+         "(SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = $1::bigint)" INBOX_FILTERS(
+             "public_updated_at") INBOX_ORDER("public_updated_at")},
     /* rooms_start_key */
     [SQL_ROOM_BY_START_KEY] = {"room_by_start_key",
                                "SELECT " ROOM_COLS
@@ -121,25 +156,38 @@ static const struct stmt stmts[SQL_COUNT] = {
                                  "INSERT INTO rooms AS r (name, created_by, patient_id, start_key) "
                                  "VALUES ($1, $2, $2, $3) ON CONFLICT (patient_id, start_key) "
                                  "WHERE start_key IS NOT NULL DO NOTHING RETURNING " ROOM_COLS},
-    [SQL_ROOM_ASSIGN] = {"room_assign", "UPDATE rooms r SET assignee_id = $2, "
-                                        "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
-                                        "RETURNING " ROOM_COLS},
-    [SQL_ROOM_STATUS] = {"room_status", "UPDATE rooms r SET status = $2::conversation_status, "
-                                        "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
-                                        "RETURNING " ROOM_COLS},
-    [SQL_ROOM_TAGS] = {"room_tags", "UPDATE rooms r SET tags = $2::text[], "
-                                    "updated_at = greatest(r.updated_at, now()) WHERE r.id = $1 "
-                                    "RETURNING " ROOM_COLS},
+    [SQL_ROOM_ASSIGN] = {"room_assign",
+                         "UPDATE rooms r SET assignee_id = $2, "
+                         "updated_at = greatest(r.updated_at, now()), "
+                         "public_updated_at = greatest(r.public_updated_at, now()) WHERE r.id = $1 "
+                         "RETURNING " ROOM_COLS},
+    [SQL_ROOM_STATUS] = {"room_status",
+                         "UPDATE rooms r SET status = $2::conversation_status, "
+                         "updated_at = greatest(r.updated_at, now()), "
+                         "public_updated_at = greatest(r.public_updated_at, now()) WHERE r.id = $1 "
+                         "RETURNING " ROOM_COLS},
+    [SQL_ROOM_TAGS] = {"room_tags",
+                       "UPDATE rooms r SET tags = $2::text[], "
+                       "updated_at = greatest(r.updated_at, now()), "
+                       "public_updated_at = greatest(r.public_updated_at, now()) WHERE r.id = $1 "
+                       "RETURNING " ROOM_COLS},
     [SQL_PATIENT] = {"patient", "SELECT " PROFILE_COLS " FROM users u LEFT JOIN patient_profiles p "
                                 "ON p.user_id = u.id WHERE u.id = $1 AND u.role = 'PATIENT'"},
-    /* users_name_prefix, users_email_prefix, patient_profiles_mrn_key,
-     * patient_profiles_dob; $1 is an escaped LIKE prefix, $3 a date or NULL */
+    /* users_patient_name (read in order, stops at the limit), users_patient_email,
+     * patient_profiles_mrn_key, patient_profiles_dob, then the page by name;
+     * $1 is an escaped LIKE prefix, $3 a date or NULL */
     [SQL_PATIENTS_SEARCH] =
         {"patients_search",
          "SELECT " PROFILE_COLS " FROM users u LEFT JOIN patient_profiles p "
-         "ON p.user_id = u.id WHERE u.role = 'PATIENT' AND ("
-         "lower(u.display_name) LIKE lower($1) || '%' OR lower(u.email) LIKE lower($1) || '%' "
-         "OR p.mrn = $2 OR p.date_of_birth = $3::date) ORDER BY u.display_name, u.id LIMIT $4"},
+         "ON p.user_id = u.id WHERE u.role = 'PATIENT' AND u.id IN ("
+         "(SELECT id FROM users WHERE role = 'PATIENT' AND lower(display_name) COLLATE \"C\" LIKE lower($1) "
+         "|| '%' "
+         "ORDER BY lower(display_name) COLLATE \"C\", id LIMIT $4) "
+         "UNION ALL (SELECT id FROM users WHERE role = 'PATIENT' AND lower(email) COLLATE \"C\" LIKE "
+         "lower($1) || '%') "
+         "UNION ALL (SELECT user_id FROM patient_profiles WHERE mrn = $2) "
+         "UNION ALL (SELECT user_id FROM patient_profiles WHERE date_of_birth = $3::date)) "
+         "ORDER BY lower(u.display_name) COLLATE \"C\", u.id LIMIT $4"},
     /* $2, $4, $6, $8: whether mrn, date_of_birth, phone, staff_notes were given
      * ($3, $5, $7, $9: their values, NULL clears); the others are kept. */
     [SQL_PATIENT_UPSERT] =
@@ -151,17 +199,33 @@ static const struct stmt stmts[SQL_COUNT] = {
          "phone = CASE WHEN $6::boolean THEN $7 ELSE p.phone END, "
          "staff_notes = CASE WHEN $8::boolean THEN $9 ELSE p.staff_notes END, "
          "updated_at = now()"},
-    /* messages_fts; the rooms the caller may read, internal notes only for
-     * staff ($2); $3 the query, $4 a room or NULL, $5 the limit. */
+/* messages_tsv (messages.body_tsv, the stored to_tsvector('simple', body)):
+ * every match ranked on the stored vector and sorted (OFFSET 0 keeps the
+ * subquery whole); then, best first, each match's room by its key until
+ * the limit is reached: a search checks the rooms of the matches it goes
+ * through, not of every match. $1 the caller, $2 staff (internal notes,
+ * unassigned conversations), $3 the query, $4 a room or NULL, $5 the limit. */
+#define SEARCH_COLS "m.room_id, m.sender_id, m.body, m.idempotency_key, m.stream_ms, m.stream_seq, m.internal"
+#define SEARCH_MATCH                                                                                       \
+    " m.body_tsv @@ websearch_to_tsquery('simple', $3) AND ($4::bigint IS NULL OR m.room_id = $4::bigint)" \
+    " AND (NOT m.internal OR $2::boolean)"
+#define SEARCH_RANK "ts_rank(m.body_tsv, websearch_to_tsquery('simple', $3))"
+#define SEARCH_ORDER " ORDER BY " SEARCH_RANK " DESC, m.stream_ms DESC, m.stream_seq DESC LIMIT $5"
     [SQL_SEARCH_MESSAGES] =
         {"search_messages",
-         "SELECT " MSG_COLS ", r.patient_id FROM messages "
-         "JOIN rooms r ON r.id = messages.room_id "
-         "WHERE to_tsvector('simple', body) @@ websearch_to_tsquery('simple', $3) "
-         "AND ($4::bigint IS NULL OR messages.room_id = $4::bigint) "
-         "AND (NOT internal OR $2::boolean) AND " ROOM_READABLE
-         " ORDER BY ts_rank(to_tsvector('simple', body), websearch_to_tsquery('simple', $3)) "
-         "DESC, stream_ms DESC, stream_seq DESC LIMIT $5"},
+         "SELECT c.room_id, c.sender_id, c.body, c.idempotency_key, c.stream_ms, c.stream_seq, "
+         "c.internal, r.patient_id FROM (SELECT " SEARCH_COLS ", " SEARCH_RANK
+         " AS rank FROM messages m WHERE" SEARCH_MATCH
+         " ORDER BY rank DESC, m.stream_ms DESC, m.stream_seq DESC OFFSET 0) c "
+         "JOIN LATERAL (SELECT r.patient_id FROM rooms r WHERE r.id = c.room_id AND " ROOM_READABLE
+         ") r ON true ORDER BY c.rank DESC, c.stream_ms DESC, c.stream_seq DESC LIMIT $5"},
+    /* A patient: only within their own rooms (room_members_by_user, then
+     * messages_room_position per room), never the whole index. */
+    [SQL_SEARCH_MESSAGES_MEMBER] = {"search_messages_member",
+                                    "SELECT " SEARCH_COLS ", r.patient_id"
+                                    " FROM room_members x JOIN messages m ON m.room_id = "
+                                    "x.room_id JOIN rooms r ON r.id = m.room_id WHERE x.user_id = "
+                                    "$1::bigint AND" SEARCH_MATCH SEARCH_ORDER},
     /* audit_log primary key (newest first), audit_log_actor, audit_log_patient,
      * audit_log_target, audit_log_action */
     [SQL_AUDIT_LOG] =
@@ -173,6 +237,13 @@ static const struct stmt stmts[SQL_COUNT] = {
                    "AND ($3::text IS NULL OR target = $3::text) AND ($4::text IS NULL OR action = $4::text) "
                    "AND ($5::bigint IS NULL OR id < $5::bigint) ORDER BY id DESC LIMIT $6"},
     /* users primary key: a page's people in one round trip ($1 a bigint[] literal) */
+    /* messages_room_position, newest first, per room of a page ($1 a bigint[]
+     * literal); internal notes only for staff ($2). */
+    [SQL_LAST_MESSAGES] = {"last_messages",
+                           "SELECT l.* FROM unnest($1::bigint[]) AS x(room) CROSS JOIN LATERAL "
+                           "(SELECT " MSG_COLS " FROM messages WHERE room_id = x.room AND "
+                           "(NOT internal OR $2::boolean) ORDER BY stream_ms DESC, "
+                           "stream_seq DESC LIMIT 1) l"},
     [SQL_USERS_BY_IDS] = {"users_by_ids", "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])"},
     /* messages_room_position: whether a message of room $1 sits at ($2, $3),
      * and whether it is an internal note. */

@@ -25,6 +25,8 @@ enum sql_stmt {
     SQL_LAST_MESSAGE,
     SQL_ROOM_ACCESS,
     SQL_INBOX,
+    SQL_INBOX_OF_PATIENT,
+    SQL_INBOX_PATIENT,
     SQL_ROOM_BY_START_KEY,
     SQL_CONVERSATIONS_SINCE,
     SQL_CONVERSATION_INSERT,
@@ -35,6 +37,7 @@ enum sql_stmt {
     SQL_PATIENTS_SEARCH,
     SQL_PATIENT_UPSERT,
     SQL_SEARCH_MESSAGES,
+    SQL_SEARCH_MESSAGES_MEMBER,
     SQL_AUDIT_LOG,
     SQL_USERS_BY_IDS,
     SQL_MESSAGE_AT,
@@ -42,6 +45,7 @@ enum sql_stmt {
     SQL_UNREAD_COUNTS,
     SQL_READ_RECEIPTS,
     SQL_CO_MEMBERS,
+    SQL_LAST_MESSAGES,
     SQL_COUNT
 };
 
@@ -55,7 +59,9 @@ enum room_col {
     ROOM_COL_PATIENT,  /* NULL without a patient */
     ROOM_COL_TAGS,     /* a JSON array */
     ROOM_COL_UPDATED,
-    ROOM_COL_UPDATED_US, /* updated_at in microseconds since the epoch */
+    ROOM_COL_UPDATED_US,     /* updated_at in microseconds since the epoch */
+    ROOM_COL_PUBLIC_UPDATED, /* public_updated_at: what a patient sees */
+    ROOM_COL_PUBLIC_UPDATED_US,
     ROOM_NCOLS
 };
 

@@ -215,7 +215,9 @@ static json_object *room_for(const struct snap *s, int64_t viewer, int patient_v
                            s->assignee ? user_for(s->assignee, viewer, patient_view, om) : NULL);
     json_object_object_add(o, "tags", json_object_get(s->tags));
     json_object_object_add(o, "readReceipts", receipts);
-    json_object_object_add(o, "updatedAt", json_object_new_string(s->updated));
+    /* A patient's conversation does not move for a note they cannot see. */
+    json_object_object_add(o, "updatedAt",
+                           json_object_new_string(patient_view ? s->public_updated : s->updated));
     return o;
 }
 

@@ -237,6 +237,7 @@ static int fill(struct snap *s, const PGresult *res, int r)
     }
     snprintf(s->created, sizeof s->created, "%s", PQgetvalue(res, r, PSQL_IR_CREATED));
     snprintf(s->updated, sizeof s->updated, "%s", PQgetvalue(res, r, PSQL_IR_UPDATED));
+    snprintf(s->public_updated, sizeof s->public_updated, "%s", PQgetvalue(res, r, PSQL_IR_PUBLIC_UPDATED));
     snprintf(s->status, sizeof s->status, "%s", PQgetvalue(res, r, PSQL_IR_STATUS));
     s->total = strtoll(PQgetvalue(res, r, PSQL_IR_TOTAL), NULL, 10);
     s->assignee = user_text(res, r, PSQL_IR_ASSIGNEE);
@@ -395,6 +396,7 @@ static void apply_entry(struct snap *s, struct push_message *m)
     if (!m->internal) {
         push_message_unref(s->last_public);
         s->last_public = push_message_ref(m);
+        push_iso8601(m->ms, s->public_updated);
     }
     push_iso8601(m->ms, s->updated);
     s->total++;

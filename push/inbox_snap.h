@@ -52,7 +52,7 @@ struct snap {
     uint32_t pins;          /* deliveries in flight (presence lookups): not evicted */
     struct snap *load_next; /* the rooms waiting for a load query */
     char *name;
-    char created[PUSH_TIME_MAX], updated[PUSH_TIME_MAX];
+    char created[PUSH_TIME_MAX], updated[PUSH_TIME_MAX], public_updated[PUSH_TIME_MAX];
     char status[12];
     json_object *tags;          /* array of strings */
     struct push_user *assignee; /* NULL: unassigned */

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void decided(struct sub *s, int rc, int member)
+static void decided(struct sub *s, int rc, int member, int64_t patient)
 {
     if (rc < 0) {
         sub_fail(s, "INTERNAL_SERVER_ERROR", "Membership cannot be checked now; try again.");
@@ -31,15 +31,20 @@ static void decided(struct sub *s, int rc, int member)
         sub_fail(s, "FORBIDDEN", "You are not a member of this room.");
         return;
     }
+    s->patient_id = patient;
     sub_granted(s);
 }
 
-/* Fills the Redis cache with the room's members from res. */
-static void cache_members(int64_t room_id, const PGresult *res)
+/* Fills the Redis cache with the room's members from res, and its patient. */
+static void cache_members(int64_t room_id, const PGresult *res, int64_t patient)
 {
     int rows = PQntuples(res);
-    /* SADD key 0 ids...: the "0" marks a cached room (user ids start at 1). */
-    size_t argc = 3 + (size_t)rows;
+    /* SADD key 0 p<patient> ids...: the "0" marks a cached room (user ids
+     * start at 1); "p<id>" is the room's patient ("p0": none), for the
+     * messages.subscribe record. */
+    size_t argc = 4 + (size_t)rows;
+    char pat[24];
+    snprintf(pat, sizeof pat, "p%" PRId64, patient);
     const char **argv = calloc(argc, sizeof *argv);
     size_t *argvlen = calloc(argc, sizeof *argvlen);
     char key[64];
@@ -49,8 +54,9 @@ static void cache_members(int64_t room_id, const PGresult *res)
         argv[0] = "SADD";
         argv[1] = key;
         argv[2] = "0";
+        argv[3] = pat;
         for (int i = 0; i < rows; i++)
-            argv[3 + i] = PQgetvalue(res, i, 0);
+            argv[4 + i] = PQgetvalue(res, i, 0);
         for (size_t i = 0; i < argc; i++)
             argvlen[i] = strlen(argv[i]);
         redisAsyncCommandArgv(ac, NULL, NULL, (int)argc, argv, argvlen);
@@ -67,15 +73,19 @@ static void on_members(const PGresult *res, void *arg)
     if (!s)
         return;
     if (!res) {
-        decided(s, -1, 0);
+        decided(s, -1, 0, 0);
         return;
     }
     int member = 0;
-    for (int i = 0; i < PQntuples(res); i++)
+    int64_t patient = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
         if (strtoll(PQgetvalue(res, i, 0), NULL, 10) == s->conn->user_id)
             member = 1;
-    cache_members(s->room_id, res);
-    decided(s, 0, member);
+        if (!PQgetisnull(res, i, 1))
+            patient = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+    }
+    cache_members(s->room_id, res, patient);
+    decided(s, 0, member, patient);
 }
 
 static void ask_database(struct sub *s)
@@ -86,11 +96,12 @@ static void ask_database(struct sub *s)
     struct sub_ref *ref = sub_ref_new(s);
     if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members, ref) < 0) {
         sub_ref_take(ref);
-        decided(s, -1, 0);
+        decided(s, -1, 0, 0);
     }
 }
 
-/* Reply of the membership script: 1 member, 0 not, -1 not cached. */
+/* Reply of the membership script: 0 not a member, -1 not cached, or "p<id>"
+ * (a member; the room's patient, 0 for none). */
 static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
 {
     (void)ac;
@@ -98,14 +109,20 @@ static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
     if (!s)
         return;
     redisReply *r = reply;
-    if (r && r->type == REDIS_REPLY_INTEGER && r->integer >= 0)
-        decided(s, 0, r->integer == 1);
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        decided(s, 0, 0, 0);
+    else if (r && r->type == REDIS_REPLY_STRING && r->len > 1 && r->str[0] == 'p')
+        decided(s, 0, 1, strtoll(r->str + 1, NULL, 10));
     else
         ask_database(s);
 }
 
+/* A set cached without its "p" element (by an older crm-pushd) counts as not
+ * cached: the database answers and fills it again. */
 static const char member_script[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
-                                    "return redis.call('SISMEMBER', KEYS[1], ARGV[1])";
+                                    "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end "
+                                    "for _, v in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+                                    "if string.sub(v, 1, 1) == 'p' then return v end end return -1";
 
 void membership_check(struct sub *s)
 {

@@ -36,7 +36,9 @@ struct stmt {
 #define INBOX_USER(col) "(SELECT " USER_JSON("u") "::text FROM users u WHERE u.id = " col ")"
 #define INBOX_LASTS "(" LAST_JSON("") ")::text, (" LAST_JSON(" AND NOT m.internal") ")::text"
 #define INBOX_PEOPLE INBOX_USER("r.assignee_id") ", " INBOX_USER("r.patient_id")
-#define INBOX_TIMES ISO_TIME("r.created_at") ", r.status::text, " ISO_TIME("r.updated_at")
+#define INBOX_TIMES          \
+    ISO_TIME("r.created_at") \
+    ", r.status::text, " ISO_TIME("r.updated_at") ", " ISO_TIME("r.public_updated_at")
 /* The columns PSQL_IR_* of one room r. */
 #define INBOX_COLS                                                                          \
     "r.name, " INBOX_TIMES ", array_to_json(r.tags)::text, " INBOX_MEMBERS ", " INBOX_LASTS \
@@ -44,8 +46,9 @@ struct stmt {
 
 /* Comments name the index each statement relies on. */
 static const struct stmt stmts[PSQL_COUNT] = {
-    /* room_members primary key (room_id, user_id) */
-    [PSQL_ROOM_MEMBERS] = {"pushd_room_members", "SELECT user_id FROM room_members WHERE room_id = $1"},
+    /* room_members primary key (room_id, user_id), rooms primary key */
+    [PSQL_ROOM_MEMBERS] = {"pushd_room_members", "SELECT m.user_id, r.patient_id FROM room_members m "
+                                                 "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = $1"},
     /* users primary key */
     [PSQL_USER_BY_ID] = {"pushd_user_by_id", "SELECT id, email, display_name, role::text, " ISO_TIME(
                                                  "created_at") " FROM users WHERE id = $1"},

@@ -5,7 +5,7 @@
 #define CRM_PUSH_PUSHD_SQL_H
 
 enum pushd_sql {
-    /* $1 room: user_id of every member. */
+    /* $1 room: user_id of every member, and the room's patient_id (NULL: none). */
     PSQL_ROOM_MEMBERS,
     /* $1 user: id, email, display_name, role, createdAt (ISO-8601 UTC). */
     PSQL_USER_BY_ID,
@@ -30,14 +30,15 @@ enum {
     PSQL_IR_CREATED,
     PSQL_IR_STATUS,
     PSQL_IR_UPDATED,
-    PSQL_IR_TAGS,     /* JSON array */
-    PSQL_IR_MEMBERS,  /* JSON array of members */
-    PSQL_IR_LAST,     /* JSON message or NULL */
-    PSQL_IR_PUBLIC,   /* JSON message (not internal) or NULL */
-    PSQL_IR_TOTAL,    /* messages of the room */
-    PSQL_IR_ASSIGNEE, /* JSON user or NULL */
-    PSQL_IR_PATIENT,  /* JSON user or NULL */
-    PSQL_IR_ROOM,     /* the room's id */
+    PSQL_IR_PUBLIC_UPDATED, /* what a patient sees: internal notes do not move it */
+    PSQL_IR_TAGS,           /* JSON array */
+    PSQL_IR_MEMBERS,        /* JSON array of members */
+    PSQL_IR_LAST,           /* JSON message or NULL */
+    PSQL_IR_PUBLIC,         /* JSON message (not internal) or NULL */
+    PSQL_IR_TOTAL,          /* messages of the room */
+    PSQL_IR_ASSIGNEE,       /* JSON user or NULL */
+    PSQL_IR_PATIENT,        /* JSON user or NULL */
+    PSQL_IR_ROOM,           /* the room's id */
     PSQL_IR_COUNT
 };
 

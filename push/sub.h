@@ -34,6 +34,7 @@ struct sub {
     struct ws_conn *conn;
     struct sub_query *q; /* prepared selection (shared) */
     int64_t room_id;
+    int64_t patient_id;         /* the room's patient (0: none), for the audit record */
     uint64_t last_ms, last_seq; /* last position sent (or `after`) */
     uint64_t pg_ms, pg_seq;     /* PostgreSQL is (to be) read below this position */
     uint8_t pg_pending;         /* PostgreSQL must be read up to pg_ms-pg_seq */

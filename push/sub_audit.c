@@ -38,8 +38,8 @@ static void peer_addr(int fd, char out[INET6_ADDRSTRLEN])
 
 /* XADDs a record of s's socket user on s's room: 0 when sent (its reply goes
  * to cb, or nowhere with cb NULL), -1 when it could not be. */
-static int audit_send(const struct sub *s, const char *action, const char *detail, redisCallbackFn *cb,
-                      void *priv)
+static int audit_send(const struct sub *s, const char *action, const char *detail, int64_t patient,
+                      redisCallbackFn *cb, void *priv)
 {
     char target[40], addr[INET6_ADDRSTRLEN];
     struct crm_audit_entry e;
@@ -50,6 +50,7 @@ static int audit_send(const struct sub *s, const char *action, const char *detai
         snprintf(target, sizeof target, "room:%" PRId64, s->room_id);
     peer_addr(s->conn->fd, addr);
     crm_audit_entry_set(&e, s->conn->user_id, action, target, addr, detail);
+    e.patient_id = patient;
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     if (crm_audit_entry_encode(&av, &e) != 0 || !ac ||
         redisAsyncCommandArgv(ac, cb, priv, av.argc, av.argv, av.argvlen) != REDIS_OK)
@@ -94,10 +95,10 @@ void sub_audit_subscribe(struct sub *s, void (*granted)(struct sub *s))
     }
     w->ref = sub_ref_new(s);
     w->granted = granted;
-    int rc = s->kind == SUB_KIND_INBOX
-                 ? audit_send(s, "inbox.subscribe", "{}", on_recorded, w)
-                 : audit_send(s, "messages.subscribe",
-                              s->has_after ? "{\"resume\":true}" : "{\"resume\":false}", on_recorded, w);
+    int rc = s->kind == SUB_KIND_INBOX ? audit_send(s, "inbox.subscribe", "{}", 0, on_recorded, w)
+                                       : audit_send(s, "messages.subscribe",
+                                                    s->has_after ? "{\"resume\":true}" : "{\"resume\":false}",
+                                                    s->patient_id, on_recorded, w);
     if (rc < 0) {
         sub_ref_take(w->ref);
         free(w);
@@ -109,6 +110,6 @@ void sub_audit_denied(const struct sub *s)
 {
     const char *detail =
         s->kind == SUB_KIND_TYPING ? "{\"field\":\"typing\"}" : "{\"field\":\"messageAdded\"}";
-    if (audit_send(s, "access.denied", detail, NULL, NULL) < 0)
+    if (audit_send(s, "access.denied", detail, 0, NULL, NULL) < 0)
         log_warn("audit access.denied for room %" PRId64 " not recorded", s->room_id);
 }

@@ -14,8 +14,10 @@
  * arrive as arrays, unnested in order; an empty array inserts nothing. The
  * messages stored move their rooms' updated_at forward (to the newest message's
  * time, or by a microsecond when a status change was later: never back, as
- * batches of several streams arrive in any order), and a patient's message opens their
- * RESOLVED conversation again. */
+ * batches of several streams arrive in any order), and public_updated_at (what
+ * a patient sees) the same way for messages that are not internal notes: a
+ * note must not tell a patient that staff wrote something. A patient's message
+ * opens their RESOLVED conversation again. */
 static const char STORE_SQL[] =
     "WITH m AS ("
     " INSERT INTO messages (room_id, sender_id, body, idempotency_key, stream_ms, stream_seq,"
@@ -23,13 +25,16 @@ static const char STORE_SQL[] =
     " SELECT r, s, b, k, ms, seq, timestamptz 'epoch' + ms * interval '1 millisecond', i"
     " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],"
     "  $6::bigint[], $14::boolean[]) AS t(r, s, b, k, ms, seq, i)"
-    " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING room_id, sender_id, created_at),"
+    " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING room_id, sender_id, created_at, "
+    "internal),"
     " u AS ("
     " UPDATE rooms SET updated_at = greatest(rooms.updated_at + interval '1 microsecond', x.at),"
+    "  public_updated_at = CASE WHEN x.public_at IS NULL THEN rooms.public_updated_at"
+    "   ELSE greatest(rooms.public_updated_at + interval '1 microsecond', x.public_at) END,"
     "  status = CASE WHEN rooms.status = 'RESOLVED' AND rooms.patient_id = ANY (x.senders)"
     "   THEN 'OPEN'::conversation_status ELSE rooms.status END"
-    " FROM (SELECT room_id, max(created_at) AS at, array_agg(sender_id) AS senders"
-    "  FROM m GROUP BY room_id) x WHERE rooms.id = x.room_id RETURNING 1),"
+    " FROM (SELECT room_id, max(created_at) AS at, max(created_at) FILTER (WHERE NOT internal) AS public_at,"
+    "  array_agg(sender_id) AS senders FROM m GROUP BY room_id) x WHERE rooms.id = x.room_id RETURNING 1),"
     " a AS ("
     " INSERT INTO audit_log (stream_id, at, actor_id, action, target, client_addr, detail, patient_id)"
     " SELECT sid, timestamptz 'epoch' + ms * interval '1 millisecond', actor, act,"

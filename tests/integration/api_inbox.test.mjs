@@ -382,3 +382,67 @@ test('every new field needs a token', async () => {
     assert.deepEqual(codes(await gql(q)), ['UNAUTHENTICATED'], q);
   }
 });
+
+test('an internal note moves updatedAt for staff only: a patient\'s updatedAt and inbox order stay', async () => {
+  const pat3 = await makeUser('PATIENT');
+  const a = (await ok(START, { s: 'Knee', b: 'my knee', k: randomUUID() }, { token: pat3.token })).startConversation;
+  const b = (await ok(START, { s: 'Bill', b: 'my bill', k: randomUUID() }, { token: pat3.token })).startConversation;
+  await persisted(a.id);
+  await persisted(b.id);
+  await ok(ASSIGN, { r: a.id }, { token: staff1.token }); // moves both: a is newest
+  await ok(SEND, { i: { roomId: b.id, body: `again ${word()}`, idempotencyKey: randomUUID() } }, { token: pat3.token });
+  await persisted(b.id, 2); // b is newest again
+  const view = async (u, f) => (await ok(INBOX, { f, l: 10 }, { token: u.token })).inbox.rooms
+    .filter((r) => r.id === a.id || r.id === b.id).map((r) => [r.id, r.updatedAt]);
+  const patBefore = await view(pat3);
+  assert.deepEqual(patBefore.map((x) => x[0]), [b.id, a.id]);
+  const staffBefore = await view(staff1, { patientId: pat3.id });
+  assert.deepEqual(staffBefore.map((x) => x[0]), [b.id, a.id]);
+  await sleep(5);
+  await ok(SEND, { i: { roomId: a.id, body: `note ${word()}`, idempotencyKey: randomUUID(), internal: true } }, { token: staff1.token });
+  await persisted(a.id, 2);
+  // Staff: a moved to the top, its updatedAt later.
+  const staffAfter = await view(staff1, { patientId: pat3.id });
+  assert.deepEqual(staffAfter.map((x) => x[0]), [a.id, b.id]);
+  assert.ok(staffAfter[0][1] > staffBefore[1][1], JSON.stringify([staffBefore, staffAfter]));
+  // The patient: nothing moved, in the inbox, in room, and in the cursor walk.
+  assert.deepEqual(await view(pat3), patBefore);
+  const r = await ok('query($r:ID!){room(id:$r){updatedAt}}', { r: a.id }, { token: pat3.token });
+  assert.equal(r.room.updatedAt, patBefore[1][1]);
+  const p1 = (await ok(INBOX, { l: 1 }, { token: pat3.token })).inbox;
+  assert.deepEqual(p1.rooms.map((x) => x.id), [b.id]);
+  const p2 = (await ok(INBOX, { l: 1, a: p1.next }, { token: pat3.token })).inbox;
+  assert.deepEqual(p2.rooms.map((x) => x.id), [a.id]);
+  assert.equal(await psql(`SELECT (updated_at > public_updated_at)::text FROM rooms WHERE id = ${a.id}`), 'true');
+});
+
+test('an inbox page\'s lastMessage: the newest of each room, one messages.read record per patient naming its rooms', async () => {
+  const pat4 = await makeUser('PATIENT');
+  const a = (await ok(START, { s: 'Eyes', b: 'my eyes', k: randomUUID() }, { token: pat4.token })).startConversation;
+  const b = (await ok(START, { s: 'Ears', b: 'my ears', k: randomUUID() }, { token: pat4.token })).startConversation;
+  await persisted(a.id);
+  await persisted(b.id);
+  const reader = await makeUser('STAFF');
+  // The newest of b is sent just before the read: PENDING or stored, it shows.
+  const last = `newest ${word()}`;
+  await ok(SEND, { i: { roomId: b.id, body: last, idempotencyKey: randomUUID() } }, { token: pat4.token });
+  const page = (await ok(INBOX, { f: { patientId: pat4.id }, l: 10 }, { token: reader.token })).inbox.rooms;
+  const byId = Object.fromEntries(page.map((r) => [r.id, r.lastMessage?.body]));
+  assert.deepEqual(byId, { [a.id]: 'my eyes', [b.id]: last });
+  await eventually(async () => Number(await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${reader.id}
+    AND action = 'messages.read'`)) >= 1);
+  await sleep(300);
+  const rows = JSON.parse(await psql(`SELECT json_agg(json_build_object('patient', patient_id, 'target', target,
+    'detail', detail)) FROM audit_log WHERE actor_id = ${reader.id} AND action = 'messages.read'`));
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  assert.equal(String(rows[0].patient), pat4.id);
+  assert.equal(rows[0].detail.via, 'inbox');
+  assert.deepEqual([...rows[0].detail.rooms].sort(), [a.id, b.id].sort());
+  // A patient's page: their newest that is not a note.
+  const staffer = await makeUser('STAFF');
+  await ok(ASSIGN, { r: a.id, a: staffer.id }, { token: staff1.token });
+  await ok(SEND, { i: { roomId: a.id, body: `note ${word()}`, idempotencyKey: randomUUID(), internal: true } }, { token: staffer.token });
+  const mine = (await ok(INBOX, { l: 10 }, { token: pat4.token })).inbox.rooms;
+  assert.equal(mine.find((r) => r.id === a.id).lastMessage.body, 'my eyes');
+  assert.equal(mine.find((r) => r.id === a.id).lastMessage.internal, false);
+});

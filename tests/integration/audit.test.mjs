@@ -27,7 +27,7 @@ async function auditRows(where, n = 1) {
   let rows = [];
   await eventually(async () => {
     const out = await psql(`SELECT json_agg(json_build_object('actor', actor_id, 'action', action,
-      'target', target, 'addr', host(client_addr), 'detail', detail) ORDER BY id) FROM audit_log WHERE ${where}`);
+      'target', target, 'addr', host(client_addr), 'detail', detail, 'patient', patient_id) ORDER BY id) FROM audit_log WHERE ${where}`);
     rows = out ? JSON.parse(out) || [] : [];
     return rows.length >= n;
   });
@@ -83,11 +83,34 @@ test('a subscription whose audit record Redis refuses is refused, nothing replay
   } finally {
     s.ws.close();
   }
-  // The one granted is recorded, with the socket's peer address.
+  // The one granted is recorded, with the socket's peer address and the
+  // room's patient (the member set came from crm-pushd's Redis cache here).
   const rows = await auditRows(`actor_id = ${staff.id} AND action = 'messages.subscribe' AND target = 'room:${room.id}'`);
   assert.equal(rows.length, 1, JSON.stringify(rows));
   assert.equal(rows[0].addr, '127.0.0.1');
   assert.deepEqual(rows[0].detail, { resume: true });
+  assert.equal(String(rows[0].patient), pat.id, JSON.stringify(rows));
+});
+
+test('messages.subscribe records carry the room\'s patient, whether membership came from PostgreSQL or the cache', async () => {
+  const r2 = await makeRoom(staff, [pat]);
+  const plain = await makeRoom(staff, [await makeUser('STAFF')]);
+  for (const [room2, patient] of [[r2, pat.id], [plain, null]]) {
+    for (const cold of [true, false]) {
+      if (cold) await redisCli('DEL', `crm:members:${room2.id}`);
+      const s = await initedSocket(staff.token);
+      try {
+        s.send({ id: 'c', type: 'subscribe', payload: { query: SUB, variables: { r: room2.id } } });
+        await eventually(async () => Number(await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${staff.id}
+          AND action = 'messages.subscribe' AND target = 'room:${room2.id}'`)) >= (cold ? 1 : 2));
+      } finally {
+        s.ws.close();
+      }
+    }
+    const rows = await auditRows(`actor_id = ${staff.id} AND action = 'messages.subscribe' AND target = 'room:${room2.id}'`, 2);
+    assert.equal(rows.length, 2, JSON.stringify(rows));
+    for (const row of rows) assert.equal(row.patient === null ? null : String(row.patient), patient, JSON.stringify(rows));
+  }
 });
 
 test('dead letters are not shown without their deadletters.read record', async () => {

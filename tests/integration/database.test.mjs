@@ -8,7 +8,7 @@ import { psql, BIN, ROOT } from './lib.mjs';
 const run = promisify(execFile);
 
 test('migrations are recorded and a second run applies nothing', async () => {
-  assert.equal(await psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"), '001_init,002_inbox,003_live_state');
+  assert.equal(await psql("SELECT string_agg(version, ',' ORDER BY version) FROM schema_migrations"), '001_init,002_inbox,003_live_state,004_inbox_perf');
   const { stdout } = await run(`${BIN}/crm-migrate`, [`${ROOT}/sql`]);
   assert.match(stdout, /0 migration\(s\) applied/);
 });

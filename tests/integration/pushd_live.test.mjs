@@ -266,9 +266,16 @@ test('inboxUpdated: a patient gets nothing an internal note caused; staff get th
   assert.equal(s.lastMessage.internal, true);
   await sleep(700);
   assert.equal(toPat.items.length, 1, 'no inboxUpdated for a note');
+  // A change the patient may see (the room reloads): their updatedAt is still
+  // before the note, as over HTTP (public_updated_at); staff see the note's.
+  await publish('crm:room-events', { roomId: String(room), kind: 'tags' });
+  const t = (await toPat.waitFor(2))[1].data.inboxUpdated;
+  assert.ok(Date.parse(t.updatedAt) < Date.parse(s.updatedAt), `${t.updatedAt} before the note ${s.updatedAt}`);
+  const st = (await toStaff.waitFor(3))[2].data.inboxUpdated;
+  assert.ok(Date.parse(st.updatedAt) >= Date.parse(s.updatedAt));
   // The next public message: the patient's last message and count skip the note.
   await xadd(room, staff, 'answer');
-  const p = (await toPat.waitFor(2))[1].data.inboxUpdated;
+  const p = (await toPat.waitFor(3))[2].data.inboxUpdated;
   assert.equal(p.lastMessage.body, 'answer');
   assert.equal(p.unreadCount, 1);
   assert.ok(!JSON.stringify(toPat.items).includes('staff-only'));
