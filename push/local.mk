@@ -10,6 +10,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/message.c push/message.h \
 	push/sub_query.c push/sub_query.h \
 	push/ws_conn.c push/ws_conn.h push/ws_outq.c push/ws_outq.h \
+	push/ws_uring.c push/ws_uring.h \
 	push/session.c push/session.h \
 	push/user_sockets.c push/user_sockets.h \
 	push/subs.c push/subs.h push/sub.h \
@@ -30,8 +31,8 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/inbox.c push/inbox.h push/inbox_snap.c push/inbox_snap.h \
 	push/user_json.c push/user_json.h
 crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
-	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
-crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
+	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS) $(LIBURING_CFLAGS)
+crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS) $(LIBURING_LIBS)
 
 # Unit tests of crm-pushd's pure parts: handshake, protocol state machine,
 # selection plans.
