@@ -404,6 +404,7 @@ static void flush_batch(int n)
         struct ws_conn *c = batch_conn[i];
         int res = batch_res[i];
         if (c->dead) {
+            /* aborted while the batch was handled: its result is moot */
         } else if (res >= 0) {
             push_metrics.bytes_out += (uint64_t)res;
             c->queued -= (uint32_t)res;
