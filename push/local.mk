@@ -10,6 +10,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/message.c push/message.h \
 	push/sub_query.c push/sub_query.h \
 	push/ws_conn.c push/ws_conn.h push/ws_outq.c push/ws_outq.h \
+	push/ws_uring.c push/ws_uring.h \
 	push/session.c push/session.h \
 	push/user_sockets.c push/user_sockets.h \
 	push/subs.c push/subs.h push/sub.h \
@@ -30,8 +31,8 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/inbox.c push/inbox.h push/inbox_snap.c push/inbox_snap.h \
 	push/user_json.c push/user_json.h
 crm_pushd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
-	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS)
-crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
+	$(LIBPQ_CFLAGS) $(SODIUM_CFLAGS) $(LIBURING_CFLAGS)
+crm_pushd_LDADD = $(CRM_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS) $(LIBURING_LIBS)
 
 # Unit tests of crm-pushd's pure parts: handshake, protocol state machine,
 # selection plans.
@@ -54,13 +55,20 @@ tests_unit_test_ws_sub_query_LDADD = $(CRM_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_ws_conn
 TESTS += tests/unit/test_ws_conn
 tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
-	push/ws_conn.c push/ws_outq.c push/session.c push/user_sockets.c push/subs.c push/membership.c push/replay.c \
+	push/ws_conn.c push/ws_outq.c push/ws_uring.c push/session.c push/user_sockets.c push/subs.c push/membership.c push/replay.c \
 	push/rooms.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
 	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
 	push/redis_link.c push/presence.c push/typing.c push/inbox.c push/inbox_snap.c push/user_json.c
 tests_unit_test_ws_conn_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBEVENT_CFLAGS) \
-	$(HIREDIS_CFLAGS)
-tests_unit_test_ws_conn_LDADD = $(CRM_TEST_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS)
+	$(HIREDIS_CFLAGS) $(LIBURING_CFLAGS)
+tests_unit_test_ws_conn_LDADD = $(CRM_TEST_LIBS) $(LIBEVENT_LIBS) $(WSLAY_LIBS) $(LIBURING_LIBS)
+
+# Batched sends through io_uring on real socket pairs: bytes, EAGAIN, EPIPE.
+check_PROGRAMS += tests/unit/test_ws_uring
+TESTS += tests/unit/test_ws_uring
+tests_unit_test_ws_uring_SOURCES = tests/unit/test_ws_uring.c push/ws_uring.c push/ws_uring.h
+tests_unit_test_ws_uring_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBURING_CFLAGS)
+tests_unit_test_ws_uring_LDADD = $(CRM_TEST_LIBS) $(LIBURING_LIBS)
 
 # The output queue and frame header (a writev stub taking odd-sized pieces) and
 # the XREAD reply walk.

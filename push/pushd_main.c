@@ -28,6 +28,7 @@
 #include "user_cache.h"
 #include "user_sockets.h"
 #include "ws_conn.h"
+#include "ws_uring.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -134,6 +135,7 @@ static int child_main(int index, void *arg)
     p->base = event_base_new();
     if (p->base)
         p->pg = pg_link_new(p->base, p->cfg.database_url);
+    ws_uring_init(); /* without it, the writev path */
     if (!p->base || !p->queries || !p->pg)
         goto done;
 
@@ -206,6 +208,8 @@ done:
         evconnlistener_free(metrics_listener);
     while (p->conns)
         ws_conn_abort(p->conns, NULL);
+    ws_conn_flush_all(); /* drops the dirty list's references to them */
+    ws_uring_free();
     redis_link_free(p->cmd);
     redis_link_free(p->xread);
     redis_link_free(p->pubsub);

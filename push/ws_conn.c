@@ -17,6 +17,7 @@
 #include "pushd.h"
 #include "session.h"
 #include "utf8.h"
+#include "ws_uring.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ static void mark_dirty(struct ws_conn *c)
     if (c->dirty || c->dead)
         return;
     c->dirty = 1;
+    ws_conn_ref(c); /* the dirty list's: an abort before the flush frees nothing it holds */
     c->dirty_next = dirty_head;
     if (!dirty_head)
         event_active(pushd->flush, EV_TIMEOUT, 0);
@@ -388,26 +390,74 @@ static void flush(struct ws_conn *c)
     session_drained(c);
 }
 
+/* A batch of sockets whose writes go to io_uring together (ws_uring.h): each
+ * its pieces, its message header and a reference (the dirty list's). */
+static struct iovec batch_iov[WS_URING_BATCH][WS_OUTQ_IOV_MAX];
+static struct msghdr batch_msg[WS_URING_BATCH];
+static struct ws_conn *batch_conn[WS_URING_BATCH];
+static int batch_fd[WS_URING_BATCH], batch_res[WS_URING_BATCH];
+
+static void flush_batch(int n)
+{
+    ws_uring_send(batch_fd, batch_msg, n, batch_res);
+    for (int i = 0; i < n; i++) {
+        struct ws_conn *c = batch_conn[i];
+        int res = batch_res[i];
+        if (c->dead) {
+            /* aborted while the batch was handled: its result is moot */
+        } else if (res >= 0) {
+            push_metrics.bytes_out += (uint64_t)res;
+            c->queued -= (uint32_t)res;
+            ws_outq_consume(&c->out, (size_t)res);
+            flush(c); /* the rest, if the socket took part; then the drained checks */
+        } else if (res == -EAGAIN || res == -EWOULDBLOCK) {
+            event_add(&c->wev, NULL);
+        } else if (res == -EINTR || res == WS_URING_NOT_SENT) {
+            flush(c);
+        } else {
+            ws_conn_abort(c, "write failed");
+        }
+        ws_conn_unref(c);
+    }
+}
+
 void ws_conn_flush_all(void)
 {
     while (dirty_head) {
         struct ws_conn *list = dirty_head;
+        int n = 0;
         dirty_head = NULL;
         while (list) {
             struct ws_conn *c = list;
             list = c->dirty_next;
             c->dirty = 0;
             c->dirty_next = NULL;
-            if (c->dead)
-                continue;
-            if (c->cutoff)
-                ws_conn_abort(c, "slow consumer");
-            else if (!event_pending(&c->wev, EV_WRITE, NULL)) {
-                ws_conn_ref(c);
-                flush(c);
+            if (c->dead || event_pending(&c->wev, EV_WRITE, NULL)) {
+                if (!c->dead && c->cutoff)
+                    ws_conn_abort(c, "slow consumer");
                 ws_conn_unref(c);
+                continue;
             }
+            if (c->cutoff) {
+                ws_conn_abort(c, "slow consumer");
+            } else if (c->out.head && ws_uring_on()) {
+                batch_conn[n] = c; /* keeps the list's reference until written */
+                batch_fd[n] = c->fd;
+                memset(&batch_msg[n], 0, sizeof batch_msg[n]);
+                batch_msg[n].msg_iov = batch_iov[n];
+                batch_msg[n].msg_iovlen = (size_t)ws_outq_iov(&c->out, batch_iov[n]);
+                if (++n == WS_URING_BATCH) {
+                    flush_batch(n);
+                    n = 0;
+                }
+                continue;
+            } else {
+                flush(c);
+            }
+            ws_conn_unref(c);
         }
+        if (n)
+            flush_batch(n);
     }
 }
 

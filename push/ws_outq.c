@@ -68,13 +68,10 @@ void ws_outq_push(struct ws_outq *q, const char *head, size_t head_len, struct p
     q->tail = k;
 }
 
-ssize_t ws_outq_write(struct ws_outq *q, ws_writev_fn write, void *arg)
+int ws_outq_iov(const struct ws_outq *q, struct iovec iov[WS_OUTQ_IOV_MAX])
 {
-    struct iovec iov[WS_OUTQ_IOV_MAX];
     int n = 0;
-    if (!q->head)
-        return 0;
-    for (struct out_chunk *k = q->head; k && n + 3 <= WS_OUTQ_IOV_MAX; k = k->next) {
+    for (const struct out_chunk *k = q->head; k && n + 3 <= WS_OUTQ_IOV_MAX; k = k->next) {
         uint32_t skip = k->sent;
         const char *parts[3] = {k->bytes, k->shared ? k->shared->data : NULL, k->bytes + k->head_len};
         uint32_t lens[3] = {k->head_len, k->shared ? k->shared->len : 0, k->tail_len};
@@ -89,23 +86,34 @@ ssize_t ws_outq_write(struct ws_outq *q, ws_writev_fn write, void *arg)
             skip = 0;
         }
     }
-    ssize_t w = write(arg, iov, n);
-    if (w <= 0)
-        return w;
-    size_t left = (size_t)w;
-    while (left && q->head) {
+    return n;
+}
+
+void ws_outq_consume(struct ws_outq *q, size_t taken)
+{
+    while (taken && q->head) {
         struct out_chunk *k = q->head;
         uint32_t rest = chunk_len(k) - k->sent;
-        if (left < rest) {
-            k->sent += (uint32_t)left;
+        if (taken < rest) {
+            k->sent += (uint32_t)taken;
             break;
         }
-        left -= rest;
+        taken -= rest;
         q->head = k->next;
         if (!q->head)
             q->tail = NULL;
         chunk_free(k);
     }
+}
+
+ssize_t ws_outq_write(struct ws_outq *q, ws_writev_fn write, void *arg)
+{
+    struct iovec iov[WS_OUTQ_IOV_MAX];
+    if (!q->head)
+        return 0;
+    ssize_t w = write(arg, iov, ws_outq_iov(q, iov));
+    if (w > 0)
+        ws_outq_consume(q, (size_t)w);
     return w;
 }
 

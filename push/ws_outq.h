@@ -34,6 +34,14 @@ void ws_outq_push(struct ws_outq *q, const char *head, size_t head_len, struct p
 /* The writer: writev's contract (bytes taken, or -1 with errno set). */
 typedef ssize_t (*ws_writev_fn)(void *arg, const struct iovec *iov, int iovcnt);
 
+/* Fills iov with the front of the queue (up to WS_OUTQ_IOV_MAX pieces, the
+ * first one from where a part-written chunk stopped); returns how many. The
+ * pieces stay valid until the queue is consumed or cleared. */
+int ws_outq_iov(const struct ws_outq *q, struct iovec iov[WS_OUTQ_IOV_MAX]);
+
+/* Drops the first taken bytes (what a write of ws_outq_iov's pieces took). */
+void ws_outq_consume(struct ws_outq *q, size_t taken);
+
 /* Calls write once with the front of the queue (up to WS_OUTQ_IOV_MAX pieces)
  * and drops what it took. Returns write's result; 0 without a call when empty. */
 ssize_t ws_outq_write(struct ws_outq *q, ws_writev_fn write, void *arg);

@@ -83,6 +83,7 @@ static void close_all_survives_a_socket_freed_by_its_close(void **state)
     }
     while (p.conns)
         ws_conn_abort(p.conns, NULL);
+    ws_conn_flush_all(); /* the dirty list's references: the full socket is freed here */
     for (int i = 0; i < 3; i++)
         close(peers[i]);
     event_free(p.flush);
