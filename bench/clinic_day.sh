@@ -7,6 +7,7 @@
 #   env: RATE (500 messages/s)  HTTP_CONNS (64 keep-alive connections of the sender)
 #        CRM_API_PROCS (16)  PUSHD_PROCS, LOAD_PROCS (max(2, ceil(2*ROOMS/15000)))
 #        CONNECT_WINDOW (180 s)  SKIP_BUILD=1  KEEP=1 (keep the run folder)
+#        API_BIN (BUILD/crm-api) the crm-api to run: compare builds
 #
 # Starts its own PostgreSQL, Redis (the shipped etc/redis.conf: appendonly,
 # appendfsync always), lighttpd (etc/lighttpd.conf with CRM_API_PROCS crm-api
@@ -110,6 +111,8 @@ const out=fs.readFileSync(process.argv[2],"utf8").trim().split("\n").map((l)=>{c
 const b=e({sub:user,role:role.toUpperCase(),jti:c.randomBytes(16).toString("hex"),iat:n,exp:n+7200});
 return room+" "+user+" "+h+"."+b+"."+c.createHmac("sha256",s).update(h+"."+b).digest("base64url");});
 fs.writeFileSync(process.argv[3],out.join("\n")+"\n");' "$CRM_JWT_SECRET" "$RUN/members" "$RUN/conns"
+# crm-pushd's membership cache, as it fills it itself on a miss.
+awk '{ m[$1] = m[$1] " " $2 } END { for (r in m) print "SADD crm:members:" r " 0" m[r] }' "$RUN/members" > "$RUN/members.redis"
 echo "seeded $ROOMS rooms, $N users in $(( $(date +%s) - T0 )) s"
 
 redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
@@ -117,10 +120,11 @@ redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bi
 PIDS+=($!)
 RPID=$!
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" < "$RUN/members.redis" >/dev/null
 
 export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT CRM_STREAMS=1
 export CRM_HTTP_PORT=$HTTP_PORT CRM_SCHEMA_PATH=$ROOT/schema.graphql
-export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=$BUILD/crm-api CRM_API_PROCS=$API_PROCS
+export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=${API_BIN:-$BUILD/crm-api} CRM_API_PROCS=$API_PROCS
 export CRM_BENCH_HELLO_BIN=$BUILD/bench/fcgi_hello
 export CRM_CSP_CONNECT="ws://127.0.0.1:$WS_PORT" CRM_HSTS=
 # A patient's conversation limit is per patient and per 10 s: raised, as the
@@ -209,9 +213,9 @@ cpu_line "ceiling request" "$H0" "$H1" "$HREQ"
 LOAD=$!
 PIDS+=($LOAD)
 C0=
-while kill -0 $LOAD 2>/dev/null; do # the CPU from the first send (the phase starts 0.2 s after "holding")
-  if [ -z "$C0" ] && grep -qs '^holding' "$RUN/load.out"; then sleep 0.1; C0=$(cpu_snap); fi
-  sleep 0.1
+while kill -0 $LOAD 2>/dev/null; do # the CPU from the first send (0.2 s after "sending")
+  if [ -z "$C0" ] && grep -qs '^sending' "$RUN/load.out"; then C0=$(cpu_snap); fi
+  sleep 0.05
 done
 wait $LOAD || true
 C1=$(cpu_snap)
