@@ -759,10 +759,16 @@ static int http_pump(uint64_t t, int want_idle)
 
 static void http_send(const char *room, const char *token, const char *key, int reader)
 {
+    /* Round robin over the idle connections: lighttpd closes one idle for 5 s,
+     * and a request written as it closes would be lost. */
+    static int next;
     int idle = -1;
-    for (int j = 0; j < g_http_conns && idle < 0; j++)
+    for (int k = 0; k < g_http_conns && idle < 0; k++) {
+        int j = (next + k) % g_http_conns;
         if (!h_conns[j].busy && h_conns[j].fd >= 0)
             idle = j;
+    }
+    next = idle + 1;
     if (idle < 0) { /* every connection waits for an answer: the send is late */
         h_waited++;
         idle = http_pump(0, 1);
