@@ -207,6 +207,8 @@ echo "ceiling (/hello, fcgi_hello, wrk at ~$RATE req/s): $HREQ requests in ${SEC
   "$(sed -n 's/^RESULT .* p50_us=\([0-9]*\) p99_us=\([0-9]*\).*/p50 \1 us, p99 \2 us/p' "$RUN/hello.out")"
 cpu_line "ceiling request" "$H0" "$H1" "$HREQ"
 
+redis-cli -p "$REDIS_PORT" CONFIG SET latency-monitor-threshold 2 >/dev/null
+redis-cli -p "$REDIS_PORT" LATENCY RESET >/dev/null
 "$BUILD/bench/clinic_load" -p "$WS_PORT" -f "$RUN/conns" -P "$LOAD_PROCS" -R "$REDIS_PORT" \
   -D "host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app" -m "$RATE" -y 0 -d "$SECS" -w "$WINDOW" \
   -C "$PUSHD" -M 2 -A -H "$HTTP_PORT" -k "$HTTP_CONNS" > "$RUN/load.out" 2>"$RUN/logs/load.err" &
@@ -220,6 +222,8 @@ done
 wait $LOAD || true
 C1=$(cpu_snap)
 grep -E '^(holding|RESULT)' "$RUN/load.out" || tail -5 "$RUN/load.out"
+redis-cli -p "$REDIS_PORT" LATENCY LATEST | paste - - - - |
+  awk '{ printf "  redis latency events >= 2 ms during the day: %s max %s ms\n", $1, $4 }'
 SENT=$(sed -n 's/^RESULT .*http_pending=\([0-9]*\).*/\1/p' "$RUN/load.out")
 [ -n "$C0" ] && [ -n "$SENT" ] && [ "$SENT" -gt 0 ] && cpu_line "message (send to delivery, both sockets)" "$C0" "$C1" "$SENT"
 
