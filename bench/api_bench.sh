@@ -2,7 +2,7 @@
 # api_bench.sh: crm-api benchmark (sendMessage over FastCGI under lighttpd).
 #
 #   bench/api_bench.sh [SECONDS=15]
-#   env: CRM_API_PROCS (4)  FastCGI processes, the same for crm-api and the ceiling
+#   env: CRM_API_PROCS (16) FastCGI processes, the same for crm-api and the ceiling
 #        CONNS (64)         wrk connections for sendMessage and the ceiling
 #        USERS (8)          benchmark users (tokens rotate per request)
 #        LOGIN_CONNS (8)    wrk connections of the login load
@@ -31,7 +31,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${1:-15}
 WARM=3
-PROCS=${CRM_API_PROCS:-4}
+PROCS=${CRM_API_PROCS:-16}
 CONNS=${CONNS:-64}
 USERS=${USERS:-8}
 LOGIN_CONNS=${LOGIN_CONNS:-8}

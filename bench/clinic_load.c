@@ -23,7 +23,17 @@
  *
  *   clinic_load -p PORT -f CONNS_FILE -P PROCS -R REDIS_PORT -D PG_CONNINFO
  *               [-m RATE=500 -y TYPING=1000 -d SECONDS=15 -w WINDOW=180 -C PUSHD_PID
- *                -W WARM_RATE=500 -B BATCH_US=1000 -c IN_FLIGHT=200 -S SOCKETS_PER_SOURCE=20000] */
+ *                -W WARM_RATE=500 -B BATCH_US=1000 -c IN_FLIGHT=200 -S SOCKETS_PER_SOURCE=20000
+ *                -M MEMBERS=3 -A -H HTTP_PORT -k HTTP_CONNS=64]
+ *
+ * A clinic's day (bench/clinic_day.sh, issue 16): -M 2 rooms of two (member 0
+ * the patient, 1 the assignee), -A phase A only, and -H: each message is a
+ * sendMessage mutation POSTed to lighttpd on HTTP_PORT (crm-api, the sender's
+ * own token, a unique idempotency key) over HTTP_CONNS keep-alive connections,
+ * instead of an XADD. The body's send time is taken just before the request is
+ * written, and the messageAdded latency is the other member's receipt only (the
+ * sender's own socket is counted, not timed). The answers are counted
+ * (PENDING, other) with the latency of the HTTP answer itself. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -41,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -80,6 +91,7 @@ struct conn {
     uint8_t *carry;
 };
 
+static int g_members = 3, g_phase_a_only, g_http_port, g_http_conns = 64;
 static int g_port, g_per_source = 20000, g_inflight = 200, g_batch_us = 1000, g_redis_port;
 static const char *g_pg;
 static int64_t *room_of, *user_of; /* per conn */
@@ -344,9 +356,12 @@ static void on_next(struct conn *c, const uint8_t *p, size_t n)
             return;
         st->count[K_MSG]++;
         t += 10;
-        record(K_MSG, num_at(t, end));
         const uint8_t *r = memmem(t, (size_t)(end - t), " r=", 3);
-        if (!r || !atomic_load_explicit(&ctl->reads, memory_order_relaxed) || (int)(r[3] - '0') != c->idx % 3)
+        /* A day's latency is the other side's receipt; the sender's socket is not timed. */
+        if (!g_http_port || (r && (int)(r[3] - '0') == c->idx % g_members))
+            record(K_MSG, num_at(t, end));
+        if (!r || !atomic_load_explicit(&ctl->reads, memory_order_relaxed) ||
+            (int)(r[3] - '0') != c->idx % g_members)
             return;
         const uint8_t *i = memmem(p, n, "\"messageAdded\":{\"id\":\"", 22);
         if (!i)
@@ -372,7 +387,7 @@ static void on_next(struct conn *c, const uint8_t *p, size_t n)
     } else if (id == 3) {
         if (memmem(p, n, "\"typing\":true", 13)) {
             st->count[K_TYPING]++;
-            record(K_TYPING, typing_sent[c->idx / 3]);
+            record(K_TYPING, typing_sent[c->idx / g_members]);
         } else {
             st->count[K_LAPSE]++;
         }
@@ -380,6 +395,7 @@ static void on_next(struct conn *c, const uint8_t *p, size_t n)
 }
 
 static void refill(void);
+static void sleep_until(uint64_t t);
 
 static void conn_close(struct conn *c, int failed)
 {
@@ -643,17 +659,169 @@ static void worker(int first, int count)
 static int p_redis = -1;
 static size_t nconns, nrooms;
 
+/* ---- sendMessage over HTTP (-H): keep-alive connections to lighttpd ---- */
+
+struct http_conn {
+    int fd, busy;
+    uint64_t sent_us;
+    size_t len;
+    char buf[8192];
+};
+static struct http_conn *h_conns;
+static uint64_t h_sent, h_pending_ok, h_other, h_waited, h_failed;
+static uint64_t h_hist[HIST + 1];
+
+static int http_open(struct http_conn *h)
+{
+    h->fd = tcp_connect(g_http_port);
+    h->busy = 0;
+    h->len = 0;
+    return h->fd < 0 ? -1 : 0;
+}
+
+/* One answer is complete in h->buf: its headers and Content-Length bytes, or a
+ * chunked body's last chunk. Returns the answer's length, 0 while incomplete. */
+static size_t http_complete(const struct http_conn *h)
+{
+    const char *e = memmem(h->buf, h->len, "\r\n\r\n", 4);
+    if (!e)
+        return 0;
+    size_t head = (size_t)(e + 4 - h->buf);
+    const char *cl = memmem(h->buf, head, "Content-Length: ", 16);
+    if (cl) {
+        size_t n = (size_t)strtoul(cl + 16, NULL, 10);
+        return h->len >= head + n ? head + n : 0;
+    }
+    const char *z = memmem(e + 4, h->len - head, "\r\n0\r\n\r\n", 7);
+    if (!z && h->len - head >= 5 && memcmp(e + 4, "0\r\n\r\n", 5) == 0)
+        return head + 5;
+    return z ? (size_t)(z + 7 - h->buf) : 0;
+}
+
+static void http_read(struct http_conn *h)
+{
+    ssize_t r = read(h->fd, h->buf + h->len, sizeof h->buf - 1 - h->len);
+    if (r <= 0) {
+        if (r < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        close(h->fd);
+        if (h->busy)
+            h_failed++;
+        if (http_open(h) < 0)
+            h->fd = -1;
+        return;
+    }
+    h->len += (size_t)r;
+    size_t n = http_complete(h);
+    if (!n) {
+        if (h->len >= sizeof h->buf - 1) { /* an answer larger than any sendMessage's */
+            h_other++;
+            h->len = 0;
+            h->busy = 0;
+        }
+        return;
+    }
+    uint64_t now = now_us(), b = (now - h->sent_us) / 100;
+    h_hist[b > HIST ? HIST : b]++;
+    if (memmem(h->buf, n, "\"status\":\"PENDING\"", 18) && !memmem(h->buf, n, "\"errors\"", 8))
+        h_pending_ok++;
+    else
+        h_other++;
+    memmove(h->buf, h->buf + n, h->len - n);
+    h->len -= n;
+    h->busy = 0;
+}
+
+/* Reads answers until t (microseconds, CLOCK_REALTIME), or until a connection is
+ * idle when want_idle; returns an idle connection's index or -1. */
+static int http_pump(uint64_t t, int want_idle)
+{
+    struct pollfd pf[1024];
+    int n = g_http_conns > 1024 ? 1024 : g_http_conns;
+    for (;;) {
+        if (want_idle)
+            for (int i = 0; i < n; i++)
+                if (!h_conns[i].busy && h_conns[i].fd >= 0)
+                    return i;
+        uint64_t now = now_us();
+        if (!want_idle && now >= t)
+            return -1;
+        for (int i = 0; i < n; i++)
+            pf[i] = (struct pollfd){.fd = h_conns[i].fd, .events = POLLIN};
+        int ms = want_idle ? 1000 : (int)((t - now + 999) / 1000);
+        if (poll(pf, (nfds_t)n, ms) < 0 && errno != EINTR)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (pf[i].revents)
+                http_read(&h_conns[i]);
+    }
+}
+
+static void http_send(const char *room, const char *token, const char *key, int reader)
+{
+    /* Round robin over the idle connections: lighttpd closes one idle for 5 s,
+     * and a request written as it closes would be lost. */
+    static int next;
+    int idle = -1;
+    for (int k = 0; k < g_http_conns && idle < 0; k++) {
+        int j = (next + k) % g_http_conns;
+        if (!h_conns[j].busy && h_conns[j].fd >= 0)
+            idle = j;
+    }
+    next = idle + 1;
+    if (idle < 0) { /* every connection waits for an answer: the send is late */
+        h_waited++;
+        idle = http_pump(0, 1);
+        if (idle < 0) {
+            h_failed++;
+            return;
+        }
+    }
+    struct http_conn *h = &h_conns[idle];
+    char body[512], req[3072];
+    uint64_t t = now_us();
+    int bn = snprintf(
+        body, sizeof body,
+        "{\"query\":\"mutation($i:SendMessageInput!){sendMessage(input:$i){id status}}\","
+        "\"variables\":{\"i\":{\"roomId\":\"%s\",\"body\":\"t=%llu r=%d\",\"idempotencyKey\":\"%s\"}}}",
+        room, (unsigned long long)t, reader, key);
+    int n = snprintf(req, sizeof req,
+                     "POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                     "Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s",
+                     token, bn, body);
+    if (n <= 0 || (size_t)n >= sizeof req || write(h->fd, req, (size_t)n) != n) {
+        h_failed++;
+        return;
+    }
+    h->busy = 1;
+    h->sent_us = t;
+    h_sent++;
+}
+
+/* Sleeps until t; with -H, reading sendMessage answers meanwhile. */
+static void wait_until(uint64_t t)
+{
+    if (g_http_port)
+        http_pump(t, 0);
+    else
+        sleep_until(t);
+}
+
 static void publish_message(size_t room)
 {
     static unsigned long seq;
     /* The sender a random member; the reader the patient for a staff message,
      * a staff member (the assignee or the other) for the patient's. */
-    int sender = rand() % 3, reader = sender ? 0 : 1 + rand() % 2;
+    int sender = rand() % g_members, reader = g_members == 2 ? 1 - sender : sender ? 0 : 1 + rand() % 2;
     char body[48], key[40], rid[24], sid[24], cmd[512];
-    snprintf(body, sizeof body, "t=%llu r=%d", (unsigned long long)now_us(), reader);
     snprintf(key, sizeof key, "bench-%d-%lu", getpid(), ++seq);
-    snprintf(rid, sizeof rid, "%lld", (long long)room_of[room * 3]);
-    snprintf(sid, sizeof sid, "%lld", (long long)user_of[room * 3 + (size_t)sender]);
+    snprintf(rid, sizeof rid, "%lld", (long long)room_of[room * (size_t)g_members]);
+    snprintf(sid, sizeof sid, "%lld", (long long)user_of[room * (size_t)g_members + (size_t)sender]);
+    if (g_http_port) {
+        http_send(rid, token_of[room * (size_t)g_members + (size_t)sender], key, reader);
+        return;
+    }
+    snprintf(body, sizeof body, "t=%llu r=%d", (unsigned long long)now_us(), reader);
     int n = snprintf(cmd, sizeof cmd,
                      "*13\r\n$4\r\nXADD\r\n$9\r\ncrm:msg:0\r\n$1\r\n*\r\n$1\r\nv\r\n$1\r\n1\r\n"
                      "$4\r\nroom\r\n$%zu\r\n%s\r\n$6\r\nsender\r\n$%zu\r\n%s\r\n$3\r\nkey\r\n$%zu\r\n%s\r\n"
@@ -667,9 +835,10 @@ static void publish_message(size_t room)
 static void publish_typing(size_t room)
 {
     char ev[160];
-    int who = rand() % 3;
+    int who = rand() % g_members;
     snprintf(ev, sizeof ev, "{\"roomId\":\"%lld\",\"userId\":\"%lld\",\"typing\":true}",
-             (long long)room_of[room * 3], (long long)user_of[room * 3 + (size_t)who]);
+             (long long)room_of[room * (size_t)g_members],
+             (long long)user_of[room * (size_t)g_members + (size_t)who]);
     typing_sent[room] = now_us();
     redis_publish(p_redis, "crm:typing", ev);
 }
@@ -771,7 +940,7 @@ static void publish(int secs, int rate, int typing, int *msgs, int *typings, con
                 (*typings)++;
             }
             n++;
-            sleep_until(p0 + (uint64_t)n * gap < end ? p0 + (uint64_t)n * gap : end);
+            wait_until(p0 + (uint64_t)n * gap < end ? p0 + (uint64_t)n * gap : end);
         }
         sum(&now, 0);
         printf("%s t=%ds messages=%d typing=%d /s: messageAdded=%llu inboxUpdated=%llu typing=%llu "
@@ -794,7 +963,7 @@ static void settle(uint64_t want_msg, uint64_t want_inbox, uint64_t want_typing,
     int still = 0;
     sum(&a, 0);
     for (int i = 0; i < max_s * 10; i++) {
-        usleep(100000);
+        wait_until(now_us() + 100000);
         sum(&b, 0);
         int done =
             b.count[K_MSG] >= want_msg && b.count[K_INBOX] >= want_inbox && b.count[K_TYPING] >= want_typing;
@@ -814,9 +983,14 @@ static void run_phase(const char *label, int secs, int rate, int typing)
     usleep(200000);
     sum(&s0, 1);
     double pcpu0 = pushd_pid ? children_cpu(pushd_pid) : 0;
-    uint64_t t0 = now_us();
+    uint64_t t0 = now_us(), ok0 = h_pending_ok;
     publish(secs, rate, typing, &msgs, &typings, label);
-    settle(s0.count[K_MSG] + (uint64_t)msgs * 3, 0, s0.count[K_TYPING] + (uint64_t)typings * 2, 10);
+    if (g_http_port) { /* the answers still on their way, then only accepted sends are awaited */
+        http_pump(now_us() + 2000000, 0);
+        msgs = (int)(h_pending_ok - ok0);
+    }
+    settle(s0.count[K_MSG] + (uint64_t)msgs * (uint64_t)g_members, 0,
+           s0.count[K_TYPING] + (uint64_t)typings * 2, 10);
     double pcpu = (pushd_pid ? children_cpu(pushd_pid) : 0) - pcpu0, wall = (double)(now_us() - t0) / 1e6;
     usleep(200000);
     sum(&s1, 1);
@@ -833,11 +1007,11 @@ static void run_phase(const char *label, int secs, int rate, int typing)
         all ? pcpu * 1e6 / (double)all : 0, gen);
     for (int k = 0; k < NKINDS; k++) {
         uint64_t n = s1.count[k] - s0.count[k];
-        uint64_t expected = k == K_MSG      ? (uint64_t)msgs * 3
-                            : k == K_INBOX  ? ((uint64_t)msgs + (s1.reads - s0.reads)) * 3
+        uint64_t expected = k == K_MSG      ? (uint64_t)msgs * (uint64_t)g_members
+                            : k == K_INBOX  ? ((uint64_t)msgs + (s1.reads - s0.reads)) * (uint64_t)g_members
                             : k == K_TYPING ? (uint64_t)typings * 2
                                             : 0;
-        if (!n && !expected)
+        if ((!n && !expected) || (g_phase_a_only && k != K_MSG))
             continue;
         printf("RESULT phase=%s kind=%s deliveries=%llu expected=%llu per_s=%.0f", label, kind_name[k],
                (unsigned long long)n, (unsigned long long)expected, (double)n / secs);
@@ -848,6 +1022,16 @@ static void run_phase(const char *label, int secs, int rate, int typing)
             printf(" p50_ms=%.1f p99_ms=%.1f", pct(h, tot, 0.5), pct(h, tot, 0.99));
         }
         printf("\n");
+    }
+    if (g_http_port) {
+        uint64_t tot = 0;
+        for (int b = 0; b <= HIST; b++)
+            tot += h_hist[b];
+        printf("RESULT phase=%s http_sent=%llu http_pending=%llu http_other=%llu http_late=%llu "
+               "http_failed=%llu answer_p50_ms=%.1f answer_p99_ms=%.1f\n",
+               label, (unsigned long long)h_sent, (unsigned long long)h_pending_ok,
+               (unsigned long long)h_other, (unsigned long long)h_waited, (unsigned long long)h_failed,
+               pct(h_hist, tot, 0.5), pct(h_hist, tot, 0.99));
     }
     fflush(stdout);
 }
@@ -881,8 +1065,8 @@ static int load_conns(const char *path)
         nconns++;
     }
     fclose(f);
-    nconns -= nconns % 3;
-    nrooms = nconns / 3;
+    nconns -= nconns % (size_t)g_members;
+    nrooms = nconns / (size_t)g_members;
     return nrooms ? 0 : -1;
 }
 
@@ -891,8 +1075,20 @@ int main(int argc, char **argv)
     int rate = 500, typing = 1000, warm_rate = 500, duration = 15, window = 180, opt;
     const char *file = NULL;
     nprocs = 2;
-    while ((opt = getopt(argc, argv, "p:f:P:R:D:m:y:d:w:C:B:c:S:W:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:f:P:R:D:m:y:d:w:C:B:c:S:W:M:AH:k:")) != -1) {
         switch (opt) {
+        case 'M':
+            g_members = atoi(optarg);
+            break;
+        case 'A':
+            g_phase_a_only = 1;
+            break;
+        case 'H':
+            g_http_port = atoi(optarg);
+            break;
+        case 'k':
+            g_http_conns = atoi(optarg);
+            break;
         case 'p':
             g_port = atoi(optarg);
             break;
@@ -938,7 +1134,8 @@ int main(int argc, char **argv)
         }
     }
     if (!g_port || !file || !g_redis_port || !g_pg || nprocs < 1 || nprocs > MAX_PROCS || rate < 1 ||
-        typing < 0 || duration < 1 || warm_rate < 1 || load_conns(file) < 0)
+        typing < 0 || duration < 1 || warm_rate < 1 || g_members < 2 || g_members > 3 || g_http_conns < 1 ||
+        g_http_conns > 1024 || load_conns(file) < 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
     srand(15);
@@ -982,7 +1179,25 @@ int main(int argc, char **argv)
            nrooms, (double)(now_us() - t0) / 1e6);
     fflush(stdout);
 
-    run_phase("messageAdded_alone", duration, rate, 0);
+    if (g_http_port) { /* opened now: lighttpd closes a keep-alive connection idle for 5 s */
+        sleep(3);      /* crm-pushd's membership checks of the last subscriptions */
+        h_conns = calloc((size_t)g_http_conns, sizeof *h_conns);
+        for (int i = 0; h_conns && i < g_http_conns; i++)
+            if (http_open(&h_conns[i]) < 0)
+                return 1;
+        if (!h_conns)
+            return 1;
+        printf("sending\n");
+        fflush(stdout);
+    }
+    run_phase(g_http_port ? "clinic_day" : "messageAdded_alone", duration, rate, 0);
+    if (g_phase_a_only) {
+        for (int i = 0; i < nprocs; i++)
+            kill(pids[i], SIGTERM);
+        for (int i = 0; i < nprocs; i++)
+            waitpid(pids[i], NULL, 0);
+        return 0;
+    }
 
     atomic_store(&ctl->phase, 1);
     for (int i = 0; i < 600; i++) {
@@ -997,7 +1212,7 @@ int main(int argc, char **argv)
      * in a clinic running for a while), at warm_rate messages/s. */
     sum(&agg, 0);
     uint64_t w0 = now_us(), want_msg = agg.count[K_MSG] + nrooms * 3,
-             want_inbox = agg.count[K_INBOX] + nrooms * 3;
+             want_inbox = agg.count[K_INBOX] + nrooms * 3; /* the mix: rooms of 3 */
     for (size_t r = 0; r < nrooms; r++) {
         publish_message(r);
         sleep_until(w0 + (uint64_t)(r + 1) * 1000000u / (uint64_t)warm_rate);

@@ -15,7 +15,7 @@ bench_ws_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_ws_load_LDADD = $(LIBEVENT_LIBS)
 bench_ws_calibrate_SOURCES = bench/ws_calibrate.c
 
-# The clinic mix of live-state events (bench/clinic_mix.sh).
+# The clinic mix of live-state events (bench/clinic_mix.sh) and a clinic's day (bench/clinic_day.sh).
 EXTRA_PROGRAMS += bench/clinic_load
 bench_clinic_load_SOURCES = bench/clinic_load.c
 bench_clinic_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS)
@@ -29,5 +29,5 @@ bench_gql_bench_LDADD = lib/libcrm.a $(JSONC_LIBS)
 
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/api_bench.sh bench/send_message.lua bench/login.lua bench/me.lua \
-	bench/ws_bench.sh bench/clinic_mix.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
+	bench/ws_bench.sh bench/clinic_mix.sh bench/clinic_day.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
 	bench/worker_drain_gen.mjs

@@ -85,7 +85,7 @@ static const struct setting settings[] = {
     STR(api_listen, "CRM_API_LISTEN", NULL,
         "crm-api's own FastCGI socket, HOST:PORT or a Unix socket path (Apache, nginx); unset: "
         "the socket lighttpd or systemd hands over"),
-    INT(api_procs, "CRM_API_PROCS", "4", 1, 64,
+    INT(api_procs, "CRM_API_PROCS", "16", 1, 64,
         "crm-api processes when it listens itself (CRM_API_LISTEN or a systemd socket)"),
     STR(schema_path, "CRM_SCHEMA_PATH", CRM_PKGDATADIR "/schema.graphql",
         "the GraphQL SDL loaded at start-up"),

@@ -57,7 +57,7 @@ CRM_LIBS = lib/libcrm.a $(JSONC_LIBS) $(LIBPQ_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIB
 CRM_LIB_TESTS = tests/unit/test_config tests/unit/test_password tests/unit/test_streams \
 	tests/unit/test_token tests/unit/test_json_strict tests/unit/test_utf8 \
 	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_redis_sentinel tests/unit/test_stream_entry \
-	tests/unit/test_audit_entry tests/unit/test_persisted_boundary
+	tests/unit/test_audit_entry tests/unit/test_persisted_boundary tests/unit/test_iso_time
 check_PROGRAMS += $(CRM_LIB_TESTS)
 TESTS += $(CRM_LIB_TESTS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
@@ -75,6 +75,9 @@ tests_unit_test_token_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_json_strict_SOURCES = tests/unit/test_json_strict.c
 tests_unit_test_json_strict_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_json_strict_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_iso_time_SOURCES = tests/unit/test_iso_time.c
+tests_unit_test_iso_time_CFLAGS = $(CRM_TEST_CFLAGS)
+tests_unit_test_iso_time_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_utf8_SOURCES = tests/unit/test_utf8.c
 tests_unit_test_utf8_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_utf8_LDADD = $(CRM_TEST_LIBS)
