@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int audit_record(struct crm_redis *r, int64_t actor, const char *action, const char *target, const char *addr,
                  const char *detail)
@@ -50,58 +51,23 @@ int audit_record_patients(struct crm_redis *r, int64_t actor, const char *action
 {
     if (n <= 0)
         return 0;
-    redisContext *c = crm_redis_get(r);
-    if (!c) {
-        log_warn("audit %s not recorded: redis unavailable", action);
-        return -1;
+    char(*names)[40] = user_targets ? malloc((size_t)n * sizeof *names) : NULL;
+    const char **targets = malloc((size_t)n * sizeof *targets),
+               **details = malloc((size_t)n * sizeof *details);
+    if ((user_targets && !names) || !targets || !details) {
+        crm_oom();
     }
     for (int i = 0; i < n; i++) {
-        struct crm_audit_entry e;
-        struct crm_audit_argv av;
-        char t[40];
         if (user_targets)
-            snprintf(t, sizeof t, "user:%" PRId64, patients[i]);
-        crm_audit_entry_set(&e, actor, action, user_targets ? t : target, addr, detail);
-        e.patient_id = patients[i];
-        int err = crm_audit_entry_encode(&av, &e);
-        if (err != 0) {
-            log_error("audit %s: %s", action, crm_audit_entry_strerror(err));
-            crm_redis_reset(r); /* drops what was appended: no reply goes astray */
-            return -1;
-        }
-        if (redisAppendCommandArgv(c, av.argc, av.argv, av.argvlen) != REDIS_OK) {
-            crm_redis_reset(r);
-            return -1;
-        }
+            snprintf(names[i], sizeof names[i], "user:%" PRId64, patients[i]);
+        targets[i] = user_targets ? names[i] : target;
+        details[i] = detail;
     }
-    if (crm_redis_wait_append(c) < 0) {
-        crm_redis_reset(r);
-        return -1;
-    }
-    int ok = 1;
-    for (int i = 0; i < n; i++) {
-        redisReply *rep = NULL;
-        if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep) {
-            log_warn("audit %s not recorded: redis unavailable", action);
-            crm_redis_reset(r);
-            return -1;
-        }
-        if (rep->type != REDIS_REPLY_STRING) {
-            log_warn("audit %s not recorded: %.60s", action, rep->type == REDIS_REPLY_ERROR ? rep->str : "?");
-            ok = 0;
-        }
-        freeReplyObject(rep);
-    }
-    int w = crm_redis_wait_reply(c);
-    if (w < 0) {
-        crm_redis_reset(r);
-        return -1;
-    }
-    if (!w) {
-        log_warn("audit %s not recorded: too few replicas", action);
-        ok = 0;
-    }
-    return ok ? 0 : -1;
+    int rc = audit_record_batch(r, actor, action, addr, n, targets, details, patients);
+    free(names);
+    free(targets);
+    free(details);
+    return rc;
 }
 
 int audit_record_batch(struct crm_redis *r, int64_t actor, const char *action, const char *addr, int n,
@@ -130,6 +96,12 @@ int audit_record_batch(struct crm_redis *r, int64_t actor, const char *action, c
             return -1;
         }
     }
+    /* With CRM_REDIS_MIN_REPLICAS, the records count only once the replicas
+     * have them: one WAIT after them, in the same round trip. */
+    if (crm_redis_wait_append(c) < 0) {
+        crm_redis_reset(r);
+        return -1;
+    }
     int ok = 1;
     for (int i = 0; i < n; i++) {
         redisReply *rep = NULL;
@@ -143,6 +115,15 @@ int audit_record_batch(struct crm_redis *r, int64_t actor, const char *action, c
             ok = 0;
         }
         freeReplyObject(rep);
+    }
+    int w = crm_redis_wait_reply(c);
+    if (w < 0) {
+        crm_redis_reset(r);
+        return -1;
+    }
+    if (!w) {
+        log_warn("audit %s not recorded: too few replicas", action);
+        ok = 0;
     }
     return ok ? 0 : -1;
 }
