@@ -165,6 +165,10 @@ export function followRoom(live, { roomId, getAfter, onMessage, onState, onConne
       clearTimeout(timer);
       attempt = 0;
       start();
+    } else {
+      // An attempt made while offline is still failing: its retry comes soon,
+      // not after the back-off the offline attempts built up.
+      attempt = 0;
     }
   };
   if (typeof window !== 'undefined') window.addEventListener('online', online);
@@ -268,6 +272,10 @@ export function followSubscription(live, { query, variables, onData, onConnected
       clearTimeout(timer);
       attempt = 0;
       start();
+    } else {
+      // An attempt made while offline is still failing: its retry comes soon,
+      // not after the back-off the offline attempts built up.
+      attempt = 0;
     }
   };
   if (typeof window !== 'undefined') window.addEventListener('online', online);
