@@ -101,7 +101,19 @@ export function collect(client, query, variables) {
     const check = () => { if (items.length >= n || error) { clearTimeout(t); resolve(items); return true; } return false; };
     if (!check()) waiters.push(check);
   });
-  return { items, done, waitFor, get error() { return error; }, dispose: () => items.dispose() };
+  // The first item at or after index `from` that pred accepts: for streams whose
+  // deliveries may legitimately merge (inboxUpdated while a room loads).
+  const waitUntil = (pred, from = 0, ms = 10000) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no matching item among ${items.length}: ${JSON.stringify(items.slice(from))}; error ${JSON.stringify(error)}`)), ms);
+    const check = () => {
+      const i = items.findIndex((v, k) => k >= from && pred(v));
+      if (i >= 0) { clearTimeout(t); resolve(i); return true; }
+      if (error) { clearTimeout(t); reject(new Error(`subscription error ${JSON.stringify(error)}`)); return true; }
+      return false;
+    };
+    if (!check()) waiters.push(check);
+  });
+  return { items, done, waitFor, waitUntil, get error() { return error; }, dispose: () => items.dispose() };
 }
 
 /** A raw graphql-transport-ws socket: messages and the close event collected. */
