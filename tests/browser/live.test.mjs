@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { makeUser, makeRoom, send, ok } from '../integration/api.mjs';
-import { eventually } from '../integration/lib.mjs';
+import { eventually, psql } from '../integration/lib.mjs';
 import { launch, newPage, signIn, waitForBodies, screenshot } from './browser.mjs';
 
 const schema = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
@@ -28,6 +28,18 @@ const item = (page, name) => page.getByTestId('room-link').filter({ hasText: nam
 async function waitLive(page) {
   await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.dataset.state === 'live', null, { timeout: 15000 });
 }
+
+/**
+ * Waits until a page of user signed in since `since` has its inboxUpdated
+ * subscription live: crm-pushd registers it once its audit record is written,
+ * and inboxUpdated has no replay, so an event before that is not the page's.
+ * A fixed sleep here was a flake on a loaded machine.
+ */
+async function inboxLive(user, since) {
+  await eventually(async () => Number(await psql(`SELECT count(*) FROM audit_log WHERE action = 'inbox.subscribe'
+    AND actor_id = ${user.id} AND at >= '${since}'`)) > 0, { timeoutMs: 20000, intervalMs: 100 });
+}
+const now = () => new Date(Date.now() - 1).toISOString();
 
 /** A room of a nurse (assigned to her) and a patient, plus more members. */
 async function clinicRoom(nurse, pat, others = []) {
@@ -60,8 +72,10 @@ test('unread badge and page title in B when A sends; both clear when B opens the
   await signIn(a.page, nurse, { path: `/rooms/${room.id}` });
   await waitLive(a.page);
   const b = await newPage(browser);
+  const bSince = now();
   await signIn(b.page, pat);
   await item(b.page, room.name).waitFor();
+  await inboxLive(pat, bSince);
   assert.equal(await item(b.page, room.name).getAttribute('data-unread'), '0');
   assert.ok(!/^\(\d+\)/.test(await b.page.title()), `no count in the title yet: ${await b.page.title()}`);
 
@@ -116,8 +130,10 @@ test('the read position moves only while the tab is visible', { skip }, async ()
     Object.defineProperty(Document.prototype, 'visibilityState', { get: () => 'hidden', configurable: true });
     Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true });
   });
+  const bSince = now();
   await signIn(b.page, pat, { path: `/rooms/${room.id}` });
   await waitLive(b.page);
+  await inboxLive(pat, bSince);
   await send(nurse, room.id, 'A message while you are away.');
   await waitForBodies(b.page, (x) => x.length === 1);
   await b.page.waitForTimeout(2000); // more than the debounce of markRead
@@ -236,6 +252,7 @@ test('the room list updates live: a patient\'s new conversation appears for staf
   const newer = await clinicRoom(s1, pat);
   await send(pat, newer.id, 'Second question.');
 
+  const since = now();
   const a = await newPage(browser);
   await signIn(a.page, s1);
   await item(a.page, newer.name).waitFor();
@@ -246,8 +263,8 @@ test('the room list updates live: a patient\'s new conversation appears for staf
   const p = await newPage(browser);
   await signIn(p.page, pat);
   await item(p.page, newer.name).waitFor();
-  // Let the inbox subscriptions start before anything happens.
-  await a.page.waitForTimeout(1500);
+  // The inbox subscriptions are live before anything happens.
+  await Promise.all([s1, s2, pat].map((u) => inboxLive(u, since)));
   const requestsBefore = [];
   a.page.on('request', (r) => { if (r.url().includes('/graphql') && /query Inbox/.test(r.postData() || '')) requestsBefore.push(r); });
 
@@ -321,10 +338,11 @@ test('a desktop notification for a message while the tab is hidden; never for on
     Recorded.requestPermission = (...x) => Real.requestPermission(...x);
     window.Notification = Recorded;
   });
+  const bSince = now();
   await signIn(b.page, pat);
   await item(b.page, room.name).waitFor();
   assert.equal(await b.page.getByRole('region', { name: 'Desktop notifications' }).count(), 0, 'no offer once granted');
-  await b.page.waitForTimeout(1000);
+  await inboxLive(pat, bSince);
 
   await send(nurse, room.id, 'Your lab results are in.');
   await b.page.waitForFunction(() => window.__notes.length === 1, null, { timeout: 15000 });
@@ -364,6 +382,7 @@ test('after the socket comes back, the inbox page loads again once and shows wha
   assert.doesNotMatch(await item(b.page, quiet.name).innerText(), new RegExp(missed));
   assert.equal(inboxQueries.length, 0);
 
+  const back = now();
   await b.context.setOffline(false);
   // The room that changed is back on top with its message and badge, from one reload.
   await eventually(async () => (await item(b.page, quiet.name).innerText()).includes(missed), { timeoutMs: 20000, intervalMs: 200 });
@@ -373,6 +392,7 @@ test('after the socket comes back, the inbox page loads again once and shows wha
   assert.equal(inboxQueries.length, 1, `one reload of the inbox page: ${inboxQueries.length}`);
 
   // Live again afterwards, without more reloads.
+  await inboxLive(pat, back);
   await send(nurse, busy.id, 'Back to this one.');
   await eventually(async () => (await b.page.getByTestId('room-link').first().getAttribute('href')) === `/rooms/${busy.id}`);
   assert.equal(inboxQueries.length, 1);
