@@ -3,14 +3,42 @@
 #include "ws_client.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* One big read buffer per process (each generator worker is a process): a
  * connection holds only what a split frame leaves over. */
 static uint8_t rbuf[WS_CLIENT_READ_BUF + WS_CLIENT_CARRY_MAX];
+
+int ws_client_connect(int port, int source)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)source);
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    dst.sin_addr.s_addr = htonl(0x7f000001u);
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0 ||
+        (connect(fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int ws_client_connect_done(int fd)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err ? -1 : 0;
+}
 
 void ws_client_send_frame(int fd, int opcode, const char *p, size_t n)
 {

@@ -29,6 +29,14 @@ enum {
     WS_CLIENT_CLOSE = -3,  /* a close frame, a frame over the carry limit, out of memory */
 };
 
+/* Starts a non-blocking connect to 127.0.0.1:port from 127.0.0.(2 + source):
+ * a source address holds only so many ports towards one destination, so a
+ * generator spreads its sockets over sources. The fd, or -1. */
+int ws_client_connect(int port, int source);
+
+/* 0 when the connect of fd (writable now) succeeded, else -1. */
+int ws_client_connect_done(int fd);
+
 /* Writes a masked client frame (mask key 0, so the payload goes as is) of at
  * most 4096 bytes; a longer one is not sent. Write errors show as a close. */
 void ws_client_send_frame(int fd, int opcode, const char *p, size_t n);

@@ -104,8 +104,9 @@ static void conn_close(struct conn *c, int failed)
     refill();
 }
 
-static void on_text(struct conn *c, const uint8_t *p, size_t n)
+static void on_text(void *arg, const uint8_t *p, size_t n)
 {
+    struct conn *c = arg;
     if (c->state == C_SUBSCRIBED) {
         const uint8_t *t = memmem(p, n, "\"body\":\"t=", 10);
         if (!t)
@@ -139,16 +140,11 @@ static void on_upgraded(void *arg)
     st->connected++;
 }
 
-static void on_text_frame(void *arg, const uint8_t *p, size_t n)
-{
-    on_text(arg, p, n);
-}
-
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     (void)what;
-    int rc = ws_client_read(fd, &c->ws, on_upgraded, on_text_frame, c);
+    int rc = ws_client_read(fd, &c->ws, on_upgraded, on_text, c);
     if (rc == WS_CLIENT_EOF)
         conn_close(c, c->state < C_SUBSCRIBED);
     else if (rc < 0)
@@ -158,10 +154,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 static void on_connected(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
-    int err = 0;
-    socklen_t len = sizeof err;
     (void)what;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+    if (ws_client_connect_done(fd) < 0) {
         conn_close(c, 1);
         return;
     }
@@ -181,20 +175,9 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
 /* Starts a non-blocking connect for connection number i; 0 or -1. */
 static int open_conn(int i)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = ws_client_connect(g_port, i / g_per_source);
     if (fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    struct sockaddr_in src = {.sin_family = AF_INET};
-    src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(i / g_per_source));
-    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
-    dst.sin_addr.s_addr = htonl(0x7f000001u);
-    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0 ||
-        (connect(fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
