@@ -45,7 +45,7 @@ void room_table_free(struct room_table *t, void (*release)(struct room_group *g)
     free(t);
 }
 
-/* Fibonacci hashing: room ids are sequential, the multiply spreads them. */
+/* Fibonacci hashing: ids are sequential, the multiply spreads them. */
 static struct room_group **bucket(const struct room_table *t, int64_t id)
 {
     uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
@@ -60,15 +60,15 @@ struct room_group *room_table_find(const struct room_table *t, int64_t id)
     return NULL;
 }
 
-struct room_group *room_table_join(struct room_table *t, struct sub *s)
+struct room_group *room_table_join(struct room_table *t, int64_t id, struct sub *s)
 {
-    struct room_group *g = room_table_find(t, s->room_id);
+    struct room_group *g = room_table_find(t, id);
     if (!g) {
         g = calloc(1, t->group_size);
         if (!g) {
             crm_oom();
         }
-        g->id = s->room_id;
+        g->id = id;
         struct room_group **b = bucket(t, g->id);
         g->next = *b;
         *b = g;

@@ -1,6 +1,7 @@
-/* A hash table of subscription groups keyed by room id: each group lists the
- * subscriptions of one room (through sub->room_next/room_prev) and counts them.
- * rooms.c (messageAdded) and typing.c (typing) each keep one; a group may be a
+/* A hash table of subscription groups keyed by an id: each group lists the
+ * subscriptions of one room (or, in inbox.c's, of one user) through
+ * sub->room_next/room_prev and counts them. rooms.c (messageAdded), typing.c
+ * (typing) and inbox.c (inboxUpdated, by user) each keep one; a group may be a
  * larger struct of the caller's that begins with struct room_group. */
 #ifndef CRM_PUSH_ROOM_TABLE_H
 #define CRM_PUSH_ROOM_TABLE_H
@@ -13,7 +14,7 @@ struct room_table;
 
 struct room_group {
     struct room_group *next; /* hash chain (the table's) */
-    int64_t id;              /* the room */
+    int64_t id;              /* the room (inbox.c: the user) */
     struct sub *subs;        /* via room_next/room_prev */
     size_t count;            /* subscriptions in subs */
 };
@@ -29,9 +30,9 @@ void room_table_free(struct room_table *t, void (*release)(struct room_group *g)
 /* The group of room id, or NULL. */
 struct room_group *room_table_find(const struct room_table *t, int64_t id);
 
-/* Adds s to the group of s->room_id (made when missing) and returns the group;
- * the caller remembers it in s. */
-struct room_group *room_table_join(struct room_table *t, struct sub *s);
+/* Adds s to the group of id (made when missing: then its count is 1) and
+ * returns the group; the caller remembers it in s. */
+struct room_group *room_table_join(struct room_table *t, int64_t id, struct sub *s);
 
 /* Takes s out of g; when g is left empty it is unhooked and returned, for the
  * caller to release its part of and free(); otherwise NULL. */

@@ -32,7 +32,7 @@ void rooms_add(struct sub *s)
 {
     if (!rooms)
         rooms = room_table_new(ROOM_BITS, sizeof(struct room));
-    struct room *r = (struct room *)room_table_join(rooms, s);
+    struct room *r = (struct room *)room_table_join(rooms, s->room_id, s);
     s->room = r;
     r->reading_sender += sub_query_needs_sender(s->q) != 0;
     /* Starts loading the subscriber's role, so that its first note finds it. */

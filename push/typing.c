@@ -61,7 +61,7 @@ void typing_add(struct sub *s)
 {
     if (!table)
         table = room_table_new(TROOM_BITS, sizeof(struct troom));
-    struct troom *r = (struct troom *)room_table_join(table, s);
+    struct troom *r = (struct troom *)room_table_join(table, s->room_id, s);
     s->group = r;
     r->reading_online += sub_query_needs_online(s->q) != 0;
     s->state = SUB_LIVE;
