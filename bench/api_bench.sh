@@ -29,6 +29,7 @@
 # crm-api's alone. Everything it starts is stopped on exit, by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 SECS=${1:-15}
 WARM=3
 PROCS=${CRM_API_PROCS:-16}
@@ -39,10 +40,7 @@ BUILD=${BUILD:-$ROOT/build/bench}
 PASSWORD=bench-password-1
 
 # ---- build (no sanitizers) --------------------------------------------------------
-if [ ! -f "$BUILD/Makefile" ]; then
-  mkdir -p "$BUILD"
-  (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
-fi
+bench_configure
 make -C "$BUILD" -j"$(nproc)" crm-api crm-admin crm-migrate >/dev/null
 HELLO=$BUILD/bench/fcgi_hello
 make -C "$BUILD" bench/fcgi_hello >/dev/null # not in the default build (bench/local.mk)
@@ -53,10 +51,7 @@ chmod 755 "$RUN"
 mkdir -p "$RUN/logs" "$RUN/redis" "$RUN/www" "$RUN/pg"
 chmod 700 "$RUN/pg"
 if [ "$(id -u)" = 0 ]; then chown postgres: "$RUN/logs" "$RUN/pg"; fi
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 PG_PORT=$(free_port); REDIS_PORT=$(free_port); HTTP_PORT=$(free_port)
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 PIDS=() # background programs we started (wrk, redis, lighttpd), stopped on exit
 cleanup() {
@@ -69,15 +64,12 @@ cleanup() {
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   sleep 0.3
   for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
-  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null 2>&1 || true
+  bench_pg_stop
   [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
 }
 trap cleanup EXIT
 
-as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
-as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
-  -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1" >/dev/null
-psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
+bench_pg_start
 
 export CRM_ENV=test CRM_LOG_LEVEL=info
 export CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app"
@@ -101,7 +93,7 @@ fi
 redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
   "${REDIS_SOCKET[@]}" ${REDIS_ARGS:-} >"$RUN/logs/redis.log" 2>&1 < /dev/null &
 PIDS+=($!)
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_redis_wait
 
 echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
 cat > "$RUN/lighttpd.conf" <<EOF

@@ -26,6 +26,7 @@
 # messages. Everything it starts is stopped on exit, by PID.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 ROOMS=${1:-10000}
 SECS=${2:-15}
 RATE=${RATE:-500}
@@ -34,14 +35,10 @@ N=$((ROOMS * 2))
 BUILD=${BUILD:-$ROOT/build/bench}
 WINDOW=${CONNECT_WINDOW:-180}
 API_PROCS=${CRM_API_PROCS:-16}
-procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
 PROCS=${PUSHD_PROCS:-$(procs_for "$N")}
 LOAD_PROCS=${LOAD_PROCS:-$(procs_for "$N")}
 
-if [ ! -f "$BUILD/Makefile" ]; then
-  mkdir -p "$BUILD"
-  (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
-fi
+bench_configure
 [ -n "${SKIP_BUILD:-}" ] || make -C "$BUILD" -j"$(nproc)" crm-api crm-pushd crm-worker crm-migrate \
   bench/clinic_load bench/fcgi_hello >/dev/null
 
@@ -50,11 +47,8 @@ chmod 755 "$RUN"
 mkdir -p "$RUN/logs" "$RUN/pg" "$RUN/redis" "$RUN/www"
 chmod 700 "$RUN/pg"
 if [ "$(id -u)" = 0 ]; then chown postgres: "$RUN/logs" "$RUN/pg"; fi
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 PG_PORT=$(free_port); REDIS_PORT=$(free_port); WS_PORT=$(free_port); HTTP_PORT=$(free_port)
 METRICS_PORT=$(free_port); WS_METRICS_PORT=$(free_port)
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 PIDS=() # redis, lighttpd, crm-pushd, crm-worker, the generator: stopped on exit, by PID
 cleanup() {
@@ -64,20 +58,16 @@ cleanup() {
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   sleep 0.3
   for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
-  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null 2>&1 || true
+  bench_pg_stop
   [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
 }
 trap cleanup EXIT
 
-as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
-as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
-  -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
-psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
+bench_pg_start -c max_connections=200
 export CRM_ENV=test CRM_LOG_LEVEL=warn
 export CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app"
 export CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres"
 "$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
-sql() { psql -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d crm "$@"; }
 
 T0=$(date +%s)
 sql -v rooms="$ROOMS" <<'SQL'
@@ -119,7 +109,7 @@ redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bi
   --maxclients 2000 >"$RUN/logs/redis.log" 2>&1 < /dev/null &
 PIDS+=($!)
 RPID=$!
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_redis_wait
 redis-cli -p "$REDIS_PORT" < "$RUN/members.redis" >/dev/null
 
 export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT CRM_STREAMS=1

@@ -36,6 +36,8 @@
  * (PENDING, other) with the latency of the HTTP answer itself. */
 #include "config.h"
 
+#include "ws_client.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -61,8 +63,6 @@
 
 #define MAX_PROCS 64
 #define HIST 100000 /* buckets of 100 us: 0..10 s, the last one is "more" */
-#define READ_BUF (256 * 1024)
-#define CARRY_MAX 65536
 
 enum kind { K_MSG, K_INBOX, K_TYPING, K_LAPSE, NKINDS }; /* K_LAPSE: typing false */
 static const char *kind_name[NKINDS] = {"messageAdded", "inboxUpdated", "typing", "typing_false"};
@@ -87,8 +87,7 @@ struct conn {
     int fd;
     int idx; /* line of the conns file */
     uint8_t state, mixed;
-    uint32_t carry_len;
-    uint8_t *carry;
+    struct ws_client ws; /* the frame reader's carry */
 };
 
 static int g_members = 3, g_phase_a_only, g_http_port, g_http_conns = 64;
@@ -100,7 +99,6 @@ static uint64_t *typing_sent; /* per room (conn / 3): time of the last typing PU
 static struct stats *st;
 static struct control *ctl;
 static struct event_base *base;
-static uint8_t rbuf[READ_BUF + CARRY_MAX];
 static int w_first, w_count, w_opened, w_pending;
 static struct conn **w_conns;
 
@@ -117,28 +115,6 @@ static uint64_t cpu_self_us(void)
     getrusage(RUSAGE_SELF, &r);
     return (uint64_t)(r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000u +
            (uint64_t)(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
-}
-
-static void send_frame(int fd, int opcode, const char *p, size_t n)
-{
-    uint8_t f[8 + 4096];
-    size_t h = 0;
-    if (n > 4096)
-        return;
-    f[h++] = (uint8_t)(0x80 | opcode);
-    if (n < 126) {
-        f[h++] = (uint8_t)(0x80 | n);
-    } else {
-        f[h++] = 0x80 | 126;
-        f[h++] = (uint8_t)(n >> 8);
-        f[h++] = (uint8_t)n;
-    }
-    memset(f + h, 0, 4);
-    h += 4;
-    memcpy(f + h, p, n);
-    if (write(fd, f, h + n) < 0) {
-        /* errors show as a close */
-    }
 }
 
 static void send_sub(struct conn *c, int id)
@@ -161,7 +137,7 @@ static void send_sub(struct conn *c, int id)
                      "{\"id\":\"3\",\"type\":\"subscribe\",\"payload\":{\"query\":"
                      "\"subscription { typing(roomId: \\\"%lld\\\") { typing user { id } } }\"}}",
                      room);
-    send_frame(c->fd, 1, q, (size_t)n);
+    ws_client_send_frame(c->fd, 1, q, (size_t)n);
 }
 
 static void mix_subscribe(struct conn *c)
@@ -404,7 +380,7 @@ static void conn_close(struct conn *c, int failed)
     w_conns[c->idx - w_first] = NULL;
     event_del(&c->ev);
     close(c->fd);
-    free(c->carry);
+    ws_client_release(&c->ws);
     free(c);
     if (failed)
         st->failed++;
@@ -413,8 +389,9 @@ static void conn_close(struct conn *c, int failed)
     refill();
 }
 
-static void on_text(struct conn *c, const uint8_t *p, size_t n)
+static void on_text(void *arg, const uint8_t *p, size_t n)
 {
+    struct conn *c = arg;
     if (c->state == C_SUBSCRIBED) {
         if (n > 24 && memmem(p, 24, "\"type\":\"next\"", 13))
             on_next(c, p, n);
@@ -431,156 +408,50 @@ static void on_text(struct conn *c, const uint8_t *p, size_t n)
     }
 }
 
-static ssize_t parse_frames(struct conn *c, const uint8_t *p, size_t n)
+static void on_upgraded(void *arg)
 {
-    size_t off = 0;
-    while (n - off >= 2) {
-        const uint8_t *f = p + off;
-        uint64_t len = f[1] & 127;
-        size_t h = 2;
-        if (len == 126) {
-            if (n - off < 4)
-                break;
-            len = (uint64_t)f[2] << 8 | f[3];
-            h = 4;
-        } else if (len == 127) {
-            if (n - off < 10)
-                break;
-            len = 0;
-            for (int i = 0; i < 8; i++)
-                len = len << 8 | f[2 + i];
-            h = 10;
-        }
-        if (len > CARRY_MAX - 16)
-            return -1;
-        if (n - off < h + len)
-            break;
-        int op = f[0] & 15;
-        if (op == 1)
-            on_text(c, f + h, (size_t)len);
-        else if (op == 9)
-            send_frame(c->fd, 10, (const char *)f + h, (size_t)len);
-        else if (op == 8)
-            return -1;
-        off += h + (size_t)len;
-    }
-    return (ssize_t)off;
+    struct conn *c = arg;
+    c->state = C_INIT;
+    st->connected++;
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     (void)what;
-    size_t have = c->carry_len;
-    if (have)
-        memcpy(rbuf, c->carry, have);
-    ssize_t r = read(fd, rbuf + have, READ_BUF);
-    if (r <= 0) {
-        if (r < 0 && (errno == EAGAIN || errno == EINTR))
-            return;
+    int rc = ws_client_read(fd, &c->ws, on_upgraded, on_text, c);
+    if (rc == WS_CLIENT_EOF)
         conn_close(c, c->state < C_SUBSCRIBED);
-        return;
-    }
-    have += (size_t)r;
-    const uint8_t *p = rbuf;
-    if (c->state == C_UPGRADING) {
-        const uint8_t *e = memmem(p, have, "\r\n\r\n", 4);
-        if (!e) {
-            if (have > 4096) {
-                conn_close(c, 1);
-                return;
-            }
-            goto keep;
-        }
-        if (have < 12 || memcmp(p, "HTTP/1.1 101", 12) != 0) {
-            conn_close(c, 1);
-            return;
-        }
-        c->state = C_INIT;
-        st->connected++;
-        have -= (size_t)(e + 4 - p);
-        p = e + 4;
-    }
-    ssize_t used = parse_frames(c, p, have);
-    if (used < 0) {
-        conn_close(c, 0);
-        return;
-    }
-    p += used;
-    have -= (size_t)used;
-keep:
-    if (have == 0) {
-        free(c->carry);
-        c->carry = NULL;
-        c->carry_len = 0;
-        return;
-    }
-    uint8_t *k = realloc(c->carry, have);
-    if (!k) {
-        conn_close(c, 0);
-        return;
-    }
-    memmove(k, p, have);
-    c->carry = k;
-    c->carry_len = (uint32_t)have;
+    else if (rc < 0)
+        conn_close(c, rc == WS_CLIENT_FAILED);
 }
 
 /* The upgrade request and connection_init (this socket's token) in one write. */
 static void on_connected(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
-    int err = 0;
-    socklen_t len = sizeof err;
     (void)what;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+    if (ws_client_connect_done(fd) < 0) {
         conn_close(c, 1);
         return;
     }
-    static const char req[] = "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                              "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n";
-    char init[2048], hello[4096];
-    int n = snprintf(init, sizeof init, "{\"type\":\"connection_init\",\"payload\":{\"token\":\"%s\"}}",
-                     token_of[c->idx]);
-    if (n < 126 || (size_t)n >= sizeof init) {
-        conn_close(c, 1);
-        return;
-    }
-    size_t h = sizeof req - 1;
-    memcpy(hello, req, h);
-    hello[h++] = (char)0x81;
-    hello[h++] = (char)(0x80 | 126);
-    hello[h++] = (char)(n >> 8);
-    hello[h++] = (char)n;
-    memset(hello + h, 0, 4);
-    h += 4;
-    memcpy(hello + h, init, (size_t)n);
-    h += (size_t)n;
-    if (write(fd, hello, h) != (ssize_t)h) {
+    char hello[4096];
+    size_t h = ws_client_hello(hello, sizeof hello, token_of[c->idx]);
+    if (h == 0 || write(fd, hello, h) != (ssize_t)h) {
         conn_close(c, 1);
         return;
     }
     c->state = C_UPGRADING;
+    c->ws.upgrading = 1;
     event_assign(&c->ev, base, fd, EV_READ | EV_PERSIST, on_read, c);
     event_add(&c->ev, NULL);
 }
 
 static int open_conn(int i)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = ws_client_connect(g_port, i / g_per_source);
     if (fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    struct sockaddr_in src = {.sin_family = AF_INET};
-    src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(i / g_per_source));
-    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
-    dst.sin_addr.s_addr = htonl(0x7f000001u);
-    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0 ||
-        (connect(fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);

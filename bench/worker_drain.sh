@@ -10,6 +10,7 @@
 # (etc/redis.conf: appendfsync always) run in a temporary folder on free ports.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 N=${1:-200000}
 BATCH=${CRM_WORKER_BATCH:-500}
 WAIT=${CRM_WORKER_BATCH_WAIT_MS:-20}
@@ -20,31 +21,25 @@ BIN=$ROOT/build/dev
 RUN=$(mktemp -d /tmp/crm-bench.XXXXXX)
 chmod 755 "$RUN"
 mkdir -p "$RUN/logs" "$RUN/redis"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 PG_PORT=$(free_port); REDIS_PORT=$(free_port)
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres: "$RUN" "$RUN/logs"
 
 WORKER_PID=
 cleanup() {
   [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null || true
-  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null 2>&1 || true
+  bench_pg_stop
   [ -f "$RUN/redis.pid" ] && kill "$(cat "$RUN/redis.pid")" 2>/dev/null || true
   sleep 0.5
   rm -rf "$RUN"
 }
 trap cleanup EXIT
 
-as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
-as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
-  -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1" >/dev/null
+bench_pg_start
 PSQL=(psql -X -q -tA -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE crm" >/dev/null
 CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres" "$BIN/crm-migrate" "$ROOT/sql" >/dev/null
 redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
   --pidfile "$RUN/redis.pid" >"$RUN/logs/redis.log" 2>&1 &
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_redis_wait
 
 SENDER=$("${PSQL[@]}" -d crm -c "INSERT INTO users (email, display_name, role, password_hash)
   VALUES ('bench@bench.test', 'Bench', 'STAFF', 'x') RETURNING id")

@@ -21,23 +21,19 @@
 # started is stopped on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 N=${1:-10000}
 RATE=${2:-10}
 SECS=${3:-20}
 BUILD=$ROOT/build/bench
 RUN=$(mktemp -d /tmp/crm-bench.XXXXXX)
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
 WS_PORT=$(free_port); REDIS_PORT=$(free_port); METRICS_PORT=$(free_port)
-procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
 PROCS=${PUSHD_PROCS:-$(procs_for "$N")}
 LOAD_PROCS=${LOAD_PROCS:-$(procs_for "$N")}
 NICE=${BENCH_NICE:-0}
 WINDOW=${CONNECT_WINDOW:-180}
 
-if [ ! -f "$BUILD/Makefile" ]; then
-  mkdir -p "$BUILD"
-  (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
-fi
+bench_configure
 [ -n "${SKIP_BUILD:-}" ] || make -C "$BUILD" -j"$(nproc)" crm-pushd bench/ws_load bench/ws_calibrate >/dev/null
 
 cleanup() {
@@ -51,7 +47,7 @@ trap cleanup EXIT
 nice -n "$NICE" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
   --dir "$RUN" --maxclients 1000 >"$RUN/redis.log" 2>&1 &
 echo $! > "$RUN/redis.pid"
-for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+bench_redis_wait
 
 ROOM=1; USER=1
 redis-cli -p "$REDIS_PORT" SADD crm:members:$ROOM 0 $USER >/dev/null

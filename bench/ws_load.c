@@ -22,6 +22,8 @@
  * while running, then a RESULT line. */
 #include "config.h"
 
+#include "ws_client.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -43,8 +45,6 @@
 
 #define MAX_PROCS 64
 #define HIST 100000 /* latency buckets of 100 us: 0..10 s, the last one is "more" */
-#define READ_BUF (256 * 1024)
-#define CARRY_MAX 65536 /* longest frame kept across reads */
 
 /* What a worker shares with the parent (written by the worker only). */
 struct stats {
@@ -58,16 +58,14 @@ enum conn_state { C_CONNECTING, C_UPGRADING, C_INIT, C_SUBSCRIBED };
 struct conn {
     struct event ev; /* EV_WRITE while connecting, then EV_READ|EV_PERSIST */
     int fd;
-    uint8_t state;      /* enum conn_state */
-    uint32_t carry_len; /* bytes in carry */
-    uint8_t *carry;     /* an incomplete frame (or response head); NULL if none */
+    uint8_t state;       /* enum conn_state */
+    struct ws_client ws; /* the frame reader's carry */
 };
 
 static const char *g_token, *g_room;
 static int g_port, g_per_source = 20000, g_inflight = 200, g_batch_us = 1000;
 static struct stats *st;
 static struct event_base *base;
-static uint8_t rbuf[READ_BUF + CARRY_MAX];
 static char g_hello[8192]; /* upgrade request + connection_init frame */
 static size_t g_hello_len;
 
@@ -89,29 +87,6 @@ static uint64_t cpu_self_us(void)
            (uint64_t)(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
 }
 
-/* A masked client frame with mask key 0 (the payload is sent as is). */
-static void send_frame(int fd, int opcode, const char *p, size_t n)
-{
-    uint8_t f[8 + 4096];
-    size_t h = 0;
-    if (n > 4096)
-        return;
-    f[h++] = (uint8_t)(0x80 | opcode);
-    if (n < 126) {
-        f[h++] = (uint8_t)(0x80 | n);
-    } else {
-        f[h++] = 0x80 | 126;
-        f[h++] = (uint8_t)(n >> 8);
-        f[h++] = (uint8_t)n;
-    }
-    memset(f + h, 0, 4);
-    h += 4;
-    memcpy(f + h, p, n);
-    if (write(fd, f, h + n) < 0) {
-        /* a fresh socket's buffer takes these few bytes; errors show as a close */
-    }
-}
-
 static void refill(void);
 
 static void conn_close(struct conn *c, int failed)
@@ -120,7 +95,7 @@ static void conn_close(struct conn *c, int failed)
         w_pending--;
     event_del(&c->ev);
     close(c->fd);
-    free(c->carry);
+    ws_client_release(&c->ws);
     free(c);
     if (failed)
         st->failed++;
@@ -129,8 +104,9 @@ static void conn_close(struct conn *c, int failed)
     refill();
 }
 
-static void on_text(struct conn *c, const uint8_t *p, size_t n)
+static void on_text(void *arg, const uint8_t *p, size_t n)
 {
+    struct conn *c = arg;
     if (c->state == C_SUBSCRIBED) {
         const uint8_t *t = memmem(p, n, "\"body\":\"t=", 10);
         if (!t)
@@ -149,7 +125,7 @@ static void on_text(struct conn *c, const uint8_t *p, size_t n)
                            "{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":"
                            "\"subscription { messageAdded(roomId: \\\"%s\\\") { body } }\"}}",
                            g_room);
-        send_frame(c->fd, 1, sub, (size_t)len);
+        ws_client_send_frame(c->fd, 1, sub, (size_t)len);
         c->state = C_SUBSCRIBED;
         st->subscribed++;
         w_pending--;
@@ -157,109 +133,29 @@ static void on_text(struct conn *c, const uint8_t *p, size_t n)
     }
 }
 
-/* Parses frames in p[0..n); returns the bytes consumed, or -1 to close. */
-static ssize_t parse_frames(struct conn *c, const uint8_t *p, size_t n)
+static void on_upgraded(void *arg)
 {
-    size_t off = 0;
-    while (n - off >= 2) {
-        const uint8_t *f = p + off;
-        uint64_t len = f[1] & 127;
-        size_t h = 2;
-        if (len == 126) {
-            if (n - off < 4)
-                break;
-            len = (uint64_t)f[2] << 8 | f[3];
-            h = 4;
-        } else if (len == 127) {
-            if (n - off < 10)
-                break;
-            len = 0;
-            for (int i = 0; i < 8; i++)
-                len = len << 8 | f[2 + i];
-            h = 10;
-        }
-        if (len > CARRY_MAX - 16)
-            return -1;
-        if (n - off < h + len)
-            break;
-        int op = f[0] & 15;
-        if (op == 1)
-            on_text(c, f + h, (size_t)len);
-        else if (op == 9)
-            send_frame(c->fd, 10, (const char *)f + h, (size_t)len);
-        else if (op == 8)
-            return -1;
-        off += h + (size_t)len;
-    }
-    return (ssize_t)off;
+    struct conn *c = arg;
+    c->state = C_INIT;
+    st->connected++;
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
     (void)what;
-    /* A carried partial frame goes in front of the new bytes. */
-    size_t have = c->carry_len;
-    if (have)
-        memcpy(rbuf, c->carry, have);
-    ssize_t r = read(fd, rbuf + have, READ_BUF);
-    if (r <= 0) {
-        if (r < 0 && (errno == EAGAIN || errno == EINTR))
-            return;
+    int rc = ws_client_read(fd, &c->ws, on_upgraded, on_text, c);
+    if (rc == WS_CLIENT_EOF)
         conn_close(c, c->state < C_SUBSCRIBED);
-        return;
-    }
-    have += (size_t)r;
-    const uint8_t *p = rbuf;
-    if (c->state == C_UPGRADING) {
-        const uint8_t *e = memmem(p, have, "\r\n\r\n", 4);
-        if (!e) {
-            if (have > 4096) {
-                conn_close(c, 1);
-                return;
-            }
-            goto keep;
-        }
-        if (have < 12 || memcmp(p, "HTTP/1.1 101", 12) != 0) {
-            conn_close(c, 1);
-            return;
-        }
-        c->state = C_INIT;
-        st->connected++;
-        have -= (size_t)(e + 4 - p);
-        p = e + 4;
-    }
-    ssize_t used = parse_frames(c, p, have);
-    if (used < 0) {
-        conn_close(c, 0);
-        return;
-    }
-    p += used;
-    have -= (size_t)used;
-keep:
-    if (have == 0) {
-        free(c->carry);
-        c->carry = NULL;
-        c->carry_len = 0;
-        return;
-    }
-    uint8_t *k = realloc(c->carry, have);
-    if (!k) {
-        conn_close(c, 0);
-        return;
-    }
-    memmove(k, p, have);
-    c->carry = k;
-    c->carry_len = (uint32_t)have;
+    else if (rc < 0)
+        conn_close(c, rc == WS_CLIENT_FAILED);
 }
 
 static void on_connected(evutil_socket_t fd, short what, void *arg)
 {
     struct conn *c = arg;
-    int err = 0;
-    socklen_t len = sizeof err;
     (void)what;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) {
+    if (ws_client_connect_done(fd) < 0) {
         conn_close(c, 1);
         return;
     }
@@ -271,55 +167,17 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
         return;
     }
     c->state = C_UPGRADING;
+    c->ws.upgrading = 1;
     event_assign(&c->ev, base, fd, EV_READ | EV_PERSIST, on_read, c);
     event_add(&c->ev, NULL);
-}
-
-/* Builds g_hello once; -1 if the token is too long. */
-static int hello_build(void)
-{
-    static const char req[] = "GET / HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                              "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n";
-    char init[4096];
-    int n =
-        snprintf(init, sizeof init, "{\"type\":\"connection_init\",\"payload\":{\"token\":\"%s\"}}", g_token);
-    if (n < 0 || (size_t)n >= sizeof init || n >= 65536)
-        return -1;
-    size_t h = sizeof req - 1;
-    memcpy(g_hello, req, h);
-    g_hello[h++] = (char)0x81;
-    if (n < 126) {
-        g_hello[h++] = (char)(0x80 | n);
-    } else {
-        g_hello[h++] = (char)(0x80 | 126);
-        g_hello[h++] = (char)(n >> 8);
-        g_hello[h++] = (char)n;
-    }
-    memset(g_hello + h, 0, 4); /* mask key 0 */
-    h += 4;
-    memcpy(g_hello + h, init, (size_t)n);
-    g_hello_len = h + (size_t)n;
-    return 0;
 }
 
 /* Starts a non-blocking connect for connection number i; 0 or -1. */
 static int open_conn(int i)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = ws_client_connect(g_port, i / g_per_source);
     if (fd < 0)
         return -1;
-    int one = 1;
-    setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    struct sockaddr_in src = {.sin_family = AF_INET};
-    src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(i / g_per_source));
-    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
-    dst.sin_addr.s_addr = htonl(0x7f000001u);
-    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0 ||
-        (connect(fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS)) {
-        close(fd);
-        return -1;
-    }
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
@@ -534,7 +392,7 @@ int main(int argc, char **argv)
         g_per_source < 1 || g_batch_us < 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
-    if (hello_build() < 0)
+    if ((g_hello_len = ws_client_hello(g_hello, sizeof g_hello, g_token)) == 0)
         return 2;
     struct stats *shared = mmap(NULL, sizeof(struct stats) * (size_t)procs, PROT_READ | PROT_WRITE,
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);

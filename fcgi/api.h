@@ -41,6 +41,7 @@ struct api_call {
     json_object *last_messages;     /* their room id -> last Message or null, once loaded; owned */
     int page_failed;                /* loading them failed: every lastMessage of the page fails */
     json_object *unread;            /* per-request cache room id -> unreadCount; owned */
+    json_object *receipts;          /* per-request cache room id -> readReceipts (array); owned */
     json_object *online;            /* per-request cache user id -> User.online; owned */
     json_object *instances;         /* live crm-pushd instances (array), asked once a request */
 };

@@ -145,6 +145,7 @@ done:
     json_object_put(resp);
     json_object_put(call.users);
     json_object_put(call.unread);
+    json_object_put(call.receipts);
     json_object_put(call.online);
     json_object_put(call.instances);
     api_page_free(&call);

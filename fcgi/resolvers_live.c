@@ -117,6 +117,8 @@ static int r_mark_read(gql_resolve_info *info, void *ctx, json_object **out)
         /* Counts this request computed before are stale now. */
         json_object_put(call->unread);
         call->unread = NULL;
+        json_object_put(call->receipts);
+        call->receipts = NULL;
     }
     PQclear(r);
     *out = a.room;
@@ -172,6 +174,20 @@ static void batch_add(int64_t *ids, size_t *n, size_t cap, json_object *cache, c
     ids[(*n)++] = v;
 }
 
+/* Into ids (UNREAD_ROOMS_MAX): room, then the other rooms of the page the
+ * caller listed that cache does not hold yet. Returns how many. */
+static size_t page_batch(struct api_call *call, const char *room, json_object *cache, int64_t *ids)
+{
+    size_t n = 0;
+    batch_add(ids, &n, UNREAD_ROOMS_MAX, NULL, room);
+    size_t pages = call->page_rooms ? json_object_array_length(call->page_rooms) : 0;
+    for (size_t i = 0; i < pages; i++)
+        batch_add(ids, &n, UNREAD_ROOMS_MAX, cache,
+                  json_object_get_string(
+                      json_object_object_get(json_object_array_get_idx(call->page_rooms, i), "id")));
+    return n;
+}
+
 static int r_room_unread(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct api_call *call = ctx;
@@ -186,13 +202,7 @@ static int r_room_unread(gql_resolve_info *info, void *ctx, json_object **out)
      * one go. */
     int64_t ids[UNREAD_ROOMS_MAX];
     long long counts[UNREAD_ROOMS_MAX];
-    size_t n = 0;
-    batch_add(ids, &n, UNREAD_ROOMS_MAX, NULL, room);
-    size_t pages = call->page_rooms ? json_object_array_length(call->page_rooms) : 0;
-    for (size_t i = 0; i < pages; i++)
-        batch_add(ids, &n, UNREAD_ROOMS_MAX, call->unread,
-                  json_object_get_string(
-                      json_object_object_get(json_object_array_get_idx(call->page_rooms, i), "id")));
+    size_t n = page_batch(call, room, call->unread, ids);
     if (unread_counts(call, ids, n, counts) < 0)
         return api_unavailable(info);
     if (!call->unread)
@@ -206,17 +216,47 @@ static int r_room_unread(gql_resolve_info *info, void *ctx, json_object **out)
     return 0;
 }
 
-static int r_room_read_receipts(gql_resolve_info *info, void *ctx, json_object **out)
+/* "{a,b,c}" of ids[0..n) (malloc'd), or NULL when out of memory. */
+static char *id_literal(const int64_t *ids, size_t n)
 {
-    struct api_call *call = ctx;
-    const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
-    const char *params[] = {room};
-    int rc;
-    PGresult *r = api_query(info, call, SQL_READ_RECEIPTS, 1, params, &rc);
-    if (!r)
-        return rc;
-    json_object *list = json_object_new_array();
+    char *lit = malloc(n * 21 + 3);
+    if (!lit)
+        return NULL;
+    size_t o = 0;
+    lit[o++] = '{';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(lit + o, "%s%" PRId64, i ? "," : "", ids[i]);
+    lit[o++] = '}';
+    lit[o] = '\0';
+    return lit;
+}
+
+/* Loads the readReceipts of rooms ids[0..n) (rooms the caller reached
+ * through access checks) into call->receipts, one query for them all. 0 or -1. */
+static int load_receipts(struct api_call *call, const int64_t *ids, size_t n)
+{
+    char *lit = id_literal(ids, n);
+    if (!lit)
+        return -1;
+    const char *params[] = {lit};
+    PGresult *r = sql_run(&call->api->db, SQL_READ_RECEIPTS, 1, params);
+    free(lit);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return -1;
+    }
+    if (!call->receipts)
+        call->receipts = json_object_new_object();
+    /* Every room asked gets a list, an empty one when nobody has read it. */
+    for (size_t i = 0; i < n; i++) {
+        char sid[24];
+        snprintf(sid, sizeof sid, "%" PRId64, ids[i]);
+        json_object_object_add(call->receipts, sid, json_object_new_array());
+    }
     for (int i = 0; i < PQntuples(r); i++) {
+        json_object *list;
+        if (!json_object_object_get_ex(call->receipts, PQgetvalue(r, i, 8), &list))
+            continue;
         json_object *rr = json_object_new_object();
         char cursor[CRM_ENTRY_ID_MAX];
         snprintf(cursor, sizeof cursor, "%s-%s", PQgetvalue(r, i, 5), PQgetvalue(r, i, 6));
@@ -227,7 +267,27 @@ static int r_room_read_receipts(gql_resolve_info *info, void *ctx, json_object *
         json_object_array_add(list, rr);
     }
     PQclear(r);
-    *out = list;
+    return 0;
+}
+
+static int r_room_read_receipts(gql_resolve_info *info, void *ctx, json_object **out)
+{
+    struct api_call *call = ctx;
+    const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
+    json_object *cached;
+    if (call->receipts && json_object_object_get_ex(call->receipts, room, &cached)) {
+        *out = json_object_get(cached);
+        return 0;
+    }
+    /* As unreadCount: this room and the rest of the page the caller listed
+     * (rooms reach here only through access checks), in one query. */
+    int64_t ids[UNREAD_ROOMS_MAX];
+    size_t n = page_batch(call, room, call->receipts, ids);
+    if (n == 0 || load_receipts(call, ids, n) < 0)
+        return api_unavailable(info);
+    if (!json_object_object_get_ex(call->receipts, room, &cached))
+        return api_unavailable(info);
+    *out = json_object_get(cached);
     return 0;
 }
 
@@ -235,17 +295,11 @@ static int r_room_read_receipts(gql_resolve_info *info, void *ctx, json_object *
  * ids[i]'s presence: themselves and those who share a room with them. 0 or -1. */
 static int patient_visible(struct api_call *call, const int64_t *ids, size_t n, int *visible)
 {
-    char *lit = malloc(n * 21 + 3), me[24];
+    char *lit = id_literal(ids, n), me[24];
     if (!lit)
         return -1;
-    size_t o = 0;
-    lit[o++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        o += (size_t)sprintf(lit + o, "%s%" PRId64, i ? "," : "", ids[i]);
+    for (size_t i = 0; i < n; i++)
         visible[i] = ids[i] == call->who.user_id;
-    }
-    lit[o++] = '}';
-    lit[o] = '\0';
     snprintf(me, sizeof me, "%" PRId64, call->who.user_id);
     const char *params[] = {me, lit};
     PGresult *r = sql_run(&call->api->db, SQL_CO_MEMBERS, 2, params);

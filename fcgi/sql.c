@@ -272,13 +272,14 @@ static const struct stmt stmts[SQL_COUNT] = {
          "AND (m.stream_ms, m.stream_seq) < (q.bms, q.bseq) "
          "AND m.sender_id <> $1 AND (NOT m.internal OR $2::boolean) "
          "GROUP BY q.id, p.stream_ms, p.stream_seq"},
-    /* read_positions primary key: the positions of the room's members */
+    /* read_positions primary key: the positions of the members of a page of
+     * rooms ($1, a bigint[] literal), each room's in member order */
     [SQL_READ_RECEIPTS] =
         {"read_receipts",
          "SELECT " USER_COLS_U ", p.stream_ms, p.stream_seq, " ISO(
-             "p.read_at") " FROM read_positions p JOIN room_members m ON m.room_id = p.room_id "
+             "p.read_at") ", p.room_id FROM read_positions p JOIN room_members m ON m.room_id = p.room_id "
                           "AND m.user_id = p.user_id JOIN users u ON u.id = p.user_id "
-                          "WHERE p.room_id = $1 ORDER BY m.added_at, u.id"},
+                          "WHERE p.room_id = ANY ($1::bigint[]) ORDER BY p.room_id, m.added_at, u.id"},
     /* room_members_by_user, room_members primary key: which of the users $2
      * (a bigint[] literal) share a room with $1 */
     [SQL_CO_MEMBERS] = {"co_members", "SELECT DISTINCT b.user_id FROM room_members a JOIN room_members b "

@@ -8,6 +8,7 @@
 #include "metrics.h"
 #include "presence.h"
 #include "pushd.h"
+#include "room_table.h"
 #include "sub.h"
 #include "sub_query.h"
 #include "user_json.h"
@@ -18,19 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IUSER_BUCKETS 16384
+#define IUSER_BITS 14 /* 16384 buckets */
 
 /* The inboxUpdated subscriptions of one user in this process. */
 struct iuser {
-    struct iuser *next;                    /* hash chain */
+    struct room_group g;                   /* first: the table's part (user id, subscriptions) */
     struct iuser *staff_prev, *staff_next; /* the staff list (staff and admins) */
-    int64_t id;
     int staff;
-    struct sub *subs; /* via room_next/room_prev */
-    size_t count;
 };
 
-static struct iuser *users[IUSER_BUCKETS];
+static struct room_table *users;
 static struct iuser *staff_head;
 static size_t nsubs;
 
@@ -41,34 +39,19 @@ void inbox_init(void)
     inbox_snap_init(on_snap_ready);
 }
 
-static struct iuser **slot(int64_t id)
-{
-    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-    return &users[h >> 50];
-}
-
 static struct iuser *iuser_find(int64_t id)
 {
-    for (struct iuser *u = *slot(id); u; u = u->next)
-        if (u->id == id)
-            return u;
-    return NULL;
+    return users ? (struct iuser *)room_table_find(users, id) : NULL;
 }
 
 void inbox_add(struct sub *s)
 {
-    struct iuser *u = iuser_find(s->conn->user_id);
-    if (!u) {
-        u = calloc(1, sizeof *u);
-        if (!u) {
-            crm_oom();
-        }
-        u->id = s->conn->user_id;
+    if (!users)
+        users = room_table_new(IUSER_BITS, sizeof(struct iuser));
+    struct iuser *u = (struct iuser *)room_table_join(users, s->conn->user_id, s);
+    if (u->g.count == 1) {
         /* The role the user cache held when the first subscription started. */
         u->staff = !s->viewer_patient;
-        struct iuser **sl = slot(u->id);
-        u->next = *sl;
-        *sl = u;
         if (u->staff) {
             u->staff_next = staff_head;
             if (staff_head)
@@ -77,12 +60,6 @@ void inbox_add(struct sub *s)
         }
     }
     s->group = u;
-    s->room_prev = NULL;
-    s->room_next = u->subs;
-    if (u->subs)
-        u->subs->room_prev = s;
-    u->subs = s;
-    u->count++;
     nsubs++;
     s->state = SUB_LIVE;
 }
@@ -92,15 +69,9 @@ void inbox_remove(struct sub *s)
     struct iuser *u = s->group;
     if (!u)
         return;
-    if (s->room_prev)
-        s->room_prev->room_next = s->room_next;
-    else
-        u->subs = s->room_next;
-    if (s->room_next)
-        s->room_next->room_prev = s->room_prev;
     s->group = NULL;
     nsubs--;
-    if (--u->count > 0)
+    if (!room_table_leave(users, &u->g, s))
         return;
     if (u->staff) {
         if (u->staff_prev)
@@ -110,10 +81,6 @@ void inbox_remove(struct sub *s)
         if (u->staff_next)
             u->staff_next->staff_prev = u->staff_prev;
     }
-    struct iuser **p = slot(u->id);
-    while (*p != u)
-        p = &(*p)->next;
-    *p = u->next;
     free(u);
 }
 
@@ -288,7 +255,7 @@ static void send_user(struct fanout *f, struct iuser *u, int patients)
 {
     if (!u || (!u->staff && !patients))
         return;
-    for (struct sub *s = u->subs, *next; s; s = next) {
+    for (struct sub *s = u->g.subs, *next; s; s = next) {
         next = s->room_next;
         if (!patients && s->viewer_patient)
             continue; /* caused by a note only */
@@ -310,7 +277,7 @@ static void fan_out(struct snap *s, int patients, int staff_all, const struct on
         send_user(&f, iuser_find(s->members[i].u->id), patients);
     if (staff_all || !s->assignee)
         for (struct iuser *u = staff_head; u; u = u->staff_next)
-            if (!inbox_snap_member(s, u->id))
+            if (!inbox_snap_member(s, u->g.id))
                 send_user(&f, u, patients);
     for (size_t i = 0; i < f.nmade; i++)
         push_buf_unref(f.made[i].payload);
@@ -323,13 +290,13 @@ static int wants_online(struct snap *s, int staff_all)
 {
     for (size_t i = 0; i < s->nmembers; i++) {
         struct iuser *u = iuser_find(s->members[i].u->id);
-        for (struct sub *x = u ? u->subs : NULL; x; x = x->room_next)
+        for (struct sub *x = u ? u->g.subs : NULL; x; x = x->room_next)
             if (sub_query_needs_online(x->q))
                 return 1;
     }
     if (staff_all || !s->assignee)
         for (struct iuser *u = staff_head; u; u = u->staff_next)
-            for (struct sub *x = u->subs; x; x = x->room_next)
+            for (struct sub *x = u->g.subs; x; x = x->room_next)
                 if (sub_query_needs_online(x->q))
                     return 1;
     return 0;
@@ -444,12 +411,8 @@ void inbox_room_event(int64_t room_id, const char *kind, int64_t user_id, uint64
 void inbox_shutdown(void)
 {
     inbox_snap_shutdown();
-    for (size_t i = 0; i < IUSER_BUCKETS; i++)
-        while (users[i]) {
-            struct iuser *u = users[i];
-            users[i] = u->next;
-            free(u);
-        }
+    room_table_free(users, NULL);
+    users = NULL;
     staff_head = NULL;
     nsubs = 0;
 }

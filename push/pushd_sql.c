@@ -49,9 +49,10 @@ static const struct stmt stmts[PSQL_COUNT] = {
     /* room_members primary key (room_id, user_id), rooms primary key */
     [PSQL_ROOM_MEMBERS] = {"pushd_room_members", "SELECT m.user_id, r.patient_id FROM room_members m "
                                                  "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = $1"},
-    /* users primary key */
-    [PSQL_USER_BY_ID] = {"pushd_user_by_id", "SELECT id, email, display_name, role::text, " ISO_TIME(
-                                                 "created_at") " FROM users WHERE id = $1"},
+    /* users primary key (one probe per id of $1) */
+    [PSQL_USERS_BY_IDS] = {"pushd_users_by_ids",
+                           "SELECT id, email, display_name, role::text, " ISO_TIME(
+                               "created_at") " FROM users WHERE id = ANY ($1::bigint[])"},
     /* messages_room_position, then users primary key per row */
     [PSQL_MESSAGES_BETWEEN] =
         {"pushd_messages_between",

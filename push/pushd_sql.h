@@ -7,8 +7,9 @@
 enum pushd_sql {
     /* $1 room: user_id of every member, and the room's patient_id (NULL: none). */
     PSQL_ROOM_MEMBERS,
-    /* $1 user: id, email, display_name, role, createdAt (ISO-8601 UTC). */
-    PSQL_USER_BY_ID,
+    /* $1 users ('{1,2,3}'): id, email, display_name, role, createdAt
+     * (ISO-8601 UTC) of each that exists, in no order. */
+    PSQL_USERS_BY_IDS,
     /* $1 room, ($2, $3) after, ($4, $5) before, $6 limit: persisted messages
      * strictly between two positions, oldest first, each with its sender
      * (stream_ms, stream_seq, sender_id, idempotency_key, body, email,

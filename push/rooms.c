@@ -5,6 +5,7 @@
 #include "log.h"
 #include "message.h"
 #include "payload_cache.h"
+#include "room_table.h"
 #include "sub.h"
 #include "sub_query.h"
 #include "user_cache.h"
@@ -13,52 +14,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOM_BUCKETS 65536
+#define ROOM_BITS 16 /* 65536 buckets */
 
 struct room {
-    struct room *next; /* hash chain */
-    int64_t id;
-    struct sub *subs;
-    size_t count;
+    struct room_group g;   /* first: the table's part (id, subscriptions) */
     size_t reading_sender; /* subscriptions whose selection may read the sender */
 };
 
-static struct room *rooms[ROOM_BUCKETS];
-
-static struct room **room_slot(int64_t id)
-{
-    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-    return &rooms[h >> 48];
-}
+static struct room_table *rooms;
 
 static struct room *room_find(int64_t id)
 {
-    for (struct room *r = *room_slot(id); r; r = r->next)
-        if (r->id == id)
-            return r;
-    return NULL;
+    return rooms ? (struct room *)room_table_find(rooms, id) : NULL;
 }
 
 void rooms_add(struct sub *s)
 {
-    struct room *r = room_find(s->room_id);
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r) {
-            crm_oom();
-        }
-        r->id = s->room_id;
-        struct room **slot = room_slot(s->room_id);
-        r->next = *slot;
-        *slot = r;
-    }
+    if (!rooms)
+        rooms = room_table_new(ROOM_BITS, sizeof(struct room));
+    struct room *r = (struct room *)room_table_join(rooms, s->room_id, s);
     s->room = r;
-    s->room_prev = NULL;
-    s->room_next = r->subs;
-    if (r->subs)
-        r->subs->room_prev = s;
-    r->subs = s;
-    r->count++;
     r->reading_sender += sub_query_needs_sender(s->q) != 0;
     /* Starts loading the subscriber's role, so that its first note finds it. */
     push_user_unref(user_cache_lookup(s->conn->user_id));
@@ -85,21 +60,9 @@ void rooms_remove(struct sub *s)
     struct room *r = s->room;
     if (!r)
         return;
-    if (s->room_prev)
-        s->room_prev->room_next = s->room_next;
-    else
-        r->subs = s->room_next;
-    if (s->room_next)
-        s->room_next->room_prev = s->room_prev;
     s->room = NULL;
     r->reading_sender -= sub_query_needs_sender(s->q) != 0;
-    if (--r->count == 0) {
-        struct room **p = room_slot(r->id);
-        while (*p != r)
-            p = &(*p)->next;
-        *p = r->next;
-        free(r);
-    }
+    free(room_table_leave(rooms, &r->g, s));
 }
 
 /* Holds m for a subscription that is replaying; 0, or -1 when it was dropped. */
@@ -132,7 +95,7 @@ void rooms_deliver(struct push_message *m)
      * flush that ends this loop turn. */
     struct payload_cache pc;
     payload_cache_init(&pc);
-    for (struct sub *s = r->subs, *next; s; s = next) {
+    for (struct sub *s = r->g.subs, *next; s; s = next) {
         next = s->room_next;
         if (s->conn->dead || s->conn->closing)
             continue;
@@ -162,10 +125,6 @@ void rooms_deliver(struct push_message *m)
 
 void rooms_shutdown(void)
 {
-    for (size_t i = 0; i < ROOM_BUCKETS; i++)
-        while (rooms[i]) {
-            struct room *r = rooms[i];
-            rooms[i] = r->next;
-            free(r);
-        }
+    room_table_free(rooms, NULL);
+    rooms = NULL;
 }

@@ -7,6 +7,7 @@
 #include "metrics.h"
 #include "presence.h"
 #include "pushd.h"
+#include "room_table.h"
 #include "sub.h"
 #include "sub_query.h"
 #include "user_cache.h"
@@ -18,16 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TROOM_BUCKETS 4096
+#define TROOM_BITS 12    /* 4096 buckets */
 #define TYPING_RENDERS 8 /* distinct (selection, email hidden) payloads per event */
 
 struct tstate; /* a typist whose true has not lapsed */
 
 struct troom {
-    struct troom *next; /* hash chain */
-    int64_t id;
-    struct sub *subs; /* via room_next/room_prev */
-    size_t count;
+    struct room_group g; /* first: the table's part (id, subscriptions) */
     size_t reading_online;
     struct tstate *typists;
 };
@@ -39,21 +37,12 @@ struct tstate {
     struct event *lapse;
 };
 
-static struct troom *table[TROOM_BUCKETS];
+static struct room_table *table;
 static size_t nstates;
-
-static struct troom **slot(int64_t id)
-{
-    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-    return &table[h >> 52];
-}
 
 static struct troom *troom_find(int64_t id)
 {
-    for (struct troom *r = *slot(id); r; r = r->next)
-        if (r->id == id)
-            return r;
-    return NULL;
+    return table ? (struct troom *)room_table_find(table, id) : NULL;
 }
 
 static void state_free(struct tstate *t)
@@ -70,26 +59,20 @@ static void state_free(struct tstate *t)
 
 void typing_add(struct sub *s)
 {
-    struct troom *r = troom_find(s->room_id);
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r) {
-            crm_oom();
-        }
-        r->id = s->room_id;
-        struct troom **sl = slot(r->id);
-        r->next = *sl;
-        *sl = r;
-    }
+    if (!table)
+        table = room_table_new(TROOM_BITS, sizeof(struct troom));
+    struct troom *r = (struct troom *)room_table_join(table, s->room_id, s);
     s->group = r;
-    s->room_prev = NULL;
-    s->room_next = r->subs;
-    if (r->subs)
-        r->subs->room_prev = s;
-    r->subs = s;
-    r->count++;
     r->reading_online += sub_query_needs_online(s->q) != 0;
     s->state = SUB_LIVE;
+}
+
+/* What a room owns besides its subscriptions: the typists' lapse timers. */
+static void troom_release(struct room_group *g)
+{
+    struct troom *r = (struct troom *)g;
+    while (r->typists)
+        state_free(r->typists);
 }
 
 void typing_remove(struct sub *s)
@@ -97,23 +80,13 @@ void typing_remove(struct sub *s)
     struct troom *r = s->group;
     if (!r)
         return;
-    if (s->room_prev)
-        s->room_prev->room_next = s->room_next;
-    else
-        r->subs = s->room_next;
-    if (s->room_next)
-        s->room_next->room_prev = s->room_prev;
     s->group = NULL;
     r->reading_online -= sub_query_needs_online(s->q) != 0;
-    if (--r->count > 0)
+    struct room_group *empty = room_table_leave(table, &r->g, s);
+    if (!empty)
         return;
-    while (r->typists)
-        state_free(r->typists);
-    struct troom **p = slot(r->id);
-    while (*p != r)
-        p = &(*p)->next;
-    *p = r->next;
-    free(r);
+    troom_release(empty);
+    free(empty);
 }
 
 /* One event on its way: the typist's record, then (if selected) presence. */
@@ -136,7 +109,7 @@ static void send_event(struct pending *p, int online)
         struct push_buf *payload;
     } made[TYPING_RENDERS];
     size_t nmade = 0;
-    for (struct sub *s = r->subs, *next; s; s = next) {
+    for (struct sub *s = r->g.subs, *next; s; s = next) {
         next = s->room_next;
         if (s->conn->dead || s->conn->closing || s->conn->user_id == p->user_id)
             continue; /* never the typist's own event */
@@ -233,7 +206,7 @@ static void on_lapse(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct tstate *t = arg;
-    int64_t room = t->room->id, user = t->user_id;
+    int64_t room = t->room->g.id, user = t->user_id;
     state_free(t);
     deliver(room, user, 0);
 }
@@ -274,12 +247,6 @@ void typing_event(int64_t room_id, int64_t user_id, int typing)
 
 void typing_shutdown(void)
 {
-    for (size_t i = 0; i < TROOM_BUCKETS; i++)
-        while (table[i]) {
-            struct troom *r = table[i];
-            table[i] = r->next;
-            while (r->typists)
-                state_free(r->typists);
-            free(r);
-        }
+    room_table_free(table, troom_release);
+    table = NULL;
 }

@@ -30,6 +30,15 @@ static struct uc_entry *table[UC_BUCKETS];
 static size_t count;
 static uint32_t retry_after; /* pushd_now() before which misses load nothing */
 
+/* The ids of one PSQL_USERS_BY_IDS query (its callback's argument, owned by it). */
+struct uc_batch {
+    size_t n;
+    int64_t ids[USER_CACHE_BATCH];
+};
+
+static struct uc_batch *waiting; /* misses not asked for yet: sent at the end of the loop turn */
+static struct event *flush_ev;   /* that end of the turn */
+
 /* Calls and frees a list of waiters (taken off their entry first). */
 static void wake(struct uc_waiter *w)
 {
@@ -43,7 +52,7 @@ static void wake(struct uc_waiter *w)
 
 void user_cache_clear(void)
 {
-    struct uc_waiter *waiting = NULL;
+    struct uc_waiter *woken = NULL;
     for (size_t i = 0; i < UC_BUCKETS; i++)
         while (table[i]) {
             struct uc_entry *e = table[i];
@@ -52,13 +61,19 @@ void user_cache_clear(void)
             while (e->waiters) {
                 struct uc_waiter *w = e->waiters;
                 e->waiters = w->next;
-                w->next = waiting;
-                waiting = w;
+                w->next = woken;
+                woken = w;
             }
             free(e);
         }
     count = 0;
-    wake(waiting); /* their loads end as far as they are concerned */
+    free(waiting); /* their entries are gone: nothing to ask for */
+    waiting = NULL;
+    if (flush_ev) {
+        event_free(flush_ev);
+        flush_ev = NULL;
+    }
+    wake(woken); /* their loads end as far as they are concerned */
 }
 
 /* Empties the cache but for loads in flight (whose waiters must still hear). */
@@ -145,48 +160,104 @@ struct push_user *user_cache_from_entry(int64_t id, const struct crm_entry_sende
     if ((e = slot(id))) {
         push_user_unref(e->user);
         e->user = push_user_ref(u);
-        struct uc_waiter *waiting = e->waiters;
+        struct uc_waiter *woken = e->waiters;
         e->waiters = NULL;
-        wake(waiting);
+        wake(woken);
     }
     return u;
 }
 
-static void fill(int64_t id, const PGresult *res);
-
-/* PSQL_USER_BY_ID answered (arg: the id). */
-static void on_loaded(const PGresult *res, void *arg)
+/* Fills e from row r of a PSQL_USERS_BY_IDS answer (left empty when out of memory). */
+static void fill(struct uc_entry *e, const PGresult *res, int r)
 {
-    int64_t id = (int64_t)(intptr_t)arg;
-    fill(id, res);
-    struct uc_entry *e = find(id);
-    if (e && e->user) {
+    e->user =
+        push_user_new(e->id, PQgetvalue(res, r, 1), (size_t)PQgetlength(res, r, 1), PQgetvalue(res, r, 2),
+                      (size_t)PQgetlength(res, r, 2), PQgetvalue(res, r, 3), (size_t)PQgetlength(res, r, 3),
+                      PQgetvalue(res, r, 4), (size_t)PQgetlength(res, r, 4));
+}
+
+/* A PSQL_USERS_BY_IDS answer (or NULL: failed): the rows fill their entries;
+ * an id without a row (no such user: deleted) or a failure leaves none, so the
+ * user stays unknown (and a role unknown is trusted least). */
+static void on_batch(const PGresult *res, void *arg)
+{
+    struct uc_batch *b = arg;
+    if (!res)
+        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
+    for (int r = 0, rows = res ? PQntuples(res) : 0; r < rows; r++) {
+        struct uc_entry *e = find(strtoll(PQgetvalue(res, r, 0), NULL, 10));
+        if (e && !e->user) /* else cleared meanwhile, or filled from an entry */
+            fill(e, res, r);
+    }
+    /* Waiters may look users up again (and so change the table): each id is
+     * found anew. */
+    for (size_t i = 0; i < b->n; i++) {
+        struct uc_entry *e = find(b->ids[i]);
+        if (!e)
+            continue;
+        if (!e->user) {
+            forget(b->ids[i]); /* wakes its waiters */
+            continue;
+        }
         struct uc_waiter *w = e->waiters;
         e->waiters = NULL;
         wake(w);
     }
+    free(b);
 }
 
-static void fill(int64_t id, const PGresult *res)
+/* Sends the waiting misses as one query ('{1,2,3}'). */
+static void flush(void)
 {
-    struct uc_entry *e = find(id);
-    if (!e || e->user)
-        return; /* cleared meanwhile, or filled from an entry */
-    if (!res) {
-        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
-        forget(id);
+    struct uc_batch *b = waiting;
+    waiting = NULL;
+    if (!b)
         return;
+    char *ids = malloc(b->n * 22 + 3);
+    if (!ids) {
+        crm_oom();
     }
-    if (PQntuples(res) != 1) {
-        forget(id);
-        return;
+    size_t len = 0;
+    ids[len++] = '{';
+    for (size_t i = 0; i < b->n; i++)
+        len += (size_t)snprintf(ids + len, 22, "%s%" PRId64, i ? "," : "", b->ids[i]);
+    ids[len++] = '}';
+    ids[len] = '\0';
+    const char *params[] = {ids};
+    int rc = pg_link_query(pushd->pg, PSQL_USERS_BY_IDS, 1, params, USER_CACHE_LOAD_MS, on_batch, b);
+    free(ids);
+    if (rc < 0) {
+        log_warn("user cache: a load of %zu users not queued", b->n);
+        on_batch(NULL, b); /* the entries are forgotten, their waiters woken */
     }
-    e->user =
-        push_user_new(id, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1), PQgetvalue(res, 0, 2),
-                      (size_t)PQgetlength(res, 0, 2), PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3),
-                      PQgetvalue(res, 0, 4), (size_t)PQgetlength(res, 0, 4));
-    if (!e->user)
-        forget(id);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    flush();
+}
+
+/* Queues id for the next query: misses of one loop turn (the sockets whose
+ * connection_init Redis answered in one read) go USER_CACHE_BATCH to a query. */
+static void want(int64_t id)
+{
+    if (!waiting) {
+        waiting = malloc(sizeof *waiting);
+        if (!flush_ev)
+            flush_ev = evtimer_new(pushd->base, on_flush, NULL);
+        if (!waiting || !flush_ev) {
+            crm_oom();
+        }
+        waiting->n = 0;
+        struct timeval now = {0, 0};
+        evtimer_add(flush_ev, &now);
+    }
+    waiting->ids[waiting->n++] = id;
+    if (waiting->n == USER_CACHE_BATCH)
+        flush(); /* the timer then finds nothing waiting */
 }
 
 int user_cache_when_loaded(int64_t id, void (*fn)(void *arg), void *arg)
@@ -220,14 +291,6 @@ struct push_user *user_cache_lookup(int64_t id)
      * error); one that stops answering is, up to the load's deadline. */
     if (pushd_now() < retry_after || !pg_link_is_up(pushd->pg) || !(e = slot(id)))
         return NULL;
-    char ids[24];
-    snprintf(ids, sizeof ids, "%" PRId64, id);
-    const char *params[] = {ids};
-    /* intptr_t holds an id: user ids are far below 2^31 on 32-bit hosts too. */
-    if (pg_link_query(pushd->pg, PSQL_USER_BY_ID, 1, params, USER_CACHE_LOAD_MS, on_loaded,
-                      (void *)(intptr_t)id) < 0) {
-        retry_after = pushd_now() + USER_CACHE_RETRY_SEC;
-        forget(id);
-    }
+    want(id);
     return NULL;
 }

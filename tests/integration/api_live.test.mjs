@@ -161,6 +161,46 @@ test('readReceipts: each member\'s position; a patient sees no staff email, staf
   for (const r of byStaff) assert.match(r.readAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
 
+// A page's readReceipts are loaded in one query (fcgi/resolvers_live.c): each
+// room must still get its own members' positions, and a room nobody read an
+// empty list, for staff and for a patient (who sees no staff email).
+test('readReceipts over a page of rooms: each room its own receipts, as asked alone', async () => {
+  const pat = await makeUser('PATIENT');
+  const rooms = [];
+  for (let i = 0; i < 4; i++) rooms.push(await makeRoom(staff1, [pat, ...(i === 1 ? [staff2] : [])]));
+  const want = {};
+  for (const [i, room] of rooms.entries()) {
+    want[room.id] = {};
+    if (i === 3) continue; // nobody reads the last one
+    const a = await msg(staff1, room.id, `a${i}`);
+    const b = await msg(pat, room.id, `b${i}`);
+    await ok(MARK, { r: room.id, c: b.cursor }, { token: pat.token });
+    want[room.id][pat.id] = b.cursor;
+    if (i !== 2) {
+      await ok(MARK, { r: room.id, c: a.cursor }, { token: staff1.token });
+      want[room.id][staff1.id] = a.cursor;
+    }
+    if (i === 1) {
+      await ok(MARK, { r: room.id, c: b.cursor }, { token: staff2.token });
+      want[room.id][staff2.id] = b.cursor;
+    }
+  }
+  const PAGE = 'query{inbox(limit:100){rooms{id readReceipts{user{id email} cursor readAt}}}}';
+  const cursors = (list) => Object.fromEntries(list.map((r) => [r.user.id, r.cursor]));
+  const emails = Object.fromEntries([pat, staff1, staff2].map((u) => [u.id, u.email]));
+  for (const u of [staff1, pat]) {
+    const page = (await ok(PAGE, {}, { token: u.token })).inbox.rooms;
+    for (const room of rooms) {
+      const got = page.find((r) => r.id === room.id);
+      assert.ok(got, `room ${room.id} on ${u.role}'s page`);
+      assert.deepEqual(cursors(got.readReceipts), want[room.id], `room ${room.id} for ${u.role}`);
+      assert.deepEqual(got.readReceipts, await receipts(u, room.id), `room ${room.id} for ${u.role} as asked alone`);
+      for (const r of got.readReceipts)
+        assert.equal(r.user.email, u.role === 'PATIENT' && r.user.id !== pat.id ? '' : emails[r.user.id]);
+    }
+  }
+});
+
 test('setTyping publishes on crm:typing, never stores, and is limited per user without affecting the rest', async () => {
   // A patient of its own: the limit counts per user.
   const pat = await makeUser('PATIENT');

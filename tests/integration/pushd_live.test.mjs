@@ -140,6 +140,39 @@ test('typing: delivered to the room\'s others, not to the typist; lapses to fals
   assert.equal(toStaff.items.length, 2, 'no lapse after a false');
 });
 
+// crm-pushd loads the users its sockets miss in one query a loop turn
+// (push/user_cache.c): many sockets connecting at once must each get their own
+// viewer (a patient sees no one else's email, staff do), and a crowd of typists
+// each their own record (id, name, role), not a neighbour's from the batch.
+test('typing: a crowd connecting at once each gets its own identity; a crowd typing shows each typist', { timeout: 60000 }, async () => {
+  const typist = await makeUser('STAFF', 'Crowd Typist');
+  const crowd = [];
+  for (let i = 0; i < 16; i++) crowd.push(await makeUser(i % 2 ? 'PATIENT' : 'STAFF', `Crowd ${i}`));
+  // A room each (a room has one patient at most), the typist in all of them.
+  const rooms = [];
+  for (const u of crowd) rooms.push(String(await makeRoom(typist, u)));
+  const seen = crowd.map((u, i) => collect(open(u), TYPING, { r: rooms[i] }));
+  const tc = open(typist);
+  const toTypist = rooms.map((r) => collect(tc, TYPING, { r }));
+  await sleep(1500);
+  for (const r of rooms) await publish('crm:typing', { roomId: r, userId: String(typist.id), typing: true });
+  for (const [i, got] of seen.entries()) {
+    const [ev] = await got.waitFor(1);
+    const u = ev.data.typing.user;
+    assert.equal(u.id, String(typist.id));
+    assert.equal(u.displayName, 'Crowd Typist');
+    assert.equal(u.email, crowd[i].role === 'PATIENT' ? '' : typist.email, `${crowd[i].role} ${i} sees the typist's email by its own role`);
+  }
+  for (const r of rooms) await publish('crm:typing', { roomId: r, userId: String(typist.id), typing: false });
+  for (const [i, u] of crowd.entries()) await publish('crm:typing', { roomId: rooms[i], userId: String(u.id), typing: true });
+  for (const [i, u] of crowd.entries()) {
+    const [ev] = await toTypist[i].waitFor(1);
+    const shown = ev.data.typing.user;
+    assert.deepEqual([shown.id, shown.displayName, shown.role, shown.email], [String(u.id), u.name, u.role, u.email]);
+  }
+  for (const [i, u] of crowd.entries()) await publish('crm:typing', { roomId: rooms[i], userId: String(u.id), typing: false });
+});
+
 test('typing: refused for a room you are not in, like messageAdded', async () => {
   const a = await makeUser('STAFF');
   const b = await makeUser('PATIENT');

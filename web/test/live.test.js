@@ -1,25 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { followRoom } from '../src/lib/live.js';
-
-// A stand-in for the graphql-ws client: records each subscribe and lets the
-// test play the server's part.
-function fakeLive() {
-  const subs = [];
-  const listeners = { connected: new Set() };
-  return {
-    subs,
-    connected: false,
-    on: (ev, fn) => { listeners[ev].add(fn); return () => listeners[ev].delete(fn); },
-    emitConnected() { this.connected = true; for (const f of listeners.connected) f(); },
-    client: {
-      subscribe(payload, sink) {
-        const s = { payload, sink, disposed: false };
-        subs.push(s);
-        return () => { s.disposed = true; };
-      },
-    },
-  };
-}
+import { fakeLive } from './fakeLive.js';
 
 describe('followRoom', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -3,6 +3,7 @@ import {
   createTypingSender, lastReadOwn, movesForward, notifies, placeRoom, roomMatchesFilter, titleWithUnread, typingText, unreadTotal,
 } from '../src/lib/liveState.js';
 import { followSubscription } from '../src/lib/live.js';
+import { fakeLive } from './fakeLive.js';
 
 const room = (id, updatedAt, extra = {}) => ({ id, updatedAt, status: 'OPEN', tags: [], assignee: null, ...extra });
 
@@ -123,24 +124,6 @@ describe('typingText and notifies', () => {
     expect(notifies({ id: 'r', lastMessage: null }, undefined, '1', 'STAFF')).toBe(false);
   });
 });
-
-function fakeLive() {
-  const subs = [];
-  const listeners = { connected: new Set() };
-  return {
-    subs,
-    connected: false,
-    on: (ev, fn) => { listeners[ev].add(fn); return () => listeners[ev].delete(fn); },
-    emitConnected() { this.connected = true; for (const f of listeners.connected) f(); },
-    client: {
-      subscribe(payload, sink) {
-        const s = { payload, sink, disposed: false };
-        subs.push(s);
-        return () => { s.disposed = true; };
-      },
-    },
-  };
-}
 
 describe('followSubscription', () => {
   beforeEach(() => vi.useFakeTimers());

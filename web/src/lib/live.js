@@ -6,6 +6,9 @@
 // drops what it already has (by id), so nothing shows twice. A socket that stops
 // answering pings, or the browser going offline, ends the socket at once.
 import { createClient } from 'graphql-ws';
+import { createRetrier, retryDelay } from './retrier.js';
+
+export { retryDelay };
 
 export const MESSAGE_ADDED = `subscription MessageAdded($roomId: ID!, $after: String) {
   messageAdded(roomId: $roomId, after: $after) {
@@ -67,8 +70,6 @@ export function createLiveClient({ url, getToken, onAuthFailure, pingMs = 10000,
   };
 }
 
-export const retryDelay = (attempt) => Math.min(10000, 500 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-
 /**
  * Follows one room. Callbacks: onMessage(message); onState('connecting' | 'live' |
  * 'reconnecting'); onConnected(wasRetry) after each (re)connection, for a check
@@ -80,21 +81,19 @@ export const retryDelay = (attempt) => Math.min(10000, 500 * 2 ** attempt) * (0.
 export function followRoom(live, { roomId, getAfter, onMessage, onState, onConnected, onReset, onDenied, onAuthFailure, delay = retryDelay }) {
   let stopped = false;
   let unsubscribe = null;
-  let timer = null;
-  let attempt = 0;
   let connectedOnce = false;
+  const retry = createRetrier(start, { delay });
 
   const offConnected = live.on('connected', () => {
     if (stopped || !unsubscribe) return;
     onState?.('live');
     const wasRetry = connectedOnce;
     connectedOnce = true;
-    attempt = 0;
+    retry.connected();
     onConnected?.(wasRetry);
   });
 
   function start() {
-    timer = null;
     if (stopped) return;
     onState?.(connectedOnce ? 'reconnecting' : 'connecting');
     const after = getAfter() || undefined;
@@ -128,9 +127,8 @@ export function followRoom(live, { roomId, getAfter, onMessage, onState, onConne
   }
 
   function later() {
-    if (stopped || timer !== null) return;
-    onState?.('reconnecting');
-    timer = setTimeout(start, delay(attempt++));
+    if (stopped) return;
+    if (retry.later()) onState?.('reconnecting');
   }
 
   async function failed(err) {
@@ -160,25 +158,12 @@ export function followRoom(live, { roomId, getAfter, onMessage, onState, onConne
     later(); // a socket error (network down, server away)
   }
 
-  const online = () => {
-    if (timer !== null) {
-      clearTimeout(timer);
-      attempt = 0;
-      start();
-    } else {
-      // An attempt made while offline is still failing: its retry comes soon,
-      // not after the back-off the offline attempts built up.
-      attempt = 0;
-    }
-  };
-  if (typeof window !== 'undefined') window.addEventListener('online', online);
   start();
 
   return () => {
     stopped = true;
     offConnected();
-    if (typeof window !== 'undefined') window.removeEventListener('online', online);
-    if (timer !== null) clearTimeout(timer);
+    retry.stop();
     if (unsubscribe) unsubscribe();
   };
 }
@@ -212,14 +197,13 @@ export const TYPING = `subscription Typing($roomId: ID!) {
 export function followSubscription(live, { query, variables, onData, onConnected, onDenied, onAuthFailure, delay = retryDelay }) {
   let stopped = false;
   let unsubscribe = null;
-  let timer = null;
-  let attempt = 0;
   let connectedOnce = false;
+  const retry = createRetrier(start, { delay });
 
   const connectedNow = () => {
     const wasRetry = connectedOnce;
     connectedOnce = true;
-    attempt = 0;
+    retry.connected();
     onConnected?.(wasRetry);
   };
   const offConnected = live.on('connected', () => {
@@ -227,7 +211,6 @@ export function followSubscription(live, { query, variables, onData, onConnected
   });
 
   function start() {
-    timer = null;
     if (stopped) return;
     let done = false;
     const already = live.connected;
@@ -250,8 +233,7 @@ export function followSubscription(live, { query, variables, onData, onConnected
   }
 
   function later() {
-    if (stopped || timer !== null) return;
-    timer = setTimeout(start, delay(attempt++));
+    if (!stopped) retry.later();
   }
 
   function failed(err) {
@@ -267,25 +249,12 @@ export function followSubscription(live, { query, variables, onData, onConnected
     later();
   }
 
-  const online = () => {
-    if (timer !== null) {
-      clearTimeout(timer);
-      attempt = 0;
-      start();
-    } else {
-      // An attempt made while offline is still failing: its retry comes soon,
-      // not after the back-off the offline attempts built up.
-      attempt = 0;
-    }
-  };
-  if (typeof window !== 'undefined') window.addEventListener('online', online);
   start();
 
   return () => {
     stopped = true;
     offConnected();
-    if (typeof window !== 'undefined') window.removeEventListener('online', online);
-    if (timer !== null) clearTimeout(timer);
+    retry.stop();
     if (unsubscribe) unsubscribe();
   };
 }

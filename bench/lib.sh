@@ -1,0 +1,40 @@
+# bench/lib.sh: what the bench scripts share, sourced by them after they set ROOT
+# (and BUILD, RUN, PG_PORT, REDIS_PORT before calling what uses them): free
+# loopback ports, the optimised build, a throwaway PostgreSQL in $RUN/pg and the
+# wait for a Redis the script started. Defines functions only (and PGBIN).
+
+# A free loopback TCP port (20000-39999).
+free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
+
+# Processes per crm-pushd or generator for N sockets: one holds at most ~20,000 descriptors here.
+procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1) || true # none: a script without PostgreSQL
+# Runs a PostgreSQL program as postgres when we are root (initdb refuses root).
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# Configures $BUILD once: an optimised build without sanitizers.
+bench_configure() {
+  if [ ! -f "$BUILD/Makefile" ]; then
+    mkdir -p "$BUILD"
+    (cd "$BUILD" && "$ROOT/configure" CFLAGS="-O2 -g" >/dev/null)
+  fi
+}
+
+# Creates and starts PostgreSQL in $RUN/pg on $PG_PORT (loopback, trust) with
+# the crm database; extra arguments are server options ("-c max_connections=200").
+bench_pg_start() {
+  as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
+  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
+    -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1${*:+ $*}" >/dev/null
+  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
+}
+
+# Stops it (on exit; a no-op when it is not running).
+bench_pg_stop() { as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null 2>&1 || true; }
+
+# psql on the crm database as postgres.
+sql() { psql -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d crm "$@"; }
+
+# Waits (5 s at most) until the Redis on $REDIS_PORT answers.
+bench_redis_wait() { for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done; }
