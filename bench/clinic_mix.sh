@@ -92,7 +92,7 @@ return room+" "+user+" "+h+"."+b+"."+c.createHmac("sha256",s).update(h+"."+b).di
 fs.writeFileSync(process.argv[3],out.join("\n")+"\n");' \
   "${CRM_JWT_SECRET:-dev-only-jwt-secret-do-not-use-in-production}" "$RUN/members" "$RUN/conns"
 # crm-pushd's membership cache, as it fills it itself on a miss.
-awk '{ m[$1] = m[$1] " " $2 } END { for (r in m) print "SADD crm:members:" r " 0" m[r] }' "$RUN/members" > "$RUN/members.redis"
+awk '{ m[$1] = m[$1] " " $2 } END { for (r in m) { print "SADD crm:members:" r " 0" m[r]; print "SET crm:members:" r ":p 0" } }' "$RUN/members" > "$RUN/members.redis"
 echo "seeded $ROOMS rooms, $N users in $(( $(date +%s) - T0 )) s"
 
 nice -n "$NICE" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \

@@ -51,6 +51,7 @@ bench_redis_wait
 
 ROOM=1; USER=1
 redis-cli -p "$REDIS_PORT" SADD crm:members:$ROOM 0 $USER >/dev/null
+redis-cli -p "$REDIS_PORT" SET crm:members:$ROOM:p 0 >/dev/null # no patient: see push/membership.c
 TOKEN=$(node -e '
 const c=require("crypto");const s=process.argv[1];const n=Math.floor(Date.now()/1000);
 const e=(o)=>Buffer.from(JSON.stringify(o)).toString("base64url");

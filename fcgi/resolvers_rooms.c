@@ -188,7 +188,7 @@ static void members_changed(struct api_call *call, int64_t room, const char *act
     snprintf(key, sizeof key, CRM_MEMBERS_PREFIX "%" PRId64, room);
     snprintf(target, sizeof target, "room:%" PRId64, room);
     redisContext *c = crm_redis_get(&call->api->redis);
-    redisReply *rep = c ? redisCommand(c, "DEL %s", key) : NULL;
+    redisReply *rep = c ? redisCommand(c, "DEL %s %s" CRM_MEMBERS_PATIENT_SUFFIX, key, key) : NULL;
     if (rep)
         freeReplyObject(rep);
     else

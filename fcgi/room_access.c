@@ -92,7 +92,7 @@ void room_members_changed(struct api_call *call, int64_t room)
     char key[64];
     snprintf(key, sizeof key, CRM_MEMBERS_PREFIX "%" PRId64, room);
     redisContext *c = crm_redis_get(&call->api->redis);
-    redisReply *rep = c ? redisCommand(c, "DEL %s", key) : NULL;
+    redisReply *rep = c ? redisCommand(c, "DEL %s %s" CRM_MEMBERS_PATIENT_SUFFIX, key, key) : NULL;
     if (rep)
         freeReplyObject(rep);
     else

@@ -22,6 +22,8 @@
 /* Room membership cache of crm-pushd: a set of user ids per room, filled from
  * PostgreSQL on a miss, deleted by crm-api when members change. */
 #define CRM_MEMBERS_PREFIX "crm:members:"
+/* crm:members:<room>:p holds the room's patient id (0: none) beside the set. */
+#define CRM_MEMBERS_PATIENT_SUFFIX ":p"
 
 /* The partition of a room: room_id modulo streams (streams >= 1). */
 static inline int crm_stream_of_room(int64_t room_id, int streams)

@@ -39,28 +39,29 @@ static void decided(struct sub *s, int rc, int member, int64_t patient)
 static void cache_members(int64_t room_id, const PGresult *res, int64_t patient)
 {
     int rows = PQntuples(res);
-    /* SADD key 0 p<patient> ids...: the "0" marks a cached room (user ids
-     * start at 1); "p<id>" is the room's patient ("p0": none), for the
-     * messages.subscribe record. */
-    size_t argc = 4 + (size_t)rows;
+    /* SADD key 0 ids...: the "0" marks a cached room (user ids start at 1).
+     * The room's patient (0: none), for the messages.subscribe record, is a
+     * key of its own, so that a check stays O(1) in a room of any size. */
+    size_t argc = 3 + (size_t)rows;
     char pat[24];
-    snprintf(pat, sizeof pat, "p%" PRId64, patient);
+    snprintf(pat, sizeof pat, "%" PRId64, patient);
     const char **argv = calloc(argc, sizeof *argv);
     size_t *argvlen = calloc(argc, sizeof *argvlen);
-    char key[64];
+    char key[64], pkey[72];
     snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, room_id);
+    snprintf(pkey, sizeof pkey, "%s%s", key, CRM_MEMBERS_PATIENT_SUFFIX);
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
     if (ac && argv && argvlen) {
         argv[0] = "SADD";
         argv[1] = key;
         argv[2] = "0";
-        argv[3] = pat;
         for (int i = 0; i < rows; i++)
-            argv[4 + i] = PQgetvalue(res, i, 0);
+            argv[3 + i] = PQgetvalue(res, i, 0);
         for (size_t i = 0; i < argc; i++)
             argvlen[i] = strlen(argv[i]);
         redisAsyncCommandArgv(ac, NULL, NULL, (int)argc, argv, argvlen);
         redisAsyncCommand(ac, NULL, NULL, "EXPIRE %s %d", key, MEMBERSHIP_TTL);
+        redisAsyncCommand(ac, NULL, NULL, "SET %s %s EX %d", pkey, pat, MEMBERSHIP_TTL);
     }
     free(argv);
     free(argvlen);
@@ -117,21 +118,23 @@ static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
         ask_database(s);
 }
 
-/* A set cached without its "p" element (by an older crm-pushd) counts as not
- * cached: the database answers and fills it again. */
+/* A room counts as cached only with both keys: a set without its patient key
+ * (one being filled, or one of an older crm-pushd) is asked of the database. */
 static const char member_script[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
                                     "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end "
-                                    "for _, v in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
-                                    "if string.sub(v, 1, 1) == 'p' then return v end end return -1";
+                                    "local p = redis.call('GET', KEYS[2]) "
+                                    "if not p then return -1 end return 'p' .. p";
 
 void membership_check(struct sub *s)
 {
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
-    char key[64], uid[24];
+    char key[64], pkey[72], uid[24];
     snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, s->room_id);
+    snprintf(pkey, sizeof pkey, "%s%s", key, CRM_MEMBERS_PATIENT_SUFFIX);
     snprintf(uid, sizeof uid, "%" PRId64, s->conn->user_id);
     struct sub_ref *ref = sub_ref_new(s);
-    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 1 %s %s", member_script, key, uid) == REDIS_OK)
+    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 2 %s %s %s", member_script, key, pkey, uid) ==
+                  REDIS_OK)
         return;
     /* Redis is down: ask PostgreSQL. */
     sub_ref_take(ref);
