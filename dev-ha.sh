@@ -38,7 +38,7 @@ ha_all_ports() {
 ha_free_base() {
   local b p ok
   while :; do
-    b=$((20000 + (RANDOM % 200) * 100))
+    b=$((20000 + (RANDOM % ((PORTS_BELOW - 20100) / 100)) * 100)) # see free_port
     ok=1
     for p in $(ha_all_ports_of "$b"); do port_taken "$p" && { ok=0; break; }; done
     [ $ok = 1 ] && { echo "$b"; return; }

@@ -4,7 +4,9 @@
 # wait for a Redis the script started. Defines functions only (and PGBIN).
 
 # A free loopback TCP port (20000-39999).
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
+# Below the ephemeral range, as ./dev's free_port: an outgoing connection can take one in it.
+PORTS_BELOW=$(awk '{ print ($1 > 21000 ? $1 : 40000) }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+free_port() { local p; while :; do p=$((20000 + RANDOM % (PORTS_BELOW - 20000))); ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 
 # Processes per crm-pushd or generator for N sockets: one holds at most ~20,000 descriptors here.
 procs_for() { local p=$(( ($1 + 14999) / 15000 )); [ "$p" -ge 2 ] || p=2; echo $p; }
