@@ -12,6 +12,7 @@ lib_libcrm_a_SOURCES = \
 	lib/redis_sentinel.c lib/redis_sentinel.h \
 	lib/redis_wait.c lib/redis_wait.h \
 	lib/redis_ha.c lib/redis_ha.h \
+	lib/redis_shards.c lib/redis_shards.h \
 	lib/password.c lib/password.h \
 	lib/password_policy.c lib/password_policy.h lib/common_passwords.c \
 	lib/email_norm.c lib/email_norm.h \
