@@ -312,7 +312,8 @@ ha_up() {
   # Redis: a primary and two replicas, then the Sentinels. A topology started
   # before keeps the primary its Sentinels last named (their rewritten file).
   local i primary_port
-  primary_port=$(sed -n 's/^sentinel monitor crm 127\.0\.0\.1 \([0-9]*\).*/\1/p' "$RUN/sentinel1/sentinel.conf" 2>/dev/null)
+  # (|| true: on a first start there is no file, and ./dev runs under set -e.)
+  primary_port=$(sed -n 's/^sentinel monitor crm 127\.0\.0\.1 \([0-9]*\).*/\1/p' "$RUN/sentinel1/sentinel.conf" 2>/dev/null || true)
   [ -n "$primary_port" ] || primary_port=$(ha_redis_port 1)
   for i in 1 2 3; do
     if [ "$(ha_redis_port $i)" = "$primary_port" ]; then ha_redis_start $i
@@ -434,6 +435,9 @@ cmd_up_ha() {
   say "dev: building"
   build "$BIN"
   ha_up
+  # The same demo users and conversations as ./dev up, through HAProxy.
+  demo_users
+  HTTP_PORT=$HA_HTTP demo_inbox
   cat <<EOF
 
 CRM high-availability topology is running (development mode; docs/HA.md).
@@ -442,6 +446,7 @@ CRM high-availability topology is running (development mode; docs/HA.md).
   Redis          $(ha_redis_port 1),$(ha_redis_port 2),$(ha_redis_port 3); Sentinels $(ha_sentinel_port 1),$(ha_sentinel_port 2),$(ha_sentinel_port 3)
   PostgreSQL     $HA_PG1 (first primary), $HA_PG2 (synchronous standby)
   ./dev ha status | kill NAME | start NAME | promote | rebuild      Stop: ./dev down
+Demo logins (password: ${CRM_DEMO_PASSWORD:-demo-password-1}): admin@, nurse@, doctor@, pat@, sam@demo.test
 EOF
 }
 
