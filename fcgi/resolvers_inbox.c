@@ -236,7 +236,7 @@ static int r_start_conversation(gql_resolve_info *info, void *ctx, json_object *
     long retry_ms = 0;
     int stream;
     struct crm_redis *shard = api_room_redis(call->api, e.room_id, &stream);
-    enum send_status st = send_message(&call->api->redis, shard, &call->api->db, call->api->cfg.streams,
+    enum send_status st = send_message(shard, &call->api->db, call->api->cfg.streams,
                                        call->api->cfg.send_rate, call->who.jti, &e, &m, &retry_ms);
     if (st == SEND_ACCEPTED || st == SEND_REPLAYED)
         api_message_deinit(&m);

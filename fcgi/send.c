@@ -121,9 +121,9 @@ int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, stru
 /* The script's argv before the entry's pairs: EVALSHA sha 4, four keys, four values. */
 #define SEND_ARGV_HEAD 11
 
-enum send_status send_message(struct crm_redis *main, struct crm_redis *r, struct crm_db *db, int streams,
-                              int rate_max, const char *jti, const struct crm_stream_entry *e,
-                              struct api_message *out, long *retry_ms)
+enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
+                              const char *jti, const struct crm_stream_entry *e, struct api_message *out,
+                              long *retry_ms)
 {
     struct crm_entry_argv entry;
     if (crm_stream_entry_encode(&entry, e) != 0) {
@@ -146,19 +146,6 @@ enum send_status send_message(struct crm_redis *main, struct crm_redis *r, struc
 
     char revoked[AUTH_REVOKED_KEY_SIZE];
     size_t revoked_len = auth_revoked_key(revoked, jti);
-    if (r != main) {
-        /* The stream is on another shard than the revocation keys (the main
-         * Redis): asked there first, one round trip more. A logout landing
-         * between the two is one that came after the send. The script then
-         * checks the same key on the shard, where it never exists. */
-        int rv = auth_revoked(main, jti);
-        if (rv < 0) {
-            log_warn("redis: sendMessage: the main Redis is unavailable");
-            return SEND_UNAVAILABLE;
-        }
-        if (rv > 0)
-            return SEND_REVOKED;
-    }
 
     const char *argv[SEND_ARGV_HEAD + CRM_ENTRY_ARGC] = {"EVALSHA", NULL, "4",  stream, idem,  ratekey,
                                                          revoked,   ttl,  rate, window, stream};

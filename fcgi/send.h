@@ -24,16 +24,17 @@ enum send_status {
 };
 
 /* Sends e (already validated) on its room's stream, on Redis r (the stream's
- * shard; main is the main Redis: the same unless CRM_REDIS_SHARDS), for the
- * holder of token jti (its revocation is checked here). The idempotency and rate
- * keys live on r with the stream, so the script stays atomic: with shards a
- * sender's CRM_SEND_RATE is counted per shard. rate_max is the sender's limit per
+ * shard: the main Redis unless CRM_REDIS_SHARDS), for the holder of token jti
+ * (its revocation is checked here: a logout writes the key on every shard). The
+ * idempotency and rate keys live on r with the stream, so the script stays
+ * atomic and one round trip: with shards a sender's CRM_SEND_RATE is counted
+ * per shard. rate_max is the sender's limit per
  * CRM_SEND_RATE_WINDOW_MS. On SEND_ACCEPTED/SEND_REPLAYED *out is
  * filled (api_message_deinit it). db is used only to find a replayed message that
  * has left the stream. */
-enum send_status send_message(struct crm_redis *main, struct crm_redis *r, struct crm_db *db, int streams,
-                              int rate_max, const char *jti, const struct crm_stream_entry *e,
-                              struct api_message *out, long *retry_ms);
+enum send_status send_message(struct crm_redis *r, struct crm_db *db, int streams, int rate_max,
+                              const char *jti, const struct crm_stream_entry *e, struct api_message *out,
+                              long *retry_ms);
 
 /* Finds the message of (sender, key) in PostgreSQL. 1 found, 0 not, -1 error. */
 int send_find_persisted(struct crm_db *db, int64_t sender, const char *key, struct api_message *out);

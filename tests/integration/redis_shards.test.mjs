@@ -158,6 +158,22 @@ test('messages to rooms on both shards: accepted on their shard, delivered in or
   }
 });
 
+test('a logout reaches every shard: the revoked token sends to neither shard\'s rooms', async () => {
+  const u = await makeUser('STAFF');
+  const tok = token(u);
+  const rooms = await roomsOnBothShards(u);
+  const tag = `${process.pid}-${Date.now()}`;
+  assert.equal((await send(tok, rooms[1], 'before logout', `lo-${tag}-0`)).errors, undefined);
+  const out = await gql(tok, 'mutation { logout }');
+  assert.equal(out.errors, undefined, JSON.stringify(out.errors));
+  const jti = JSON.parse(Buffer.from(tok.split('.')[1], 'base64url').toString()).jti;
+  assert.equal(await cli2('EXISTS', `crm:revoked:${jti}`), '1', 'the revocation key is on shard 1 too');
+  for (const s of [0, 1]) {
+    const res = await send(tok, rooms[s], 'after logout', `lo-${tag}-${s + 1}`);
+    assert.equal(res.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', JSON.stringify(res));
+  }
+});
+
 test('a shard that is down fails only its rooms\' sends, with a retryable error; they go through once it is back', async () => {
   const u = await makeUser('STAFF');
   const tok = token(u);
