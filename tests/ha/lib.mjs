@@ -46,11 +46,14 @@ export async function redisCli(port, ...args) {
   return stdout.trim();
 }
 
-/** The Redis server the Sentinels name the primary now (its port). */
-export async function redisPrimaryPort() {
+/** The Redis servers of the second stream shard (Sentinel master crm2). */
+export const REDIS2_PORTS = (HA.HA_REDIS2_PORTS || '').split(',').filter(Boolean).map(Number);
+
+/** The Redis server the Sentinels name the primary of `name` now (its port). */
+export async function redisPrimaryPort(name = 'crm') {
   for (const p of HA.HA_SENTINEL_PORTS.split(',')) {
     try {
-      const { stdout } = await run('redis-cli', ['--no-auth-warning', '-p', p, 'SENTINEL', 'get-master-addr-by-name', 'crm'],
+      const { stdout } = await run('redis-cli', ['--no-auth-warning', '-p', p, 'SENTINEL', 'get-master-addr-by-name', name],
         { env: { ...process.env, REDISCLI_AUTH: readFileSync(`${process.env.CRM_TEST_RUN}/redis/sentinel.pass`, 'utf8').trim() } });
       const lines = stdout.trim().split('\n');
       if (lines.length === 2) return Number(lines[1]);
