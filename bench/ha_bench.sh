@@ -75,6 +75,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
 }
 trap cleanup EXIT
+trap 'echo "ha_bench.sh: failed at line $LINENO" >&2' ERR
 
 as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
 as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
@@ -123,7 +124,8 @@ URL=http://127.0.0.1:$HTTP_PORT
 front_start() { # lighttpd and crm-api with the settings exported now
   lighttpd -D -f "$RUN/lighttpd.conf" >>"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
   LPID=$!
-  for _ in $(seq 100); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  # Up to 30 s: 2 x CRM_API_PROCS processes start on a machine that may be busy.
+  for _ in $(seq 300); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
   curl -fsS "$URL/health" >/dev/null
 }
 front_start
