@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
-import { BIN, ROOT, RUN_DIR, eventually, psql, redisCliArgs } from './lib.mjs';
+import { BIN, ROOT, RUN_DIR, eventually, psql, redisCliArgs, svc } from './lib.mjs';
 import { fcgiRequest } from './fcgi_client.mjs';
 import { makeUser, makeRoom, token, createClient, WebSocket, collect } from './pushd_lib.mjs';
 import { execFile } from 'node:child_process';
@@ -71,6 +71,11 @@ async function gql(tok, query, variables) {
 const SEND = `mutation S($i: SendMessageInput!) { sendMessage(input: $i) { id body cursor roomId } }`;
 const send = (tok, room, body, key) => gql(tok, SEND, { i: { roomId: String(room), body, idempotencyKey: key } });
 
+let worker;
+function startWorker() {
+  worker = start('crm-worker-shards', `${BIN}/crm-worker`, [], { ...env, CRM_WORKER_METRICS_PORT: '0', CRM_WORKER_NAME: 'shards' });
+}
+
 function startRedis2() {
   redis2 = start('redis-shard1', 'redis-server', [`${ROOT}/etc/redis.conf`, '--port', String(shardPort),
     '--dir', `${RUN_DIR}/redis-shard1`, '--bind', '127.0.0.1', '--aclfile', `${RUN_DIR}/redis/users.acl`]);
@@ -86,7 +91,7 @@ before(async () => {
   start('crm-pushd-shards', `${BIN}/crm-pushd`, [], {
     ...env, CRM_WS_PORT: String(wsPort), CRM_WS_METRICS_PORT: '0', CRM_WS_PROCESSES: '1',
   });
-  start('crm-worker-shards', `${BIN}/crm-worker`, [], { ...env, CRM_WORKER_METRICS_PORT: '0', CRM_WORKER_NAME: 'shards' });
+  startWorker();
   await eventually(async () => (await fcgiRequest({ port: apiPort }, { uri: '/health' })).status === 200);
   await eventually(async () => {
     const r = await fetch(`http://127.0.0.1:${wsPort}/health`);
@@ -156,6 +161,54 @@ test('messages to rooms on both shards: accepted on their shard, delivered in or
   } finally {
     client.dispose();
   }
+});
+
+test('unpersisted messages on either shard: history, last message, unread counts and markRead read them there', async () => {
+  const a = await makeUser('STAFF'), b = await makeUser('STAFF');
+  const ta = token(a), tb = token(b);
+  const rooms = {};
+  while (rooms[0] === undefined || rooms[1] === undefined) {
+    const r = await makeRoom(a, b);
+    if (rooms[Number(r) % 2] === undefined) rooms[Number(r) % 2] = r;
+  }
+  // With the workers stopped (this one, and the test stack's, which reads
+  // crm:msg:0 on the main Redis too) the messages stay in their streams only.
+  await stop(worker);
+  procs.splice(procs.indexOf(worker), 1);
+  await svc('stop', 'worker');
+  const tag = `${process.pid}-${Date.now()}`, sent = { 0: [], 1: [] };
+  try {
+    for (const s of [0, 1]) {
+      for (let i = 0; i < 3; i++) {
+        const res = await send(ta, rooms[s], `pending${s}-${i}`, `pd-${tag}-${s}-${i}`);
+        assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+        sent[s].push(res.data.sendMessage);
+      }
+    }
+    const ROOM = 'query R($r: ID!) { room(id: $r) { unreadCount lastMessage { body status } } }';
+    const LIST = '{ rooms { id unreadCount lastMessage { body status } } }';
+    const list = await gql(tb, LIST);
+    assert.equal(list.errors, undefined, JSON.stringify(list.errors));
+    for (const s of [0, 1]) {
+      const one = await gql(tb, ROOM, { r: String(rooms[s]) });
+      assert.equal(one.errors, undefined, JSON.stringify(one.errors));
+      assert.deepEqual(one.data.room, { unreadCount: 3, lastMessage: { body: `pending${s}-2`, status: 'PENDING' } });
+      const inList = list.data.rooms.find((r) => r.id === String(rooms[s]));
+      assert.deepEqual(inList, { id: String(rooms[s]), unreadCount: 3, lastMessage: { body: `pending${s}-2`, status: 'PENDING' } });
+      const h = await gql(tb, 'query H($r: ID!) { messages(roomId: $r) { body status } }', { r: String(rooms[s]) });
+      assert.deepEqual(h.data.messages.map((m) => `${m.body} ${m.status}`),
+        [0, 1, 2].map((i) => `pending${s}-${i} PENDING`));
+      // markRead checks the cursor in the room's stream (not yet in PostgreSQL).
+      const mr = await gql(tb, 'mutation M($r: ID!, $c: String!) { markRead(roomId: $r, cursor: $c) { unreadCount } }',
+        { r: String(rooms[s]), c: sent[s][1].cursor });
+      assert.equal(mr.errors, undefined, JSON.stringify(mr.errors));
+      assert.equal(mr.data.markRead.unreadCount, 1);
+    }
+  } finally {
+    startWorker();
+    await svc('start', 'worker');
+  }
+  await eventually(async () => Number(await psql(`SELECT count(*) FROM messages WHERE idempotency_key LIKE 'pd-${tag}-%'`)) === 6);
 });
 
 test('a logout reaches every shard: the revoked token sends to neither shard\'s rooms', async () => {
