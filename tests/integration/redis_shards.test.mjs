@@ -204,11 +204,20 @@ test('unpersisted messages on either shard: history, last message, unread counts
       assert.equal(mr.errors, undefined, JSON.stringify(mr.errors));
       assert.equal(mr.data.markRead.unreadCount, 1);
     }
+    // queueStats adds up every shard: one more entry on shard 1 is one more of lag.
+    const admin = token(await makeUser('ADMIN'));
+    const QS = '{ queueStats { lag length } }';
+    const q1 = await gql(admin, QS);
+    assert.equal(q1.errors, undefined, JSON.stringify(q1.errors));
+    assert.equal((await send(ta, rooms[1], 'one more', `pd-${tag}-1-3`)).errors, undefined);
+    const q2 = await gql(admin, QS);
+    assert.equal(q2.data.queueStats.lag - q1.data.queueStats.lag, 1);
+    assert.equal(q2.data.queueStats.length - q1.data.queueStats.length, 1);
   } finally {
     startWorker();
     await svc('start', 'worker');
   }
-  await eventually(async () => Number(await psql(`SELECT count(*) FROM messages WHERE idempotency_key LIKE 'pd-${tag}-%'`)) === 6);
+  await eventually(async () => Number(await psql(`SELECT count(*) FROM messages WHERE idempotency_key LIKE 'pd-${tag}-%'`)) === 7);
 });
 
 test('a logout reaches every shard: the revoked token sends to neither shard\'s rooms', async () => {
