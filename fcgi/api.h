@@ -31,6 +31,20 @@ static inline struct crm_redis *api_stream_redis(struct api *api, int stream)
     return k == 0 ? &api->redis : &api->shard[k];
 }
 
+/* The connection to stream's shard in a loop over streams: c, the one in hand
+ * for *rr, when it is that shard's (one liveness check a request per Redis, as
+ * with one Redis), else a connection of the right one (*rr updated). NULL when
+ * Redis cannot be reached. */
+static inline redisContext *api_stream_ctx(struct api *api, int stream, struct crm_redis **rr,
+                                           redisContext *c)
+{
+    struct crm_redis *want = api_stream_redis(api, stream);
+    if (c && want == *rr && !c->err)
+        return c;
+    *rr = want;
+    return crm_redis_get(want);
+}
+
 /* The Redis holding room's stream, and that stream's number in *stream. */
 static inline struct crm_redis *api_room_redis(struct api *api, int64_t room, int *stream)
 {

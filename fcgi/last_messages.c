@@ -268,8 +268,8 @@ static int load_page(struct api_call *call)
             ss[ns++].partition = p;
     }
     /* The streams first, then PostgreSQL (as history does): an entry persisted
-     * in between is then in both (the persisted copy wins), not in neither. */
-    /* One pipelined round trip per shard holding a page stream. */
+     * in between is then in both (the persisted copy wins), not in neither.
+     * One pipelined round trip per shard holding a page stream. */
     struct crm_redis *rr = NULL;
     redisContext *c = NULL;
     int nshards = call->api->shards.n > 1 ? call->api->shards.n : 1;
@@ -279,16 +279,14 @@ static int load_page(struct api_call *call)
             i++;
         if (i == ns)
             continue;
-        rr = api_stream_redis(call->api, ss[i].partition);
-        c = crm_redis_get(rr);
+        c = api_stream_ctx(call->api, ss[i].partition, &rr, c);
         if (!c || boundaries(c, ss, ns, nshards, k) < 0)
             goto redis_fail;
     }
     for (size_t i = 0; i < ns; i++) {
         if (ss[i].lo_ms == CRM_BOUNDARY_ALL_MS)
             continue;
-        rr = api_stream_redis(call->api, ss[i].partition);
-        c = crm_redis_get(rr);
+        c = api_stream_ctx(call->api, ss[i].partition, &rr, c);
         if (!c || scan_tail(c, &ss[i], rooms, n, streams, staff) < 0)
             goto redis_fail;
     }

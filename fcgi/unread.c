@@ -123,8 +123,7 @@ int unread_counts(struct api_call *call, const int64_t *ids, size_t n, long long
         }
         char name[CRM_STREAM_NAME_MAX];
         crm_stream_name(name, rooms[i].stream);
-        rr = api_stream_redis(call->api, rooms[i].stream);
-        c = crm_redis_get(rr);
+        c = api_stream_ctx(call->api, rooms[i].stream, &rr, c);
         if (!c || history_boundary(c, name, &rooms[i].bms, &rooms[i].bseq) < 0)
             goto redis_fail;
     }
@@ -154,8 +153,7 @@ int unread_counts(struct api_call *call, const int64_t *ids, size_t n, long long
             j++;
         if (j < i)
             continue; /* that stream was scanned */
-        rr = api_stream_redis(call->api, rooms[i].stream);
-        c = crm_redis_get(rr);
+        c = api_stream_ctx(call->api, rooms[i].stream, &rr, c);
         if (!c || scan_stream(c, rooms[i].stream, rooms, n, call->who.user_id, with_internal, counts) < 0)
             goto redis_fail;
     }
