@@ -4,8 +4,10 @@
 # 127.0.0.1 with a port of its own, from a base port HA_BASE:
 #
 #   HAProxy        BASE+0 HTTP (the fronts), BASE+1 WebSocket (crm-pushd)
-#   Redis          BASE+10 (first primary), BASE+11, BASE+12 (replicas)
-#   Sentinel       BASE+20, BASE+21, BASE+22 (quorum 2, master name "crm")
+#   Redis          BASE+10 (first primary), BASE+11, BASE+12 (replicas): master "crm",
+#                  shard 0 (every key but stream 1); BASE+13 (first primary), BASE+14
+#                  (replica): master "crm2", shard 1 (CRM_REDIS_SHARDS=crm2, stream 1)
+#   Sentinel       BASE+20, BASE+21, BASE+22 (quorum 2, master names "crm", "crm2")
 #   PostgreSQL     BASE+30 (first primary), BASE+31 (synchronous standby)
 #   fronts         BASE+40, BASE+41 (lighttpd, each spawning its crm-api)
 #   crm-pushd      BASE+50, BASE+51 (metrics BASE+55, BASE+56)
@@ -13,7 +15,7 @@
 #
 # Folders under $RUN: redisN, sentinelN, pgN, frontN, logs. PIDs in $RUN/*.pid.
 
-HA_REDIS_N=3
+HA_REDIS_N=5 # redis1..3: master crm; redis4..5: master crm2
 HA_SENTINEL_N=3
 
 ha_ports() { # sets the port variables from HA_BASE
@@ -22,6 +24,8 @@ ha_ports() { # sets the port variables from HA_BASE
 }
 
 ha_redis_port() { echo $((HA_BASE + 10 + $1 - 1)); }
+ha_redis_master() { if [ "$1" -le 3 ]; then echo crm; else echo crm2; fi; } # N -> its master name
+ha_redis_first() { if [ "$1" = crm ]; then echo 1; else echo 4; fi; }      # name -> first primary
 ha_sentinel_port() { echo $((HA_BASE + 20 + $1 - 1)); }
 ha_pg_port() { echo $((HA_BASE + 30 + $1 - 1)); }
 ha_front_port() { echo $((HA_BASE + 40 + $1 - 1)); }
@@ -31,6 +35,7 @@ ha_all_ports() {
   local i
   echo "$((HA_BASE)) $((HA_BASE + 1))"
   for i in 1 2 3; do echo "$(ha_redis_port $i) $(ha_sentinel_port $i)"; done
+  echo "$(ha_redis_port 4) $(ha_redis_port 5)"
   for i in 1 2; do echo "$(ha_pg_port $i) $(ha_front_port $i) $(ha_pushd_port $i) $((HA_BASE + 54 + i)) $((HA_BASE + 59 + i))"; done
 }
 
@@ -58,11 +63,11 @@ ha_sentinel_cli() { # port args...
   REDISCLI_AUTH=$(cat "$RUN/redis/sentinel.pass") redis-cli --no-auth-warning -p "$port" "$@"
 }
 
-# The primary the Sentinels name now: "host port".
+# The primary the Sentinels name now for master NAME (crm): "host port".
 ha_redis_primary() {
-  local i out
+  local i out name=${1:-crm}
   for i in 1 2 3; do
-    out=$(ha_sentinel_cli "$(ha_sentinel_port $i)" SENTINEL get-master-addr-by-name crm 2>/dev/null | tr '\n' ' ') || continue
+    out=$(ha_sentinel_cli "$(ha_sentinel_port $i)" SENTINEL get-master-addr-by-name "$name" 2>/dev/null | tr '\n' ' ') || continue
     [ -n "${out// /}" ] && { echo "$out"; return 0; }
   done
   return 1
@@ -110,6 +115,17 @@ sentinel failover-timeout crm 4000
 sentinel parallel-syncs crm 2
 EOF
     chmod 600 "$conf"
+  fi
+  # The second shard's master (a file written before it existed gets it too).
+  if ! grep -q '^sentinel monitor crm2 ' "$conf"; then
+    cat >> "$conf" <<EOF
+sentinel monitor crm2 127.0.0.1 $(ha_redis_port 4) 2
+sentinel auth-user crm2 crm-sentinel
+sentinel auth-pass crm2 $(cat "$RUN/redis/users/crm-sentinel")
+sentinel down-after-milliseconds crm2 1000
+sentinel failover-timeout crm2 4000
+sentinel parallel-syncs crm2 2
+EOF
   fi
   start_daemon "sentinel$n" "$RUN/sentinel$n.pid" redis-server "$conf" --sentinel
   wait_for "Sentinel $n" 20 sh -c "REDISCLI_AUTH=\$(cat '$RUN/redis/sentinel.pass') redis-cli --no-auth-warning -p $port ping | grep -qx PONG"
@@ -228,6 +244,8 @@ ha_env() { # the settings every program of the topology shares
   export CRM_MIGRATE_URL="host=127.0.0.1,127.0.0.1 port=$HA_PG1,$HA_PG2 dbname=crm user=postgres target_session_attrs=read-write"
   export CRM_REDIS_SENTINELS="127.0.0.1:$(ha_sentinel_port 1),127.0.0.1:$(ha_sentinel_port 2),127.0.0.1:$(ha_sentinel_port 3)"
   export CRM_REDIS_MASTER_NAME=crm CRM_REDIS_SENTINEL_PASSWORD_FILE=$RUN/redis/sentinel.pass
+  # Two stream shards: stream 1 (odd rooms) on master crm2 (docs/HA.md).
+  export CRM_STREAMS=2 CRM_REDIS_SHARDS=crm2
   export CRM_REDIS_MIN_REPLICAS=${CRM_REDIS_MIN_REPLICAS:-1} CRM_REDIS_WAIT_TIMEOUT_MS=${CRM_REDIS_WAIT_TIMEOUT_MS:-1000}
   export CRM_REDIS_PASSWORD_FILE=$RUN/redis/users
   unset CRM_REDIS_HOST CRM_REDIS_PORT CRM_API_LISTEN
@@ -291,6 +309,7 @@ ha_write_env() { # what the tests and operators need to reach the topology
     echo "HA_WS=$HA_WS"
     echo "HA_PG_PORTS=$HA_PG1,$HA_PG2"
     echo "HA_REDIS_PORTS=$(ha_redis_port 1),$(ha_redis_port 2),$(ha_redis_port 3)"
+    echo "HA_REDIS2_PORTS=$(ha_redis_port 4),$(ha_redis_port 5)"
     echo "HA_SENTINEL_PORTS=$(ha_sentinel_port 1),$(ha_sentinel_port 2),$(ha_sentinel_port 3)"
     echo "HA_FRONT_PORTS=$(ha_front_port 1),$(ha_front_port 2)"
     echo "HA_PUSHD_PORTS=$(ha_pushd_port 1),$(ha_pushd_port 2)"
@@ -309,12 +328,14 @@ ha_up() {
   "$ROOT/etc/redis-acl.sh" --generate "$ROOT/etc/redis-users.acl.in" "$RUN/redis/users" > "$RUN/redis/users.acl"
   [ -s "$RUN/redis/sentinel.pass" ] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$RUN/redis/sentinel.pass")
   ha_env
-  # Redis: a primary and two replicas, then the Sentinels. A topology started
+  # Redis: a primary and two replicas (crm), a primary and a replica (crm2, the
+  # second stream shard), then the Sentinels. A topology started
   # before keeps the primary its Sentinels last named (their rewritten file).
   local i primary_port
-  primary_port=$(sed -n 's/^sentinel monitor crm 127\.0\.0\.1 \([0-9]*\).*/\1/p' "$RUN/sentinel1/sentinel.conf" 2>/dev/null)
-  [ -n "$primary_port" ] || primary_port=$(ha_redis_port 1)
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do
+    # (|| true: on a first start there is no file, and ./dev runs under set -e.)
+    primary_port=$(sed -n "s/^sentinel monitor $(ha_redis_master $i) 127\.0\.0\.1 \([0-9]*\).*/\1/p" "$RUN/sentinel1/sentinel.conf" 2>/dev/null || true)
+    [ -n "$primary_port" ] || primary_port=$(ha_redis_port "$(ha_redis_first "$(ha_redis_master $i)")")
     if [ "$(ha_redis_port $i)" = "$primary_port" ]; then ha_redis_start $i
     else ha_redis_start $i "$primary_port"; fi
   done
@@ -342,7 +363,8 @@ ha_down() {
   local i bin; bin=$(pg_bindir)
   stop_pid "$RUN/haproxy.pid"
   for i in 1 2; do stop_pid "$RUN/front$i.pid"; stop_pid "$RUN/pushd$i.pid"; stop_pid "$RUN/worker$i.pid"; done
-  for i in 1 2 3; do stop_pid "$RUN/sentinel$i.pid"; stop_pid "$RUN/redis$i.pid"; done
+  for i in 1 2 3; do stop_pid "$RUN/sentinel$i.pid"; done
+  for i in 1 2 3 4 5; do stop_pid "$RUN/redis$i.pid"; done
   for i in 1 2; do
     [ -f "$RUN/pg$i/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$RUN/pg$i" -m fast -w stop >/dev/null 2>&1 || true
   done
@@ -376,7 +398,7 @@ ha_kill() {
 ha_start() {
   local name=$1 n=${1: -1}
   case $name in
-    redis[123]) local prim; prim=$(ha_redis_primary) || die "no Sentinel names a primary"
+    redis[1-5]) local prim; prim=$(ha_redis_primary "$(ha_redis_master "$n")") || die "no Sentinel names a primary"
       ha_redis_start "$n" "$(echo "$prim" | awk '{print $2}')" ;;
     sentinel[123]) ha_sentinel_start "$n" ;;
     pg[12]) ha_pg_start_dir "$n" ;;
@@ -390,7 +412,7 @@ ha_start() {
 
 ha_status() {
   local i f
-  for f in haproxy redis1 redis2 redis3 sentinel1 sentinel2 sentinel3 front1 front2 pushd1 pushd2 worker1 worker2; do
+  for f in haproxy redis1 redis2 redis3 redis4 redis5 sentinel1 sentinel2 sentinel3 front1 front2 pushd1 pushd2 worker1 worker2; do
     if pid_alive "$RUN/$f.pid"; then printf '%-10s running  pid %s\n' "$f" "$(cat "$RUN/$f.pid")"
     else printf '%-10s stopped\n' "$f"; fi
   done
@@ -400,7 +422,8 @@ ha_status() {
       printf 'pg%-8s standby  port %s\n' $i "$(ha_pg_port $i)"
     else printf 'pg%-8s stopped\n' $i; fi
   done
-  printf 'Redis primary (Sentinels): %s\n' "$(ha_redis_primary || echo none)"
+  printf 'Redis primary (Sentinels): %s\n' "$(ha_redis_primary crm || echo none)"
+  printf 'Redis primary of shard 1, crm2 (Sentinels): %s\n' "$(ha_redis_primary crm2 || echo none)"
 }
 
 # Sets RUN, BIN, MODE, HA_BASE for the ha commands: the test topology when
@@ -434,14 +457,19 @@ cmd_up_ha() {
   say "dev: building"
   build "$BIN"
   ha_up
+  # The same demo users and conversations as ./dev up, through HAProxy.
+  demo_users
+  HTTP_PORT=$HA_HTTP demo_inbox
   cat <<EOF
 
 CRM high-availability topology is running (development mode; docs/HA.md).
   Web and API    http://127.0.0.1:$HA_HTTP/   (HAProxy over two fronts)
   WebSocket      ws://127.0.0.1:$HA_WS/       (HAProxy over two crm-pushd)
-  Redis          $(ha_redis_port 1),$(ha_redis_port 2),$(ha_redis_port 3); Sentinels $(ha_sentinel_port 1),$(ha_sentinel_port 2),$(ha_sentinel_port 3)
+  Redis          $(ha_redis_port 1),$(ha_redis_port 2),$(ha_redis_port 3) (master crm); $(ha_redis_port 4),$(ha_redis_port 5) (crm2, stream 1)
+  Sentinels      $(ha_sentinel_port 1),$(ha_sentinel_port 2),$(ha_sentinel_port 3)
   PostgreSQL     $HA_PG1 (first primary), $HA_PG2 (synchronous standby)
   ./dev ha status | kill NAME | start NAME | promote | rebuild      Stop: ./dev down
+Demo logins (password: ${CRM_DEMO_PASSWORD:-demo-password-1}): admin@, nurse@, doctor@, pat@, sam@demo.test
 EOF
 }
 
@@ -467,7 +495,8 @@ test_ha() {
   [ ${#files[@]} -gt 0 ] || files=("$ROOT"/tests/ha/*.test.mjs)
   rc=0
   node --test --test-concurrency=1 --test-reporter=tap "${files[@]}" > "$out" 2>&1 || rc=$?
-  grep -E '^(not ok|# (tests|pass|fail))|^# HA ' "$out" || true
+  # (node's TAP reporter prints a test's "# HA ..." line as "# \# HA ...")
+  grep -E '^(not ok|# (tests|pass|fail))|^# (\\# )?HA ' "$out" | sed 's/^# \\# HA /# HA /' || true
   [ $rc -eq 0 ] || { say "--- failures"; grep -B2 -A30 '^ *not ok' "$out" | head -150; }
   local p f2
   p=$(awk '/^# pass/ {print $3}' "$out" | tail -1)

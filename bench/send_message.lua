@@ -1,7 +1,7 @@
 -- wrk script of bench/api_bench.sh: POST a sendMessage mutation with a unique
 -- idempotency key per request (run nonce, thread id, counter), rotating over the
 -- tokens of several users. The same requests go to /hello for the ceiling.
---   wrk -s bench/send_message.lua URL -- TOKENS_FILE ROOM_ID NONCE
+--   wrk -s bench/send_message.lua URL -- TOKENS_FILE ROOM_ID[,ROOM_ID...] NONCE
 -- Prints one line "RESULT k=v ..." at the end for the script to read.
 local threads = {}
 local next_id = 0
@@ -12,7 +12,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local tokens, room, nonce, counter, path
+local tokens, rooms, nonce, counter, path
 local query = "mutation($i:SendMessageInput!){sendMessage(input:$i){id status cursor createdAt}}"
 
 function init(args)
@@ -20,12 +20,17 @@ function init(args)
   for line in io.lines(args[1]) do
     if #line > 0 then tokens[#tokens + 1] = "Bearer " .. line end
   end
-  room, nonce, counter = args[2], args[3], 0
+  -- ROOM_ID may be a comma-separated list: requests go round the rooms
+  -- (bench/ha_bench.sh spreads them over streams on two Redis servers).
+  rooms = {}
+  for r in string.gmatch(args[2], "[^,]+") do rooms[#rooms + 1] = r end
+  nonce, counter = args[3], 0
   path = wrk.path
 end
 
 function request()
   counter = counter + 1
+  local room = rooms[(counter + id) % #rooms + 1]
   local body = '{"query":"' .. query .. '","variables":{"i":{"roomId":"' .. room ..
     '","body":"benchmark message ' .. counter .. ' of a clinic conversation","idempotencyKey":"' ..
     nonce .. '-' .. id .. '-' .. counter .. '"}}}'

@@ -9,7 +9,9 @@
 #include "crm_config.h"
 #include "db.h"
 #include "gql/gql_engine.h"
+#include "redis_shards.h"
 #include "redis_sync.h"
+#include "streams.h"
 #include "token.h"
 
 #include <libpq-fe.h>
@@ -17,8 +19,38 @@
 struct api {
     struct crm_config cfg;
     struct crm_db db;
-    struct crm_redis redis;
+    struct crm_redis redis;                 /* the main Redis: shard 0 */
+    struct crm_shards shards;               /* where the message streams live */
+    struct crm_redis shard[CRM_SHARDS_MAX]; /* shard k >= 1 ([0] unused: redis) */
 };
+
+/* The Redis holding message stream `stream` (lib/redis_shards.h). */
+static inline struct crm_redis *api_stream_redis(struct api *api, int stream)
+{
+    int k = api->shards.n > 1 ? crm_shard_of_stream(stream, api->shards.n) : 0;
+    return k == 0 ? &api->redis : &api->shard[k];
+}
+
+/* The connection to stream's shard in a loop over streams: c, the one in hand
+ * for *rr, when it is that shard's (one liveness check a request per Redis, as
+ * with one Redis), else a connection of the right one (*rr updated). NULL when
+ * Redis cannot be reached. */
+static inline redisContext *api_stream_ctx(struct api *api, int stream, struct crm_redis **rr,
+                                           redisContext *c)
+{
+    struct crm_redis *want = api_stream_redis(api, stream);
+    if (c && want == *rr && !c->err)
+        return c;
+    *rr = want;
+    return crm_redis_get(want);
+}
+
+/* The Redis holding room's stream, and that stream's number in *stream. */
+static inline struct crm_redis *api_room_redis(struct api *api, int64_t room, int *stream)
+{
+    *stream = crm_stream_of_room(room, api->cfg.streams);
+    return api_stream_redis(api, *stream);
+}
 
 /* What this request knows of its token's revocation. Asked of Redis at most once
  * a request, and only when a field needs the caller. */

@@ -114,6 +114,8 @@ static int serve(struct api *api, gql_engine *engine)
     crm_stop_signal_install(on_term);
     crm_db_init(&api->db, api->cfg.database_url);
     crm_redis_init(&api->redis, api->cfg.redis_host, api->cfg.redis_port, 2000);
+    for (int k = 1; k < api->shards.n; k++)
+        crm_redis_init_shard(&api->shard[k], &api->shards, k, 2000);
 
     FCGX_Request req;
     FCGX_InitRequest(&req, listen_fd, 0);
@@ -125,6 +127,8 @@ static int serve(struct api *api, gql_engine *engine)
         finish(&req);
     }
     FCGX_Free(&req, 1);
+    for (int k = 1; k < api->shards.n; k++)
+        crm_redis_deinit(&api->shard[k]);
     crm_redis_deinit(&api->redis);
     crm_db_deinit(&api->db);
     log_info("stopped");
@@ -177,7 +181,8 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_redis_auth_use(&redis_auth);
-    if (crm_redis_ha_init(&api.cfg, api_err, sizeof api_err) < 0) {
+    if (crm_redis_ha_init(&api.cfg, api_err, sizeof api_err) < 0 ||
+        crm_shards_parse(&api.shards, &api.cfg, api_err, sizeof api_err) < 0) {
         log_error("configuration: %s", api_err);
         return 1;
     }

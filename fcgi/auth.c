@@ -126,3 +126,20 @@ int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long
         log_warn("redis: revocation refused");
     return ok ? 0 : -1;
 }
+
+int auth_revoke_on_shard(struct crm_redis *r, const struct crm_token_claims *claims, long long now)
+{
+    long long ttl = claims->exp - now;
+    if (ttl < 1)
+        ttl = 1;
+    char key[AUTH_REVOKED_KEY_SIZE], ex[24];
+    size_t kn = auth_revoked_key(key, claims->jti);
+    int en = snprintf(ex, sizeof ex, "%lld", ttl);
+    const char *set[] = {"SET", key, "1", "EX", ex};
+    size_t set_lens[] = {3, kn, 1, 2, (size_t)en};
+    redisReply *rep = crm_redis_argv(r, 5, set, set_lens);
+    int ok = rep && rep->type == REDIS_REPLY_STATUS;
+    if (rep)
+        freeReplyObject(rep);
+    return ok ? 0 : -1;
+}

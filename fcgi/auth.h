@@ -34,4 +34,9 @@ size_t auth_revoked_key(char key[AUTH_REVOKED_KEY_SIZE], const char *jti);
  * crm-pushd. Returns 0 or -1 (Redis unavailable). */
 int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long long now);
 
+/* Writes the revocation key (no publication) on a further Redis shard
+ * (lib/redis_shards.h): the send script checks it where the room's stream
+ * is, in the same round trip as the write. 0 or -1 (unavailable). */
+int auth_revoke_on_shard(struct crm_redis *r, const struct crm_token_claims *claims, long long now);
+
 #endif

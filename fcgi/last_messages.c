@@ -57,10 +57,12 @@ static void offer(struct page_room *room, struct api_message *m)
 
 /* The persisted boundary of every stream in ss, in one pipelined round trip
  * (the three facts of each, lib/persisted_boundary.h). 0 or -1. */
-static int boundaries(redisContext *c, struct page_stream *ss, size_t ns)
+static int boundaries(redisContext *c, struct page_stream *ss, size_t ns, int nshards, int shard)
 {
     char name[CRM_STREAM_NAME_MAX];
     for (size_t i = 0; i < ns; i++) {
+        if (crm_shard_of_stream(ss[i].partition, nshards) != shard)
+            continue;
         crm_stream_name(name, ss[i].partition);
         redisAppendCommand(c, "XRANGE %s - + COUNT 1", name);
         redisAppendCommand(c, "XPENDING %s %s", name, CRM_WORKER_GROUP);
@@ -68,6 +70,8 @@ static int boundaries(redisContext *c, struct page_stream *ss, size_t ns)
     }
     int rc = 0;
     for (size_t i = 0; i < ns; i++) {
+        if (crm_shard_of_stream(ss[i].partition, nshards) != shard)
+            continue;
         redisReply *r[3] = {NULL, NULL, NULL};
         for (int k = 0; k < 3; k++)
             if (redisGetReply(c, (void **)&r[k]) != REDIS_OK)
@@ -264,13 +268,28 @@ static int load_page(struct api_call *call)
             ss[ns++].partition = p;
     }
     /* The streams first, then PostgreSQL (as history does): an entry persisted
-     * in between is then in both (the persisted copy wins), not in neither. */
-    redisContext *c = crm_redis_get(&call->api->redis);
-    if (!c || boundaries(c, ss, ns) < 0)
-        goto redis_fail;
-    for (size_t i = 0; i < ns; i++)
-        if (ss[i].lo_ms != CRM_BOUNDARY_ALL_MS && scan_tail(c, &ss[i], rooms, n, streams, staff) < 0)
+     * in between is then in both (the persisted copy wins), not in neither.
+     * One pipelined round trip per shard holding a page stream. */
+    struct crm_redis *rr = NULL;
+    redisContext *c = NULL;
+    int nshards = call->api->shards.n > 1 ? call->api->shards.n : 1;
+    for (int k = 0; k < nshards; k++) {
+        size_t i = 0;
+        while (i < ns && crm_shard_of_stream(ss[i].partition, nshards) != k)
+            i++;
+        if (i == ns)
+            continue;
+        c = api_stream_ctx(call->api, ss[i].partition, &rr, c);
+        if (!c || boundaries(c, ss, ns, nshards, k) < 0)
             goto redis_fail;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        if (ss[i].lo_ms == CRM_BOUNDARY_ALL_MS)
+            continue;
+        c = api_stream_ctx(call->api, ss[i].partition, &rr, c);
+        if (!c || scan_tail(c, &ss[i], rooms, n, streams, staff) < 0)
+            goto redis_fail;
+    }
     if (load_persisted(&call->api->db, rooms, n, staff) < 0)
         goto out;
     /* A body is patient data: not answered without its audit record. */
@@ -287,7 +306,7 @@ static int load_page(struct api_call *call)
     goto out;
 redis_fail:
     if (c && c->err)
-        crm_redis_reset(&call->api->redis);
+        crm_redis_reset(rr);
 out:
     for (size_t i = 0; rooms && i < n; i++)
         if (rooms[i].found)

@@ -17,12 +17,32 @@ static int r_queue_stats(gql_resolve_info *info, void *ctx, json_object **out)
     int rc = api_require(info, call, "ADMIN");
     if (rc)
         return rc;
-    redisContext *c = crm_redis_get(&call->api->redis);
+    /* Every shard's figures added up (lib/redis_shards.h): a stream, retry
+     * stream or dead letter lives on one shard and is absent (zero) elsewhere. */
     struct crm_queue_stats qs;
-    if (!c || crm_queue_stats_get(c, call->api->cfg.streams, &qs) != CRM_QS_OK) {
-        if (c && c->err)
-            crm_redis_reset(&call->api->redis);
-        return api_unavailable(info);
+    memset(&qs, 0, sizeof qs);
+    int nshards = call->api->shards.n > 1 ? call->api->shards.n : 1;
+    for (int k = 0; k < nshards; k++) {
+        struct crm_redis *rr = k == 0 ? &call->api->redis : &call->api->shard[k];
+        redisContext *c = crm_redis_get(rr);
+        struct crm_queue_stats one;
+        if (!c || crm_queue_stats_get(c, call->api->cfg.streams, &one) != CRM_QS_OK) {
+            if (c && c->err)
+                crm_redis_reset(rr);
+            crm_queue_stats_deinit(&qs);
+            return api_unavailable(info);
+        }
+        if (k == 0) {
+            qs = one;
+            continue;
+        }
+        qs.length += one.length;
+        qs.lag += one.lag;
+        qs.pending += one.pending;
+        qs.dead_letters += one.dead_letters;
+        if (one.consumers > qs.consumers)
+            qs.consumers = one.consumers;
+        crm_queue_stats_deinit(&one);
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "streams", json_object_new_int((int)qs.n_streams));

@@ -331,6 +331,11 @@ static int r_logout(gql_resolve_info *info, void *ctx, json_object **out)
     int rc = api_require(info, call, NULL);
     if (rc)
         return rc;
+    /* Every further shard first, then the main Redis (and the publication
+     * crm-pushd acts on): a logout that fails part-way is retried whole. */
+    for (int k = 1; k < call->api->shards.n; k++)
+        if (auth_revoke_on_shard(&call->api->shard[k], &call->who, call->now) < 0)
+            return api_unavailable(info);
     if (auth_revoke(&call->api->redis, &call->who, call->now) < 0)
         return api_unavailable(info);
     call->revocation = API_REVOCATION_REVOKED; /* later fields of this request too */

@@ -234,7 +234,9 @@ static int r_start_conversation(gql_resolve_info *info, void *ctx, json_object *
      * that failed after the room was made completes here. */
     struct api_message m;
     long retry_ms = 0;
-    enum send_status st = send_message(&call->api->redis, &call->api->db, call->api->cfg.streams,
+    int stream;
+    struct crm_redis *shard = api_room_redis(call->api, e.room_id, &stream);
+    enum send_status st = send_message(shard, &call->api->db, call->api->cfg.streams,
                                        call->api->cfg.send_rate, call->who.jti, &e, &m, &retry_ms);
     if (st == SEND_ACCEPTED || st == SEND_REPLAYED)
         api_message_deinit(&m);

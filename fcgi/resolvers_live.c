@@ -52,10 +52,12 @@ static int message_of_room(struct api_call *call, int64_t room, uint64_t ms, uin
     /* Not stored yet: the room's stream holds it from the moment it was
      * accepted (and keeps it CRM_RESUME_WINDOW after it is stored). */
     char stream[CRM_STREAM_NAME_MAX], id[CRM_ENTRY_ID_MAX];
-    crm_stream_name(stream, crm_stream_of_room(room, call->api->cfg.streams));
+    int partition;
+    struct crm_redis *shard = api_room_redis(call->api, room, &partition);
+    crm_stream_name(stream, partition);
     snprintf(id, sizeof id, "%" PRIu64 "-%" PRIu64, ms, seq);
     const char *argv[] = {"XRANGE", stream, id, id};
-    redisReply *rep = crm_redis_argv(&call->api->redis, 4, argv, NULL);
+    redisReply *rep = crm_redis_argv(shard, 4, argv, NULL);
     if (!rep || rep->type != REDIS_REPLY_ARRAY) {
         if (rep)
             freeReplyObject(rep);

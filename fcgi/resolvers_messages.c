@@ -177,7 +177,9 @@ static int r_send_message(gql_resolve_info *info, void *ctx, json_object **out)
 
     struct api_message m;
     long retry_ms = 0;
-    enum send_status st = send_message(&call->api->redis, &call->api->db, call->api->cfg.streams,
+    int stream;
+    struct crm_redis *shard = api_room_redis(call->api, e.room_id, &stream);
+    enum send_status st = send_message(shard, &call->api->db, call->api->cfg.streams,
                                        call->api->cfg.send_rate, call->who.jti, &e, &m, &retry_ms);
     if (st == SEND_ACCEPTED || st == SEND_REPLAYED || st == SEND_RATE_LIMITED)
         call->revocation = API_REVOCATION_CLEAR; /* the script saw the key absent */
@@ -226,8 +228,10 @@ static int r_messages(gql_resolve_info *info, void *ctx, json_object **out)
         return gql_resolve_error(info, "BAD_USER_INPUT", "before must be a cursor from a message.");
     struct api_message *msgs;
     size_t n;
-    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, room, bv != NULL, bms, bseq,
-                     limit, api_is_staff(call), &msgs, &n) != HISTORY_OK)
+    int stream;
+    struct crm_redis *shard = api_room_redis(call->api, room, &stream);
+    if (history_load(&call->api->db, shard, call->api->cfg.streams, room, bv != NULL, bms, bseq, limit,
+                     api_is_staff(call), &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     json_object *list = json_object_new_array();
     for (size_t i = 0; i < n; i++)

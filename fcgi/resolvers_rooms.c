@@ -291,8 +291,11 @@ static int r_room_last_message(gql_resolve_info *info, void *ctx, json_object **
     /* Rooms reach here only through access checks (rooms, room, inbox, the
      * conversation mutations), so the caller may read them. A patient's newest
      * is the newest that is not an internal note. */
-    if (history_load(&call->api->db, &call->api->redis, call->api->cfg.streams, strtoll(room, NULL, 10), 0, 0,
-                     0, 1, api_is_staff(call), &msgs, &n) != HISTORY_OK)
+    int64_t rid = strtoll(room, NULL, 10);
+    int stream;
+    struct crm_redis *shard = api_room_redis(call->api, rid, &stream);
+    if (history_load(&call->api->db, shard, call->api->cfg.streams, rid, 0, 0, 0, 1, api_is_staff(call),
+                     &msgs, &n) != HISTORY_OK)
         return api_unavailable(info);
     *out = n ? api_message_to_json(&msgs[0]) : NULL;
     history_free(msgs, n);

@@ -23,8 +23,12 @@ enum send_status {
     SEND_ENOMEM = -2,
 };
 
-/* Sends e (already validated) on its room's stream for the holder of token jti
- * (its revocation is checked here). rate_max is the sender's limit per
+/* Sends e (already validated) on its room's stream, on Redis r (the stream's
+ * shard: the main Redis unless CRM_REDIS_SHARDS), for the holder of token jti
+ * (its revocation is checked here: a logout writes the key on every shard). The
+ * idempotency and rate keys live on r with the stream, so the script stays
+ * atomic and one round trip: with shards a sender's CRM_SEND_RATE is counted
+ * per shard. rate_max is the sender's limit per
  * CRM_SEND_RATE_WINDOW_MS. On SEND_ACCEPTED/SEND_REPLAYED *out is
  * filled (api_message_deinit it). db is used only to find a replayed message that
  * has left the stream. */

@@ -106,10 +106,10 @@ int unread_counts(struct api_call *call, const int64_t *ids, size_t n, long long
     if (!rooms || !lit[0] || !lit[1] || !lit[2])
         goto done;
     /* The boundaries first, then PostgreSQL: a message persisted in between is
-     * counted in the stream (SQL stops at the boundary), never twice. */
-    redisContext *c = crm_redis_get(&call->api->redis);
-    if (!c)
-        goto done;
+     * counted in the stream (SQL stops at the boundary), never twice. Each
+     * stream is asked on its shard (lib/redis_shards.h). */
+    struct crm_redis *rr = NULL;
+    redisContext *c = NULL;
     for (size_t i = 0; i < n; i++) {
         rooms[i].id = ids[i];
         rooms[i].stream = crm_stream_of_room(ids[i], streams);
@@ -123,11 +123,9 @@ int unread_counts(struct api_call *call, const int64_t *ids, size_t n, long long
         }
         char name[CRM_STREAM_NAME_MAX];
         crm_stream_name(name, rooms[i].stream);
-        if (history_boundary(c, name, &rooms[i].bms, &rooms[i].bseq) < 0) {
-            if (c->err)
-                crm_redis_reset(&call->api->redis);
-            goto done;
-        }
+        c = api_stream_ctx(call->api, rooms[i].stream, &rr, c);
+        if (!c || history_boundary(c, name, &rooms[i].bms, &rooms[i].bseq) < 0)
+            goto redis_fail;
     }
     for (int k = 0; k < 3; k++)
         array_literal(lit[k], n, rooms, k);
@@ -155,13 +153,15 @@ int unread_counts(struct api_call *call, const int64_t *ids, size_t n, long long
             j++;
         if (j < i)
             continue; /* that stream was scanned */
-        if (scan_stream(c, rooms[i].stream, rooms, n, call->who.user_id, with_internal, counts) < 0) {
-            if (c->err)
-                crm_redis_reset(&call->api->redis);
-            goto done;
-        }
+        c = api_stream_ctx(call->api, rooms[i].stream, &rr, c);
+        if (!c || scan_stream(c, rooms[i].stream, rooms, n, call->who.user_id, with_internal, counts) < 0)
+            goto redis_fail;
     }
     rc = 0;
+    goto done;
+redis_fail:
+    if (c && c->err)
+        crm_redis_reset(rr);
 done:
     PQclear(r);
     for (int k = 0; k < 3; k++)

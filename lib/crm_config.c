@@ -47,6 +47,11 @@ static const struct setting settings[] = {
         "are not used (docs/HA.md)"),
     STR(redis_master_name, "CRM_REDIS_MASTER_NAME", "crm",
         "the name the Sentinels monitor the primary under"),
+    STR(redis_shards, "CRM_REDIS_SHARDS", NULL,
+        "further Redis primaries for the message streams, comma-separated: `host:port` (or a socket path) "
+        "each, or with CRM_REDIS_SENTINELS their master names; stream N lives on shard N mod (1 + entries), "
+        "shard 0 being the main Redis, which keeps every other key; change it only with drained streams "
+        "(docs/HA.md)"),
     STR(sentinel_user, "CRM_REDIS_SENTINEL_USER", NULL,
         "user for AUTH to the Sentinels; unset: AUTH with the password alone (Sentinel's `requirepass`)"),
     STR(sentinel_pwfile, "CRM_REDIS_SENTINEL_PASSWORD_FILE", NULL,

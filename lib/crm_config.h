@@ -18,6 +18,7 @@ struct crm_config {
     const char *redis_password_file; /* CRM_REDIS_PASSWORD_FILE: a file, or a folder of them */
     const char *redis_sentinels;     /* CRM_REDIS_SENTINELS: host:port,...: ask them for the primary */
     const char *redis_master_name;   /* CRM_REDIS_MASTER_NAME: the Sentinels' name of it */
+    const char *redis_shards;        /* CRM_REDIS_SHARDS: further primaries for the message streams */
     const char *sentinel_user;       /* CRM_REDIS_SENTINEL_USER: NULL: AUTH with a password only */
     const char *sentinel_pwfile;     /* CRM_REDIS_SENTINEL_PASSWORD_FILE */
     int redis_min_replicas;          /* CRM_REDIS_MIN_REPLICAS: WAIT for this many replicas */

@@ -12,6 +12,7 @@ lib_libcrm_a_SOURCES = \
 	lib/redis_sentinel.c lib/redis_sentinel.h \
 	lib/redis_wait.c lib/redis_wait.h \
 	lib/redis_ha.c lib/redis_ha.h \
+	lib/redis_shards.c lib/redis_shards.h \
 	lib/password.c lib/password.h \
 	lib/password_policy.c lib/password_policy.h lib/common_passwords.c \
 	lib/email_norm.c lib/email_norm.h \
@@ -56,7 +57,7 @@ CRM_LIBS = lib/libcrm.a $(JSONC_LIBS) $(LIBPQ_LIBS) $(HIREDIS_LIBS) $(SODIUM_LIB
 # Unit tests of lib/ (the GraphQL engine's are in lib/gql/*.mk).
 CRM_LIB_TESTS = tests/unit/test_config tests/unit/test_password tests/unit/test_streams \
 	tests/unit/test_token tests/unit/test_json_strict tests/unit/test_utf8 \
-	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_redis_sentinel tests/unit/test_stream_entry \
+	tests/unit/test_identity tests/unit/test_redis_auth tests/unit/test_redis_sentinel tests/unit/test_redis_shards tests/unit/test_stream_entry \
 	tests/unit/test_audit_entry tests/unit/test_persisted_boundary tests/unit/test_iso_time
 check_PROGRAMS += $(CRM_LIB_TESTS)
 TESTS += $(CRM_LIB_TESTS)
@@ -90,6 +91,9 @@ tests_unit_test_redis_auth_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_redis_sentinel_SOURCES = tests/unit/test_redis_sentinel.c
 tests_unit_test_redis_sentinel_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_redis_sentinel_LDADD = $(CRM_TEST_LIBS)
+tests_unit_test_redis_shards_SOURCES = tests/unit/test_redis_shards.c
+tests_unit_test_redis_shards_CFLAGS = $(CRM_TEST_CFLAGS)
+tests_unit_test_redis_shards_LDADD = $(CRM_TEST_LIBS)
 tests_unit_test_persisted_boundary_SOURCES = tests/unit/test_persisted_boundary.c
 tests_unit_test_persisted_boundary_CFLAGS = $(CRM_TEST_CFLAGS)
 tests_unit_test_persisted_boundary_LDADD = $(CRM_TEST_LIBS)

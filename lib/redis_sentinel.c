@@ -190,7 +190,8 @@ static int auth(redisContext *c, const char *user, const char *password)
 }
 
 /* Sentinel i's answer for the primary: 0 with host/port, -1 otherwise. */
-static int ask_sentinel(const struct crm_sentinels *s, int i, char *host, size_t hostlen, int *port)
+static int ask_sentinel(const struct crm_sentinels *s, const char *master, int i, char *host, size_t hostlen,
+                        int *port)
 {
     redisContext *c = connect_to(s->host[i], s->port[i], s->timeout_ms);
     if (!c) {
@@ -204,7 +205,7 @@ static int ask_sentinel(const struct crm_sentinels *s, int i, char *host, size_t
                   s->host[i], s->port[i]);
         goto out;
     }
-    redisReply *rep = redisCommand(c, "SENTINEL get-master-addr-by-name %s", s->master);
+    redisReply *rep = redisCommand(c, "SENTINEL get-master-addr-by-name %s", master);
     if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
         rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type == REDIS_REPLY_STRING &&
         rep->element[0]->len < hostlen) {
@@ -212,7 +213,7 @@ static int ask_sentinel(const struct crm_sentinels *s, int i, char *host, size_t
         *port = atoi(rep->element[1]->str);
         rc = *port > 0 ? 0 : -1;
     } else {
-        log_warn("redis sentinel %s:%d: no primary named %s (%.80s)", s->host[i], s->port[i], s->master,
+        log_warn("redis sentinel %s:%d: no primary named %s (%.80s)", s->host[i], s->port[i], master,
                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "no address");
     }
     if (rep)
@@ -241,11 +242,13 @@ static int is_master(const char *host, int port, int timeout_ms)
     return ok;
 }
 
-int crm_sentinels_primary(struct crm_sentinels *s, char *host, size_t hostlen, int *port)
+int crm_sentinels_primary(struct crm_sentinels *s, const char *master, char *host, size_t hostlen, int *port)
 {
+    if (!master)
+        master = s->master;
     for (int k = 0; k < s->n; k++) {
         int i = (s->first + k) % s->n;
-        if (ask_sentinel(s, i, host, hostlen, port) < 0)
+        if (ask_sentinel(s, master, i, host, hostlen, port) < 0)
             continue;
         /* Right after a failover a Sentinel may still name the old primary,
          * now a replica (or dead): ask the next one. */
@@ -257,6 +260,6 @@ int crm_sentinels_primary(struct crm_sentinels *s, char *host, size_t hostlen, i
         s->first = i;
         return 0;
     }
-    log_warn("redis: no Sentinel of %d names a reachable primary %s", s->n, s->master);
+    log_warn("redis: no Sentinel of %d names a reachable primary %s", s->n, master);
     return -1;
 }

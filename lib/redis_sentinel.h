@@ -40,11 +40,11 @@ int crm_sentinels_load(struct crm_sentinels *s, const struct crm_config *cfg, ch
 void crm_sentinels_use(struct crm_sentinels *s);
 struct crm_sentinels *crm_sentinels_current(void);
 
-/* Asks the Sentinels in turn for the primary and checks it answers ROLE as a
+/* Asks the Sentinels in turn for the primary named master (NULL: s->master) and checks it answers ROLE as a
  * master (AUTH as crm_redis_auth_current() first). Blocking, each step bounded
  * by s->timeout_ms. Returns 0 with host (hostlen bytes) and *port, or -1
  * (logged) when no Sentinel names a reachable master. */
-int crm_sentinels_primary(struct crm_sentinels *s, char *host, size_t hostlen, int *port);
+int crm_sentinels_primary(struct crm_sentinels *s, const char *master, char *host, size_t hostlen, int *port);
 
 /* 1 when rep is an error a demoted or cut-off primary gives (READONLY,
  * MASTERDOWN): the connection must be dropped and the primary found again. */

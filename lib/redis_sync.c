@@ -16,6 +16,7 @@ void crm_redis_init(struct crm_redis *r, const char *host, int port, int timeout
     r->host = host;
     r->port = port;
     r->timeout_ms = timeout_ms;
+    r->master = NULL;
 }
 
 /* AUTH as the program's ACL user, before anything else on the connection. A
@@ -52,7 +53,7 @@ redisContext *crm_redis_get(struct crm_redis *r)
     char found[CRM_SENTINEL_HOST_MAX + 1];
     struct crm_sentinels *s = crm_sentinels_current();
     if (s) {
-        if (crm_sentinels_primary(s, found, sizeof found, &port) < 0)
+        if (crm_sentinels_primary(s, r->master, found, sizeof found, &port) < 0)
             return NULL;
         host = found;
     }

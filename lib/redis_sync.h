@@ -10,7 +10,8 @@ struct crm_redis {
     redisContext *ctx; /* NULL or the current connection; owned */
     const char *host;  /* borrowed */
     int port;
-    int timeout_ms; /* connect and command timeout; longer than any BLOCK used */
+    const char *master; /* with Sentinels: the master name, NULL: CRM_REDIS_MASTER_NAME; borrowed */
+    int timeout_ms;     /* connect and command timeout; longer than any BLOCK used */
 };
 
 /* Initialises r without connecting. */

@@ -4,6 +4,7 @@
 #define CRM_PUSH_PUSHD_H
 
 #include "crm_config.h"
+#include "redis_shards.h"
 
 #include <event2/event.h>
 #include <stddef.h>
@@ -24,9 +25,12 @@ struct pg_link;
 struct pushd {
     struct crm_config cfg;
     struct event_base *base;
-    struct redis_link *cmd;    /* commands: membership, revocation, XRANGE; PINGed */
-    struct redis_link *xread;  /* XREAD BLOCK only */
-    struct redis_link *pubsub; /* SUBSCRIBE crm:revocations only */
+    struct redis_link *cmd;                         /* commands: membership, revocation, XRANGE; PINGed */
+    struct redis_link *xread;                       /* XREAD BLOCK only (the main Redis's streams) */
+    struct crm_shards shards;                       /* where the message streams live (lib/redis_shards.h) */
+    struct redis_link *shard_cmd[CRM_SHARDS_MAX];   /* shard k >= 1: replay's XRANGE; [0] unused: cmd */
+    struct redis_link *shard_xread[CRM_SHARDS_MAX]; /* shard k >= 1: XREAD BLOCK; [0] unused: xread */
+    struct redis_link *pubsub;                      /* SUBSCRIBE crm:revocations only */
     struct pg_link *pg;        /* PostgreSQL, asynchronous: membership misses, replay, old senders */
     struct gql_schema *schema; /* loaded from CRM_SCHEMA_PATH */
     struct sub_query_cache *queries;

@@ -80,7 +80,10 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
     (void)arg;
     ws_conn_sweep((int64_t)time(NULL));
     stream_reader_watchdog();
-    push_metrics.redis_up = redis_link_is_up(pushd->xread);
+    int up = redis_link_is_up(pushd->xread);
+    for (int k = 1; k < pushd->shards.n; k++)
+        up = up && redis_link_is_up(pushd->shard_xread[k]);
+    push_metrics.redis_up = up;
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
@@ -179,12 +182,22 @@ static int child_main(int index, void *arg)
     inbox_init();
     if (presence_start() < 0)
         goto done;
-    p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, 1, presence_on_connect,
-                            NULL);
-    p->xread = redis_link_new(p->base, "xread", p->cfg.redis_host, p->cfg.redis_port, 0,
-                              stream_reader_on_connect, NULL);
-    p->pubsub =
-        redis_link_new(p->base, "pubsub", p->cfg.redis_host, p->cfg.redis_port, 0, pubsub_on_connect, NULL);
+    p->cmd = redis_link_new(p->base, "commands", p->cfg.redis_host, p->cfg.redis_port, NULL, 1,
+                            presence_on_connect, NULL);
+    p->xread = redis_link_new(p->base, "xread", p->cfg.redis_host, p->cfg.redis_port, NULL, 0,
+                              stream_reader_on_connect, stream_reader_of_shard(0));
+    p->pubsub = redis_link_new(p->base, "pubsub", p->cfg.redis_host, p->cfg.redis_port, NULL, 0,
+                               pubsub_on_connect, NULL);
+    /* Every further shard: a command link (replay) and an XREAD link. */
+    for (int k = 1; k < p->shards.n; k++) {
+        const char *m = p->shards.master[k][0] ? p->shards.master[k] : NULL;
+        p->shard_cmd[k] =
+            redis_link_new(p->base, "shard commands", p->shards.host[k], p->shards.port[k], m, 1, NULL, NULL);
+        p->shard_xread[k] = redis_link_new(p->base, "shard xread", p->shards.host[k], p->shards.port[k], m, 0,
+                                           stream_reader_on_connect, stream_reader_of_shard(k));
+        if (!p->shard_cmd[k] || !p->shard_xread[k])
+            goto done;
+    }
     p->sweep = event_new(p->base, -1, EV_PERSIST, on_sweep, NULL);
     p->flush = event_new(p->base, -1, 0, on_flush, NULL);
     sigterm = evsignal_new(p->base, SIGTERM, on_signal, p);
@@ -213,6 +226,10 @@ done:
     redis_link_free(p->cmd);
     redis_link_free(p->xread);
     redis_link_free(p->pubsub);
+    for (int k = 1; k < p->shards.n; k++) {
+        redis_link_free(p->shard_cmd[k]);
+        redis_link_free(p->shard_xread[k]);
+    }
     stream_reader_free();
     pg_link_free(p->pg);
     replay_shutdown();
@@ -269,7 +286,8 @@ int main(int argc, char **argv)
         return 1;
     }
     crm_redis_auth_use(&redis_auth);
-    if (crm_redis_ha_init(&p.cfg, err, sizeof err) < 0) {
+    if (crm_redis_ha_init(&p.cfg, err, sizeof err) < 0 ||
+        crm_shards_parse(&p.shards, &p.cfg, err, sizeof err) < 0) {
         log_error("configuration: %s", err);
         return 1;
     }

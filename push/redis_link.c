@@ -27,6 +27,7 @@ struct redis_link {
     int do_ping;
     const char *host;
     int port;
+    const char *master;                    /* with Sentinels: the master name, NULL: the default */
     char found[CRM_SENTINEL_HOST_MAX + 1]; /* with Sentinels: the primary last connected to */
     redisAsyncContext *ac;                 /* NULL while disconnected; hiredis frees it on disconnect */
     struct event *retry;                   /* fires the next connect attempt */
@@ -146,7 +147,7 @@ static void link_connect(struct redis_link *link)
      * link is down, when no Redis work is possible on it anyway. */
     struct crm_sentinels *s = crm_sentinels_current();
     if (s) {
-        if (crm_sentinels_primary(s, link->found, sizeof link->found, &link->port) < 0) {
+        if (crm_sentinels_primary(s, link->master, link->found, sizeof link->found, &link->port) < 0) {
             schedule_retry(link);
             return;
         }
@@ -173,7 +174,7 @@ static void link_connect(struct redis_link *link)
 }
 
 struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host, int port,
-                                  int ping, redis_link_connect_fn connected, void *arg)
+                                  const char *master, int ping, redis_link_connect_fn connected, void *arg)
 {
     struct redis_link *link = calloc(1, sizeof *link);
     if (!link)
@@ -185,6 +186,7 @@ struct redis_link *redis_link_new(struct event_base *base, const char *name, con
     link->arg = arg;
     link->host = host;
     link->port = port;
+    link->master = master;
     link->backoff_ms = BACKOFF_MIN_MS;
     link->retry = evtimer_new(base, on_retry, link);
     link->ping = event_new(base, -1, EV_PERSIST, on_ping_timer, link);

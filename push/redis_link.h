@@ -12,11 +12,12 @@ struct redis_link;
 /* Called on the loop after every successful (re)connection. */
 typedef void (*redis_link_connect_fn)(struct redis_link *link, redisAsyncContext *ac, void *arg);
 
-/* Creates the link and starts connecting to host:port on base. host and name are
- * borrowed and must outlive the link. ping: 1 to PING every 2 s (not for a link
+/* Creates the link and starts connecting to host:port on base (with Sentinels:
+ * to the primary they name master, NULL: CRM_REDIS_MASTER_NAME). host, master
+ * and name are borrowed and must outlive the link. ping: 1 to PING every 2 s (not for a link
  * that blocks or subscribes). Returns NULL when out of memory. */
 struct redis_link *redis_link_new(struct event_base *base, const char *name, const char *host, int port,
-                                  int ping, redis_link_connect_fn on_connect, void *arg);
+                                  const char *master, int ping, redis_link_connect_fn on_connect, void *arg);
 
 /* Disconnects and frees; NULL is a no-op. Pending callbacks run with a NULL reply. */
 void redis_link_free(struct redis_link *link);

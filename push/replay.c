@@ -383,13 +383,21 @@ static void request_pg_page(struct sub *s)
     in_flight++;
 }
 
+/* The command link of the Redis shard holding message stream `stream`. */
+static struct redis_link *stream_cmd(int stream)
+{
+    int k = pushd->shards.n > 1 ? crm_shard_of_stream(stream, pushd->shards.n) : 0;
+    return k == 0 ? pushd->cmd : pushd->shard_cmd[k];
+}
+
 /* Asks Redis, in one transaction, for the facts of the boundary and the next
  * page after last (from the boundary PostgreSQL was read up to, if later). */
 static void request_stream_page(struct sub *s)
 {
-    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    int partition = crm_stream_of_room(s->room_id, pushd->cfg.streams);
+    redisAsyncContext *ac = redis_link_ctx(stream_cmd(partition));
     char stream[CRM_STREAM_NAME_MAX], from[PUSH_ID_MAX + 1], count[12];
-    crm_stream_name(stream, crm_stream_of_room(s->room_id, pushd->cfg.streams));
+    crm_stream_name(stream, partition);
     if (push_pos_cmp(s->last_ms, s->last_seq, s->pg_ms, s->pg_seq) < 0)
         snprintf(from, sizeof from, "%" PRIu64 "-%" PRIu64, s->pg_ms, s->pg_seq);
     else

@@ -1,5 +1,5 @@
-/* Reads every message stream (crm:msg:0..CRM_STREAMS-1) with XREAD BLOCK on a
- * connection of its own and hands each entry to rooms_deliver. After a lost
+/* Reads every message stream (crm:msg:0..CRM_STREAMS-1) with XREAD BLOCK, one
+ * connection per Redis shard, and hands each entry to rooms_deliver. After a lost
  * connection it continues from the last ID it saw, so nothing is skipped. */
 #ifndef CRM_PUSH_STREAM_READER_H
 #define CRM_PUSH_STREAM_READER_H
@@ -12,7 +12,11 @@ struct redisAsyncContext;
 #define READER_STALL_SEC 15        /* no reply for this long: the link is reset */
 #define READER_SENDER_WAIT_MS 5000 /* longest wait for the sender of an entry without one */
 
-/* The redis_link on_connect hook of the XREAD link: starts (or resumes) reading. */
+/* The on_connect argument of shard k's XREAD link. */
+void *stream_reader_of_shard(int shard);
+
+/* The redis_link on_connect hook of an XREAD link (arg: stream_reader_of_shard):
+ * starts (or resumes) reading. */
 void stream_reader_on_connect(struct redis_link *link, struct redisAsyncContext *ac, void *arg);
 
 /* Checks for a stuck XREAD (called by the 1 s sweep). */

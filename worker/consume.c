@@ -12,24 +12,26 @@
 /* The command timeout: longer than any BLOCK used (at most 1 s, worker_main.c). */
 #define CONSUME_TIMEOUT_MS 5000
 
-void consume_init(struct consume *c, const char *host, int port, const char *consumer, int streams)
+void consume_init(struct consume *c, const struct crm_shards *sh, int shard, const char *consumer,
+                  int streams)
 {
     memset(c, 0, sizeof *c);
-    crm_redis_init(&c->redis, host, port, CONSUME_TIMEOUT_MS);
+    crm_redis_init_shard(&c->redis, sh, shard, CONSUME_TIMEOUT_MS);
     c->consumer = consumer;
-    c->nkeys = (size_t)streams + 2;
-    c->keys = calloc(c->nkeys, sizeof *c->keys);
+    c->keys = calloc((size_t)streams + 2, sizeof *c->keys);
     if (!c->keys) {
         crm_oom();
     }
-    for (size_t i = 0; i < c->nkeys; i++) {
-        struct consume_key *k = &c->keys[i];
-        if (i < (size_t)streams)
-            crm_stream_name(k->name, (int)i);
-        else
-            strcpy(k->name, i == (size_t)streams ? CRM_RETRY_STREAM : CRM_AUDIT_STREAM);
-        strcpy(k->claim_from, "0-0");
-    }
+    for (int i = 0; i < streams; i++)
+        if (crm_shard_of_stream(i, sh->n) == shard)
+            crm_stream_name(c->keys[c->nkeys++].name, i);
+    /* Each shard's dead letters are retried through its own retry stream (the
+     * dead letter and its XACK are one transaction on the entry's server). */
+    strcpy(c->keys[c->nkeys++].name, CRM_RETRY_STREAM);
+    if (shard == 0)
+        strcpy(c->keys[c->nkeys++].name, CRM_AUDIT_STREAM);
+    for (size_t i = 0; i < c->nkeys; i++)
+        strcpy(c->keys[i].claim_from, "0-0");
 }
 
 void consume_deinit(struct consume *c)

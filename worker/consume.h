@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "batch.h"
+#include "redis_shards.h"
 #include "redis_sync.h"
 #include "stream_entry.h"
 #include "streams.h"
@@ -23,13 +24,16 @@ struct consume_key {
 struct consume {
     struct crm_redis redis;   /* the command connection (BLOCK < its timeout) */
     const char *consumer;     /* this worker's consumer name; borrowed */
-    struct consume_key *keys; /* owned: crm:msg:0..S-1, crm:retry, crm:audit */
+    struct consume_key *keys; /* owned: the shard's crm:msg:N, crm:retry, crm:audit (shard 0) */
     size_t nkeys;
     int ready; /* groups ensured and cursors reset on this connection */
 };
 
-/* Sets up the key table for `streams` message partitions; does not connect. */
-void consume_init(struct consume *c, const char *host, int port, const char *consumer, int streams);
+/* Sets up the key table of Redis shard `shard` of sh (lib/redis_shards.h): its
+ * message streams among the `streams` partitions and its retry stream, plus
+ * the audit stream on shard 0; does not connect. sh must outlive c. */
+void consume_init(struct consume *c, const struct crm_shards *sh, int shard, const char *consumer,
+                  int streams);
 void consume_deinit(struct consume *c);
 
 /* The connection, with groups created and cursors reset after each (re)connect;

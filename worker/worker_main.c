@@ -17,6 +17,8 @@
 #include "persist_batch.h"
 #include "redis_auth.h"
 #include "redis_ha.h"
+#include "redis_shards.h"
+#include "supervisor.h"
 #include "trim.h"
 
 #include <signal.h>
@@ -229,6 +231,50 @@ static int run(struct worker *w)
     return 0;
 }
 
+struct shard_args {
+    const struct crm_config *cfg;
+    const struct crm_shards *shards;
+    const char *name;
+    long crash_after;
+};
+
+/* A worker for the streams of one Redis shard (all of them without
+ * CRM_REDIS_SHARDS). Shard 0 also serves /metrics: the queue gauges there are
+ * the main Redis's, the counters this process's. */
+static int consume_shard(int shard, void *arg)
+{
+    const struct shard_args *a = arg;
+    const struct crm_config *cfg = a->cfg;
+    crm_stop_signal_install(on_term);
+    struct worker w;
+    memset(&w, 0, sizeof w);
+    w.cfg = cfg;
+    w.crash_after = a->crash_after;
+
+    struct metrics_server *ms = NULL;
+    if (cfg->worker_metrics_port > 0 && shard == 0) {
+        ms = metrics_server_start(cfg->worker_metrics_bind, cfg->worker_metrics_port, cfg->redis_host,
+                                  cfg->redis_port, cfg->streams);
+        if (!ms)
+            return a->shards->n > 1 ? SUPERVISOR_EXIT_FATAL : 1;
+    }
+    consume_init(&w.cons, a->shards, shard, a->name, cfg->streams);
+    persist_init(&w.persist, cfg->database_url);
+    batch_init(&w.batch);
+    w.next_trim = now_ms() + cfg->worker_trim_interval;
+
+    log_info("started as consumer %s (batch %d, wait %d ms, %zu stream(s) on Redis shard %d)", a->name,
+             cfg->worker_batch, cfg->worker_batch_wait, w.cons.nkeys, shard);
+    int rc = run(&w);
+
+    batch_deinit(&w.batch);
+    persist_deinit(&w.persist);
+    consume_deinit(&w.cons);
+    metrics_server_stop(ms);
+    log_info("stopped");
+    return rc;
+}
+
 static const struct crm_cli cli = {
     .prog = "crm-worker",
     .synopsis = "",
@@ -264,14 +310,16 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    struct worker w;
-    memset(&w, 0, sizeof w);
-    w.cfg = &cfg;
-    w.crash_after = crash_hook(&cfg);
-    if (w.crash_after < 0)
+    static struct crm_shards shards;
+    if (crm_shards_parse(&shards, &cfg, err, sizeof err) < 0) {
+        log_error("configuration: %s", err);
+        return 1;
+    }
+    long crash_after = crash_hook(&cfg);
+    if (crash_after < 0)
         return 1;
 
-    char name[300];
+    static char name[300];
     if (cfg.worker_name && *cfg.worker_name) {
         snprintf(name, sizeof name, "%s", cfg.worker_name);
     } else {
@@ -281,28 +329,11 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "%s-%ld", host, (long)getpid());
     }
 
-    crm_stop_signal_install(on_term);
-
-    struct metrics_server *ms = NULL;
-    if (cfg.worker_metrics_port > 0) {
-        ms = metrics_server_start(cfg.worker_metrics_bind, cfg.worker_metrics_port, cfg.redis_host,
-                                  cfg.redis_port, cfg.streams);
-        if (!ms)
-            return 1;
-    }
-    consume_init(&w.cons, cfg.redis_host, cfg.redis_port, name, cfg.streams);
-    persist_init(&w.persist, cfg.database_url);
-    batch_init(&w.batch);
-    w.next_trim = now_ms() + cfg.worker_trim_interval;
-
-    log_info("started as consumer %s (batch %d, wait %d ms, %d stream(s))", name, cfg.worker_batch,
-             cfg.worker_batch_wait, cfg.streams);
-    int rc = run(&w);
-
-    batch_deinit(&w.batch);
-    persist_deinit(&w.persist);
-    consume_deinit(&w.cons);
-    metrics_server_stop(ms);
-    log_info("stopped");
-    return rc;
+    struct shard_args a = {&cfg, &shards, name, crash_after};
+    if (shards.n == 1)
+        return consume_shard(0, &a);
+    /* One process per Redis shard, each a whole worker for that shard's streams
+     * (its consumer groups live there); the supervisor restarts one that dies. */
+    log_info("%d Redis shards: one process each", shards.n);
+    return supervisor_run(shards.n, consume_shard, &a);
 }
