@@ -125,9 +125,9 @@ int sub_send_one(struct sub *s, struct push_message *m)
 {
     if (push_pos_cmp(m->ms, m->seq, s->last_ms, s->last_seq) <= 0)
         return 0;
-    if (!rooms_may_see(s, m)) {
-        /* Not for this subscriber (a replayed or held internal note): passed
-         * over, so replay's paging still moves on. */
+    if (!rooms_may_see(s, m) || rooms_repeat(s, m)) {
+        /* Not for this subscriber (a replayed or held internal note, or a
+         * repeat of one it had): passed over, so replay's paging still moves on. */
         s->last_ms = m->ms;
         s->last_seq = m->seq;
         return 0;

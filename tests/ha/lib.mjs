@@ -209,14 +209,11 @@ export async function eventually(fn, { timeoutMs = 30000, intervalMs = 250, what
 /**
  * The checks after a fault: the rows of each room equal what was accepted, in
  * order, once each; every subscriber got exactly that sequence. Returns a list
- * of problems (empty: all good). With allowNewPosition, a key a subscriber got
- * twice at two different positions is counted in redelivered, not a problem:
- * an entry the dying primary had added and crm-pushd delivered but no replica
- * received, accepted again (same key, new position) on the promoted replica
- * when the client retried (docs/HA.md). The same position twice, a gap, or an
- * order change stays a problem.
+ * of problems (empty: all good). A key at two positions counts twice: a
+ * retried send the promoted replica accepted again must not reach a
+ * subscriber who had it (push/rooms.c).
  */
-export async function verify(sent, subs, { allowNewPosition = false, redelivered = [] } = {}) {
+export async function verify(sent, subs) {
   const problems = [];
   const rooms = Object.keys(sent);
   const total = rooms.reduce((n, r) => n + sent[r].length, 0);
@@ -237,18 +234,7 @@ export async function verify(sent, subs, { allowNewPosition = false, redelivered
     try {
       await eventually(() => s.sub.got.length >= want.length, { timeoutMs: 30000, what: `subscriber of room ${s.room} caught up` });
     } catch (e) { problems.push(e.message); }
-    let got = s.sub.got;
-    if (allowNewPosition) {
-      const at = new Map(); // key -> first cursor
-      const keep = [];
-      got.forEach((k, i) => {
-        const c = s.sub.cursors[i];
-        if (!at.has(k)) { at.set(k, c); keep.push(k); return; }
-        if (at.get(k) !== c) redelivered.push(`${k} at ${at.get(k)} and ${c}`);
-        else keep.push(k); // the same position twice: a duplicate, reported below
-      });
-      got = keep;
-    }
+    const got = s.sub.got;
     const dup = got.length - new Set(got).size;
     if (dup) problems.push(`subscriber of room ${s.room}: ${dup} duplicates`);
     const d = want.findIndex((k, i) => got[i] !== k);
