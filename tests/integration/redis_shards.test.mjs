@@ -259,3 +259,36 @@ test('a shard that is down fails only its rooms\' sends, with a retryable error;
     { timeoutMs: 10000, intervalMs: 300 });
   await eventually(async () => Number(await psql(`SELECT count(*) FROM messages WHERE idempotency_key = 'down-${tag}'`)) === 1);
 });
+
+test('dead letters of every shard are listed, newest first, and retried on their own shard', async () => {
+  const admin = await makeUser('ADMIN');
+  const staff = await makeUser('STAFF');
+  const rooms = await roomsOnBothShards(staff);
+  const now = Date.now();
+  // As crm-worker stores one (lib/dead_letters.c): the pipeline's fields, then the entry's.
+  const dead = (cli, stream, room, key, at) => cli('XADD', 'crm:dead', '*', 'stream', stream, 'id', `${at}-0`,
+    'deliveries', '5', 'error', 'test: could not store', 'failed_at', String(at), 'consumer', 'test',
+    'v', '1', 'room', String(room), 'sender', String(staff.id), 'key', key, 'body', `dead ${key}`);
+  const k0 = `d0-${now}`, k1 = `d1-${now}`;
+  const id0 = await dead(cli1, 'crm:msg:0', rooms[0], k0, now - 1000);
+  const id1 = await dead(cli2, 'crm:msg:1', rooms[1], k1, now);
+  const list = (await gql(token(admin), '{ deadLetters(limit: 200) { id roomId idempotencyKey } }')).data.deadLetters;
+  const mine = list.filter((d) => d.idempotencyKey === k0 || d.idempotencyKey === k1);
+  assert.deepEqual(mine, [
+    { id: `1:${id1}`, roomId: String(rooms[1]), idempotencyKey: k1 }, // the newer first
+    { id: id0, roomId: String(rooms[0]), idempotencyKey: k0 },
+  ]);
+  const retry = (id) => gql(token(admin), 'mutation($id: ID!) { retryDeadLetter(id: $id) }', { id });
+  for (const bad of ['9:1-1', '0:1-1', `x:${id1}`, `1:`, `:${id1}`]) {
+    assert.equal((await retry(bad)).errors?.[0]?.extensions?.code, 'NOT_FOUND', bad);
+  }
+  assert.equal((await retry(`1:${id1}`)).data.retryDeadLetter, true);
+  assert.equal(await cli2('XLEN', 'crm:dead'), '0', 'gone from shard 1');
+  assert.equal((await retry(`1:${id1}`)).errors?.[0]?.extensions?.code, 'NOT_FOUND', 'once only');
+  // Back through shard 1's pipeline: stored once by crm-worker.
+  await eventually(async () => (await psql(`SELECT count(*) FROM messages WHERE idempotency_key = '${k1}'`)) === '1',
+    { timeoutMs: 20000 });
+  assert.equal((await retry(id0)).data.retryDeadLetter, true);
+  await eventually(async () => (await psql(`SELECT count(*) FROM messages WHERE idempotency_key = '${k0}'`)) === '1',
+    { timeoutMs: 20000 });
+});
