@@ -16,7 +16,7 @@ crm_pushd_SOURCES = push/pushd_main.c push/pushd.h \
 	push/subs.c push/subs.h push/sub.h \
 	push/membership.c push/membership.h \
 	push/replay.c push/replay.h \
-	push/rooms.c push/rooms.h push/room_table.c push/room_table.h \
+	push/rooms.c push/rooms.h push/room_table.c push/room_table.h push/seen_keys.c push/seen_keys.h \
 	push/payload_cache.c push/payload_cache.h \
 	push/sub_audit.c push/sub_audit.h \
 	push/pg_link.c push/pg_link.h \
@@ -56,7 +56,7 @@ check_PROGRAMS += tests/unit/test_ws_conn
 TESTS += tests/unit/test_ws_conn
 tests_unit_test_ws_conn_SOURCES = tests/unit/test_ws_conn.c \
 	push/ws_conn.c push/ws_outq.c push/ws_uring.c push/session.c push/user_sockets.c push/subs.c push/membership.c push/replay.c \
-	push/rooms.c push/room_table.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
+	push/rooms.c push/room_table.c push/seen_keys.c push/payload_cache.c push/sub_audit.c push/pg_link.c push/pushd_sql.c \
 	push/user_cache.c push/sub_query.c push/message.c push/gtws.c push/metrics.c \
 	push/redis_link.c push/presence.c push/typing.c push/inbox.c push/inbox_snap.c push/user_json.c
 tests_unit_test_ws_conn_CFLAGS = $(CRM_TEST_CFLAGS) -I$(top_srcdir)/push $(LIBEVENT_CFLAGS) \

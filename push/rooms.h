@@ -22,12 +22,11 @@ int rooms_read_sender(int64_t room_id);
  * not cached yet is not sent a note (the lookup started here fills the cache). */
 int rooms_may_see(const struct sub *s, const struct push_message *m);
 
-#define ROOM_SEEN_KEYS 16 /* (sender, key) pairs a room remembers, for rooms_repeat */
-
 /* 1 when m repeats, at a new position, the sender and idempotency key of a
- * message this room sent recently and s was sent (or passed over) already:
- * a send retried after a Redis failover (docs/HA.md). Such an entry is passed
- * over for s; a subscriber that never had the first still gets it. */
+ * message of its room this process read lately (seen_keys.h) and s was sent
+ * (or passed over) already: a send retried after a Redis failover
+ * (docs/HA.md). Such an entry is passed over for s; a subscriber that never
+ * had the first still gets it. */
 int rooms_repeat(const struct sub *s, const struct push_message *m);
 
 /* Unregisters s (a no-op when it is not registered). */
