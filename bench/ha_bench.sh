@@ -23,7 +23,7 @@
 # spent per request, and checks that every answer was an entry on its shard.
 # crm-pushd and crm-worker are not started. Everything it starts is stopped on
 # exit, by PID. Other benchmarks may share the machine: run it under
-# `flock /work/notes/bench.lock` or similar.
+# `flock` on a lock file shared with them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${1:-10}
