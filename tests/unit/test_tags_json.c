@@ -42,7 +42,7 @@ static void others_parsed(void **state)
     check("[\"a\\\\b\",\"c\"]", "[\"a\\\\b\",\"c\"]");
     check("[\"a\", \"b\"]", "[\"a\",\"b\"]");
     check("[\"a,b\",\"c\"]", "[\"a,b\",\"c\"]");
-    check("[\"a\"", "[]");   /* not JSON */
+    check("[\"a\"", "[]"); /* not JSON */
     check("", "[]");
     check("{}", "[]"); /* JSON, not an array */
     check("null", "[]");
