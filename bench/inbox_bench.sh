@@ -4,8 +4,15 @@
 #   bench/inbox_bench.sh [SECONDS=15]
 #   env: ROOMS (100000) PATIENTS (20000) MESSAGES (1000000)  the seeded data
 #        CONNS (32)          wrk connections
-#        CRM_API_PROCS (4)   FastCGI processes
+#        CRM_API_PROCS (16)  FastCGI processes (crm-api's default, as deployed)
 #        BUILD (build/bench) an optimised build without sanitizers (CFLAGS=-O2 -g)
+#        API_BIN             the crm-api to run (default BUILD/crm-api)
+#        DATA_CACHE          a folder keeping the seeded, stopped cluster between runs
+#                            (keyed by the migrations and this script's seed; a copy
+#                            is started each run, so runs begin from the same data)
+#        PG_ARGS             extra postgres settings ("-c shared_buffers=1GB ...")
+#        HOLD=1              set up and seed, print the ports, keep the stack up
+#                            for HOLD_SECONDS (600) to profile by hand; no runs
 #
 # Starts its own PostgreSQL, Redis (the shipped etc/redis.conf) and lighttpd with
 # crm-api on free loopback ports in a temporary folder, seeds ROOMS
@@ -17,7 +24,10 @@
 #   2. inbox, a deep page (after the 10,000th room)
 #   3. patients(search) by a name prefix
 #   4. searchMessages of a word in about 1 message in 500
-# and prints req/s, p50 and p99 of each. crm-pushd and crm-worker are not
+# and prints req/s, p50 and p99 of each, with the ceiling (bench/fcgi_hello,
+# a hello-world FastCGI responder under the same lighttpd and max-procs, same
+# connections and request bytes) measured in the same run, and each server's
+# CPU per request from /proc. crm-pushd and crm-worker are not
 # started (the data is seeded in SQL). Everything it starts is stopped on exit,
 # by PID.
 set -euo pipefail
@@ -25,7 +35,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 SECS=${1:-15}
 WARM=3
-PROCS=${CRM_API_PROCS:-4}
+PROCS=${CRM_API_PROCS:-16}
 CONNS=${CONNS:-32}
 ROOMS=${ROOMS:-100000}
 PATIENTS=${PATIENTS:-20000}
@@ -35,6 +45,8 @@ PASSWORD=bench-password-1
 
 bench_configure
 make -C "$BUILD" -j"$(nproc)" crm-api crm-admin crm-migrate >/dev/null
+HELLO=$BUILD/bench/fcgi_hello
+make -C "$BUILD" bench/fcgi_hello >/dev/null # not in the default build (bench/local.mk)
 
 RUN=$(mktemp -d /tmp/crm-inboxbench.XXXXXX)
 chmod 755 "$RUN"
@@ -59,17 +71,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bench_pg_start
+# The seeded cluster may be kept between runs (DATA_CACHE): keyed by the
+# migrations and the seed below, so a change to either seeds again.
+SEED_KEY=$(cat "$ROOT"/sql/*.sql <(sed -n '/^# ---- the data/,/^# ---- end of the data/p' "${BASH_SOURCE[0]}") |
+  cat - <(echo "$ROOMS $PATIENTS $MESSAGES $("$PGBIN/postgres" --version)") | sha256sum | cut -c1-16)
+CACHED=
+if [ -n "${DATA_CACHE:-}" ] && [ -f "$DATA_CACHE/$SEED_KEY/PG_VERSION" ]; then
+  cp -a "$DATA_CACHE/$SEED_KEY/." "$RUN/pg/"
+  CACHED=1
+else
+  as_pg "$PGBIN/initdb" -D "$RUN/pg" -U postgres --auth=trust -E UTF8 --no-locale >"$RUN/logs/initdb.log" 2>&1
+fi
+pg_start() {
+  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -l "$RUN/logs/postgres.log" -w start \
+    -o "-p $PG_PORT -k $RUN/pg -c listen_addresses=127.0.0.1 ${PG_ARGS:-}" >/dev/null
+}
+pg_start
+[ -n "$CACHED" ] || psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE crm" >/dev/null
 
 export CRM_ENV=test CRM_LOG_LEVEL=info
 export CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_app"
 export CRM_MIGRATE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=postgres"
 export CRM_REDIS_HOST=127.0.0.1 CRM_REDIS_PORT=$REDIS_PORT
 export CRM_HTTP_PORT=$HTTP_PORT CRM_WS_PORT=1 CRM_SCHEMA_PATH=$ROOT/schema.graphql
-export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=$BUILD/crm-api CRM_API_PROCS=$PROCS
+export CRM_RUN_DIR=$RUN CRM_WEB_ROOT=$RUN/www CRM_API_BIN=${API_BIN:-$BUILD/crm-api} CRM_API_PROCS=$PROCS
+export CRM_BENCH_HELLO_BIN=$HELLO
 export CRM_LOGIN_PER_EMAIL=100000 CRM_LOGIN_PER_ADDR=1000000
 export CRM_CSP_CONNECT="ws://127.0.0.1:$HTTP_PORT" CRM_HSTS= # the front's headers (etc/lighttpd.conf)
-"$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
+[ -n "$CACHED" ] || "$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
+sql() { psql -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres -d crm "$@"; }
 
 redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bind 127.0.0.1 \
   >"$RUN/logs/redis.log" 2>&1 < /dev/null &
@@ -77,6 +107,10 @@ PIDS+=($!)
 bench_redis_wait
 
 # ---- the data ----------------------------------------------------------------------------
+if [ -n "$CACHED" ]; then
+  STAFF=$(sql -c "SELECT id FROM users WHERE email = 'staff1@bench.test'")
+  echo "seeded data from $DATA_CACHE/$SEED_KEY: $(sql -c "SELECT pg_size_pretty(pg_database_size('crm'))")"
+else
 STAFF=$(CRM_ADMIN_PASSWORD=$PASSWORD "$BUILD/crm-admin" create-user --email staff1@bench.test \
   --name "Bench Staff 1" --role STAFF)
 echo "seeding $ROOMS rooms, $PATIENTS patients, $MESSAGES messages ..."
@@ -133,16 +167,41 @@ UPDATE rooms SET public_updated_at = updated_at;
 ALTER INDEX messages_tsv SET (fastupdate = off);
 SQL
 sql -c "VACUUM ANALYZE"
+sql -c "CHECKPOINT"
 echo "seeded in $(( $(date +%s) - T0 )) s: $(sql -c "SELECT pg_size_pretty(pg_database_size('crm'))")"
+if [ -n "${DATA_CACHE:-}" ]; then # a stopped cluster's copy, for the next run
+  as_pg "$PGBIN/pg_ctl" -D "$RUN/pg" -m fast -w stop >/dev/null
+  rm -rf "$DATA_CACHE/$SEED_KEY.tmp"; mkdir -p "$DATA_CACHE"
+  cp -a "$RUN/pg" "$DATA_CACHE/$SEED_KEY.tmp" && rm -f "$DATA_CACHE/$SEED_KEY.tmp/postmaster.pid" &&
+    mv "$DATA_CACHE/$SEED_KEY.tmp" "$DATA_CACHE/$SEED_KEY"
+  pg_start
+fi
+fi
+# ---- end of the data ---------------------------------------------------------------------
 
 echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
-lighttpd -tt -f "$ROOT/etc/lighttpd.conf" >/dev/null
-lighttpd -D -f "$ROOT/etc/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
+cat > "$RUN/lighttpd.conf" <<EOF
+include "$ROOT/etc/lighttpd.conf"
+# The ceiling: a hello-world FastCGI responder, same lighttpd, same max-procs.
+url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
+\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
+  fastcgi.server = ("/" => ((
+    "socket" => env.CRM_RUN_DIR + "/hello.sock",
+    "bin-path" => env.CRM_BENCH_HELLO_BIN,
+    "max-procs" => env.CRM_API_PROCS,
+    "min-procs" => env.CRM_API_PROCS,
+    "check-local" => "disable",
+  )))
+}
+EOF
+lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
+lighttpd -D -f "$RUN/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
 PIDS+=($!)
 echo "${PIDS[-1]}" > "$RUN/lighttpd.main.pid"
 URL=http://127.0.0.1:$HTTP_PORT
 for _ in $(seq 100); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "$URL/health" >/dev/null
+curl -fsS -X POST -d '{}' "$URL/hello" | grep -q hello
 
 gql_body() { jq -cn --arg q "$1" --argjson v "$2" '{query: $q, variables: $v}'; }
 gql_body 'mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}' \
@@ -164,24 +223,88 @@ for f in inbox-first inbox-deep patients search; do
     -d @"$RUN/$f.json" | jq -e '.errors == null' >/dev/null || { echo "$f answers errors" >&2; exit 1; }
 done
 
-run_wrk() { # name body
-  wrk -t2 -c"$CONNS" -d"${WARM}s" --timeout 10s -s "$ROOT/bench/gql_post.lua" "$URL/graphql" -- \
-    "$RUN/token" "$RUN/$1.json" > /dev/null 2>&1
-  wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency -s "$ROOT/bench/gql_post.lua" "$URL/graphql" -- \
-    "$RUN/token" "$RUN/$1.json" > "$RUN/$1.out" 2>&1
+if [ -n "${HOLD:-}" ]; then # keep the stack up for profiling until interrupted
+  printf 'URL=%s\nRUN=%s\nREDIS_PORT=%s\nPG_PORT=%s\nSTAFF=%s\n' "$URL" "$RUN" "$REDIS_PORT" "$PG_PORT" "$STAFF" |
+    tee "$RUN/env"
+  sleep "${HOLD_SECONDS:-600}" & PIDS+=($!); wait "${PIDS[-1]}" || true
+  exit 0
+fi
+
+# CPU spent per request by each server, from /proc (user + system).
+HZ=$(getconf CLK_TCK)
+cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / HZ)); }
+LPID=$(cat "$RUN/lighttpd.main.pid")
+API_PIDS=(); HELLO_PIDS=()
+for p in $(pgrep -P "$LPID"); do
+  case $(readlink "/proc/$p/exe") in *fcgi_hello) HELLO_PIDS+=("$p") ;; *) API_PIDS+=("$p") ;; esac
+done
+PGMAIN=$(head -1 "$RUN/pg/postmaster.pid")
+# PostgreSQL: the postmaster and its children (crm-api's backends among them).
+cpu_snap() { echo "$(cpu_ms "${API_PIDS[@]}") $(cpu_ms "${HELLO_PIDS[@]}") $(cpu_ms "$LPID") $(cpu_ms "${PIDS[0]}") $(cpu_ms "$PGMAIN" $(pgrep -P "$PGMAIN"))"; }
+
+run_wrk() { # name body [path]
+  wrk -t2 -c"$CONNS" -d"${WARM}s" --timeout 10s -s "$ROOT/bench/gql_post.lua" "$URL${3:-/graphql}" -- \
+    "$RUN/token" "$RUN/$2.json" > /dev/null 2>&1
+  cpu_snap > "$RUN/$1.cpu0"
+  wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s --latency -s "$ROOT/bench/gql_post.lua" "$URL${3:-/graphql}" -- \
+    "$RUN/token" "$RUN/$2.json" > "$RUN/$1.out" 2>&1
+  cpu_snap > "$RUN/$1.cpu1"
   grep '^RESULT' "$RUN/$1.out" | sed 's/^RESULT //' > "$RUN/$1.result"
 }
 field() { tr ' ' '\n' < "$RUN/$1.result" | sed -n "s/^$2=//p"; }
 line() { # name label
   awk -v l="$2" -v n="$(field "$1" requests)" -v d="$(field "$1" duration_us)" -v a="$(field "$1" p50_us)" \
     -v b="$(field "$1" p99_us)" -v e="$(( $(field "$1" errors_status) + $(field "$1" errors_timeout) ))" \
-    'BEGIN { printf "%-36s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %s\n", l, n / (d / 1e6), a / 1000, b / 1000, e }'
+    -v c0="$(cat "$RUN/$1.cpu0")" -v c1="$(cat "$RUN/$1.cpu1")" \
+    'BEGIN { printf "%-32s %6.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors %s ", l, n / (d / 1e6), a / 1000, b / 1000, e
+      split(c0, x, " "); split(c1, y, " "); split("crm-api hello lighttpd redis postgres", nm, " ")
+      printf " CPU us/req:"; for (i = 1; i <= 5; i++) { v = (y[i] - x[i]) * 1000 / n; t += v; if (v >= 1) printf " %s %.0f", nm[i], v }
+      printf ", total %.0f\n", t }'
 }
 
-echo "inbox benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS," \
+echo "inbox benchmark: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), max-procs $PROCS" \
+  "(running: ${#API_PIDS[@]} crm-api, ${#HELLO_PIDS[@]} fcgi_hello)," \
   "$CONNS connections, ${SECS}s per run after ${WARM}s warm-up"
-for f in inbox-first inbox-deep patients search; do run_wrk "$f"; done
+# The ceiling takes the first page's request bytes (it reads and ignores them).
+run_wrk hello inbox-first /hello
+for f in inbox-first inbox-deep patients search; do run_wrk "$f" "$f"; done
+line hello "ceiling (/hello, fcgi_hello)"
 line inbox-first "inbox, first page (50)"
 line inbox-deep "inbox, after 10,000 rooms (50)"
 line patients "patients(search: \"kira\")"
 line search "searchMessages(\"migraine\")"
+
+# Where PostgreSQL's share goes, statement by statement: its CPU per bind
+# (a custom plan is made there) and per execute, from log_statement_stats
+# (getrusage in each backend), during one more short run of each request at
+# 1 connection after the measured runs (the logging costs time of its own).
+[ "${STMT_STATS:-1}" = 0 ] && exit 0
+sql -c "ALTER SYSTEM SET log_statement_stats = on" -c "ALTER SYSTEM SET log_statement = 'all'" \
+  -c "ALTER SYSTEM SET log_line_prefix = '%p '" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+echo "PostgreSQL CPU per statement (log_statement_stats; median us, 1 connection):"
+for f in inbox-first inbox-deep patients search; do
+  FROM=$(wc -l < "$RUN/logs/postgres.log")
+  wrk -t1 -c1 -d2s -s "$ROOT/bench/gql_post.lua" "$URL/graphql" -- "$RUN/token" "$RUN/$f.json" >/dev/null 2>&1
+  tail -n +"$((FROM + 1))" "$RUN/logs/postgres.log" | awk -v req="$f" '
+    # pid LOG:  BIND MESSAGE STATISTICS / execute NAME: ... / EXECUTE MESSAGE STATISTICS,
+    # each statistics message followed by its "! u s user, s s system" line.
+    $2 == "LOG:" && $3 == "BIND" { pid = $1; kind = "bind" }
+    $2 == "LOG:" && $3 == "EXECUTE" && $4 == "MESSAGE" { pid = $1; kind = "exec" }
+    $2 == "LOG:" && $3 == "execute" { name = $4; sub(/:$/, "", name); stmt[$1] = name; if (bound[$1] != "") { add(name, "bind", bound[$1]); bound[$1] = "" } }
+    /^[ \t]*![ \t]+[0-9.]+ s user, [0-9.]+ s system, / && kind != "" {
+      us = ($2 + $5) * 1e6
+      if (kind == "bind") bound[pid] = us; else add(stmt[pid], "exec", us)
+      kind = ""
+    }
+    function add(s, k, v) { n[s, k]++; vals[s, k, n[s, k]] = v; names[s] = 1 }
+    function median(s, k,   i, j, t, m) {
+      m = n[s, k]; if (!m) return 0
+      for (i = 1; i <= m; i++) a[i] = vals[s, k, i]
+      for (i = 2; i <= m; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return a[int((m + 1) / 2)]
+    }
+    END { for (s in names) if (s != "") printf "  %-12s %-16s bind %5.0f  execute %5.0f  (%d executions)\n", req, s,
+      median(s, "bind"), median(s, "exec"), n[s, "exec"] }'
+done
+sql -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()" >/dev/null

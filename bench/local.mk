@@ -30,4 +30,4 @@ bench_gql_bench_LDADD = lib/libcrm.a $(JSONC_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/lib.sh bench/api_bench.sh bench/ha_bench.sh bench/send_message.lua bench/login.lua bench/me.lua \
 	bench/ws_bench.sh bench/clinic_mix.sh bench/clinic_day.sh bench/gql_bench.mjs bench/gql_bench.sh bench/worker_drain.sh \
-	bench/worker_drain_gen.mjs
+	bench/worker_drain_gen.mjs bench/inbox_bench.sh bench/gql_post.lua bench/callgrind_api.sh

@@ -16,6 +16,14 @@
 
 #include <libpq-fe.h>
 
+/* Adds key: v to an object being built, where key is a string literal added
+ * once: json-c then neither copies the key nor looks it up first (a page of
+ * rooms or users builds hundreds of these per request). */
+static inline void api_put(json_object *o, const char *key, json_object *v)
+{
+    json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 struct api {
     struct crm_config cfg;
     struct crm_db db;

@@ -100,12 +100,11 @@ json_object *api_user_json(const struct api_call *call, const PGresult *r, int i
     int self = call->authed && strtoll(id, NULL, 10) == call->who.user_id;
     /* A role not yet read from the database is trusted least. */
     int patient_viewer = call->authed && (!call->role_checked || strcmp(call->who.role, "PATIENT") == 0);
-    json_object_object_add(u, "id", json_object_new_string(id));
-    json_object_object_add(u, "email",
-                           json_object_new_string(patient_viewer && !self ? "" : PQgetvalue(r, i, col + 1)));
-    json_object_object_add(u, "displayName", json_object_new_string(PQgetvalue(r, i, col + 2)));
-    json_object_object_add(u, "role", json_object_new_string(PQgetvalue(r, i, col + 3)));
-    json_object_object_add(u, "createdAt", json_object_new_string(PQgetvalue(r, i, col + 4)));
+    api_put(u, "id", json_object_new_string(id));
+    api_put(u, "email", json_object_new_string(patient_viewer && !self ? "" : PQgetvalue(r, i, col + 1)));
+    api_put(u, "displayName", json_object_new_string(PQgetvalue(r, i, col + 2)));
+    api_put(u, "role", json_object_new_string(PQgetvalue(r, i, col + 3)));
+    api_put(u, "createdAt", json_object_new_string(PQgetvalue(r, i, col + 4)));
     return u;
 }
 

@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "sql.h"
 #include "streams.h"
+#include "tags_json.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,24 +14,21 @@
 
 static void add_id_or_null(json_object *o, const char *name, const PGresult *r, int i, int col)
 {
-    json_object_object_add(o, name,
-                           PQgetisnull(r, i, col) ? NULL : json_object_new_string(PQgetvalue(r, i, col)));
+    api_put(o, name, PQgetisnull(r, i, col) ? NULL : json_object_new_string(PQgetvalue(r, i, col)));
 }
 
 json_object *room_json(const PGresult *r, int i)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_string(PQgetvalue(r, i, ROOM_COL_ID)));
-    json_object_object_add(o, "name", json_object_new_string(PQgetvalue(r, i, ROOM_COL_NAME)));
-    json_object_object_add(o, "createdAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_CREATED)));
-    json_object_object_add(o, "status", json_object_new_string(PQgetvalue(r, i, ROOM_COL_STATUS)));
+    api_put(o, "id", json_object_new_string(PQgetvalue(r, i, ROOM_COL_ID)));
+    api_put(o, "name", json_object_new_string(PQgetvalue(r, i, ROOM_COL_NAME)));
+    api_put(o, "createdAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_CREATED)));
+    api_put(o, "status", json_object_new_string(PQgetvalue(r, i, ROOM_COL_STATUS)));
     add_id_or_null(o, "assigneeId", r, i, ROOM_COL_ASSIGNEE);
     add_id_or_null(o, "patientId", r, i, ROOM_COL_PATIENT);
-    json_object *tags = json_tokener_parse(PQgetvalue(r, i, ROOM_COL_TAGS));
-    json_object_object_add(o, "tags", tags ? tags : json_object_new_array());
-    json_object_object_add(o, "updatedAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_UPDATED)));
-    json_object_object_add(o, "publicUpdatedAt",
-                           json_object_new_string(PQgetvalue(r, i, ROOM_COL_PUBLIC_UPDATED)));
+    api_put(o, "tags", tags_json(PQgetvalue(r, i, ROOM_COL_TAGS)));
+    api_put(o, "updatedAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_UPDATED)));
+    api_put(o, "publicUpdatedAt", json_object_new_string(PQgetvalue(r, i, ROOM_COL_PUBLIC_UPDATED)));
     return o;
 }
 

@@ -32,6 +32,7 @@ typedef struct gql_vctx {
     int stop;                    /* 1 once the error limit was reached */
     int oom;                     /* 1 once an allocation failed */
     size_t max_list;             /* bound on list lengths */
+    int extend;                  /* 1: input objects may take their defaults in place */
 } gql_vctx;
 
 static void gql_print_cpath(gql_sbuf *b, const gql_cpath *p)
@@ -320,7 +321,21 @@ static int gql_coerce_input(gql_vctx *c, json_object *v, const gql_typeref *t, c
             if (fe == NULL) {
                 if (f->default_value != NULL) {
                     rc = gql_coerce_literal(f->default_value, f->type, NULL, c->max_list, &cv);
-                    if (rc == 0)
+                    if (rc == 0 && c->extend && lz.out == NULL && lz.next == NULL) {
+                        /* Every given field came before, in order: the
+                         * default joins the given object itself (the
+                         * caller's to change), which then stays shared
+                         * instead of being copied with it. The key is the
+                         * schema's, which outlives the request. */
+                        if (json_object_object_add_ex(v, f->name, cv,
+                                                      JSON_C_OBJECT_ADD_KEY_IS_NEW |
+                                                          JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0) {
+                            json_object_put(cv);
+                            rc = GQL_ENOMEM;
+                        }
+                        present++;
+                        cursor = NULL; /* the table may have grown */
+                    } else if (rc == 0)
                         rc = gql_lazy_add(&lz, f->name, cv);
                     else if (rc > 0)
                         rc = 0;
@@ -468,8 +483,9 @@ int gql_coerce_variables(const gql_schema *s, const gql_definition *op, json_obj
     return gql_coerce_variables_typed(s, op, NULL, inputs, max_list, out, errs);
 }
 
-int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
-                               json_object *inputs, size_t max_list, json_object **out, gql_error_list *errs)
+static int gql_coerce_variables_in(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
+                                   json_object *inputs, size_t max_list, int extend, json_object **out,
+                                   gql_error_list *errs)
 {
     *out = NULL;
     if (max_list == 0)
@@ -485,7 +501,7 @@ int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, co
     int rc = 0;
     size_t idx = 0;
     for (const gql_variable_def *vd = op->variables; vd != NULL; vd = vd->next, idx++) {
-        gql_vctx c = {vd, errs, &nerr, 0, 0, max_list};
+        gql_vctx c = {vd, errs, &nerr, 0, 0, max_list, extend};
         gql_typeref buf[GQL_MAX_TYPE_DEPTH];
         size_t used = 0;
         const gql_typeref *t =
@@ -537,6 +553,18 @@ int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, co
         rc = GQL_ENOMEM;
     json_object_put(lz.out);
     return rc;
+}
+
+int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
+                               json_object *inputs, size_t max_list, json_object **out, gql_error_list *errs)
+{
+    return gql_coerce_variables_in(s, op, vt, inputs, max_list, 0, out, errs);
+}
+
+int gql_coerce_variables_extend(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
+                                json_object *inputs, size_t max_list, json_object **out, gql_error_list *errs)
+{
+    return gql_coerce_variables_in(s, op, vt, inputs, max_list, 1, out, errs);
 }
 
 static int gql_missing_var(const gql_value *v, json_object *vars)

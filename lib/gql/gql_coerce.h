@@ -48,6 +48,15 @@ void gql_var_types_free(gql_var_types *vt);
 int gql_coerce_variables_typed(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
                                json_object *inputs, size_t max_list, json_object **out, gql_error_list *errs);
 
+/* gql_coerce_variables_typed for inputs the caller owns and does not reuse
+ * (a request's parsed body): a default of an input object field that comes
+ * after every given field is added to the given object itself, so that the
+ * object (and the variables around it) are shared rather than copied. The
+ * keys added are the schema's strings: inputs must not outlive s. */
+int gql_coerce_variables_extend(const gql_schema *s, const gql_definition *op, const gql_var_types *vt,
+                                json_object *inputs, size_t max_list, json_object **out,
+                                gql_error_list *errs);
+
 /* CoerceArgumentValues: the arguments `args` of a field or directive
  * (node_loc: the field or directive) against definitions defs[0..ndefs),
  * with coerced `variables` (may be NULL). On success returns 0 and *out owns

@@ -294,8 +294,8 @@ static int gql_engine_begin(gql_engine *e, const gql_prepared *p, const char *op
         return gql_message_response(msg, response);
     gql_error_list errs;
     gql_error_list_init(&errs);
-    int rc = gql_coerce_variables_typed(e->schema, *op, gql_prepared_var_types(e, p, *op), variables,
-                                        e->opts.max_input_list, vars, &errs);
+    int rc = (e->opts.variables_owned ? gql_coerce_variables_extend : gql_coerce_variables_typed)(
+        e->schema, *op, gql_prepared_var_types(e, p, *op), variables, e->opts.max_input_list, vars, &errs);
     if (rc == GQL_EINVAL) {
         *response = gql_engine_error_response(&errs, NULL);
         rc = *response == NULL ? GQL_ENOMEM : 0;

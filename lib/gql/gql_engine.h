@@ -29,6 +29,9 @@ typedef struct gql_engine_options {
     int disable_introspection;    /* 1: __schema/__type fail validation */
     size_t cache_entries;         /* prepared documents cached (0: 256) */
     size_t max_input_list;        /* items of one input list (0: GQL_MAX_INPUT_LIST) */
+    int variables_owned;          /* 1: the variables given to gql_engine_execute belong to
+                                     that call; coercion may add input defaults to them in
+                                     place (gql_coerce_variables_extend) instead of copying */
 } gql_engine_options;
 
 typedef struct gql_engine gql_engine;

@@ -127,12 +127,73 @@ static void test_too_many_errors(void **state)
     gql_schema_free(s);
 }
 
+/* gql_coerce_variables_extend: a default after every given field joins the
+ * given object, which the result then shares; any other difference copies
+ * as before and leaves the input as it was. */
+static void test_variables_extend(void **state)
+{
+    (void)state;
+    gql_schema *s = fx_schema();
+    const char *doc = "query($v: In, $w: Int) { p { id } }";
+    gql_document *d = NULL;
+    gql_error_list errs;
+    gql_error_list_init(&errs);
+    assert_int_equal(gql_doc_parse(doc, strlen(doc), NULL, &d, &errs), 0);
+    struct {
+        const char *in, *out, *in_after;
+        int shared;
+    } cases[] = {
+        {"{\"v\":{\"a\":1}}", "{\"v\":{\"a\":1,\"b\":\"d\"}}", "{\"v\":{\"a\":1,\"b\":\"d\"}}", 1},
+        {"{\"v\":{\"a\":1},\"w\":2}", "{\"v\":{\"a\":1,\"b\":\"d\"},\"w\":2}",
+         "{\"v\":{\"a\":1,\"b\":\"d\"},\"w\":2}", 1},
+        /* l given after the default's place: a copy, in definition order */
+        {"{\"v\":{\"a\":1,\"l\":[2]}}", "{\"v\":{\"a\":1,\"b\":\"d\",\"l\":[2]}}",
+         "{\"v\":{\"a\":1,\"l\":[2]}}", 0},
+        /* a value that coerces to another (3 to [3]): a copy */
+        {"{\"v\":{\"l\":3,\"a\":1}}", "{\"v\":{\"a\":1,\"b\":\"d\",\"l\":[3]}}", "{\"v\":{\"l\":3,\"a\":1}}",
+         0},
+        /* errors as without extending */
+        {"{\"v\":{\"b\":\"x\"}}", NULL, "{\"v\":{\"b\":\"x\"}}", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_object *in = json_tokener_parse(cases[i].in), *res = NULL;
+        assert_non_null(in);
+        int rc = gql_coerce_variables_extend(s, d->definitions, NULL, in, 0, &res, &errs);
+        if (cases[i].out == NULL) {
+            assert_int_equal(rc, GQL_EINVAL);
+            assert_null(res);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_string_equal(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN), cases[i].out);
+            if (cases[i].shared)
+                assert_ptr_equal(res, in);
+            else
+                assert_ptr_not_equal(json_object_object_get(res, "v"), json_object_object_get(in, "v"));
+        }
+        assert_string_equal(json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN), cases[i].in_after);
+        json_object_put(res);
+        json_object_put(in);
+    }
+    /* Without extending, the input is never changed. */
+    json_object *in = json_tokener_parse("{\"v\":{\"a\":1}}"), *res = NULL;
+    assert_int_equal(gql_coerce_variables_typed(s, d->definitions, NULL, in, 0, &res, &errs), 0);
+    assert_string_equal(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN),
+                        "{\"v\":{\"a\":1,\"b\":\"d\"}}");
+    assert_string_equal(json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN), "{\"v\":{\"a\":1}}");
+    json_object_put(res);
+    json_object_put(in);
+    gql_doc_free(d);
+    gql_error_list_deinit(&errs);
+    gql_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_variables),
         cmocka_unit_test(test_list_limit),
         cmocka_unit_test(test_too_many_errors),
+        cmocka_unit_test(test_variables_extend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
