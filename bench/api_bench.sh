@@ -95,22 +95,7 @@ redis-server "$ROOT/etc/redis.conf" --port "$REDIS_PORT" --dir "$RUN/redis" --bi
 PIDS+=($!)
 bench_redis_wait
 
-echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
-cat > "$RUN/lighttpd.conf" <<EOF
-include "$ROOT/etc/lighttpd.conf"
-# The ceiling: a hello-world FastCGI responder, same lighttpd, same max-procs.
-url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
-\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
-  fastcgi.server = ("/" => ((
-    "socket" => env.CRM_RUN_DIR + "/hello.sock",
-    "bin-path" => env.CRM_BENCH_HELLO_BIN,
-    "max-procs" => env.CRM_API_PROCS,
-    "min-procs" => env.CRM_API_PROCS,
-    "check-local" => "disable",
-  )))
-}
-EOF
-lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
+bench_front_conf # the shipped front plus the /hello ceiling (bench/lib.sh)
 lighttpd -D -f "$RUN/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
 PIDS+=($!)
 echo "${PIDS[-1]}" > "$RUN/lighttpd.main.pid"

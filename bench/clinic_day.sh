@@ -123,21 +123,7 @@ export CRM_SEND_RATE=1000000 CRM_CONVERSATION_RATE=1000000
 export CRM_WS_BIND=127.0.0.1 CRM_WS_PORT=$WS_PORT CRM_WS_PROCESSES=$PROCS CRM_WS_METRICS_PORT=$WS_METRICS_PORT
 export CRM_WORKER_METRICS_PORT=$METRICS_PORT
 
-echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
-cat > "$RUN/lighttpd.conf" <<EOF
-include "$ROOT/etc/lighttpd.conf"
-# The ceiling: a hello-world FastCGI responder, same lighttpd, same max-procs.
-url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
-\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
-  fastcgi.server = ("/" => ((
-    "socket" => env.CRM_RUN_DIR + "/hello.sock",
-    "bin-path" => env.CRM_BENCH_HELLO_BIN,
-    "max-procs" => env.CRM_API_PROCS,
-    "min-procs" => env.CRM_API_PROCS,
-    "check-local" => "disable",
-  )))
-}
-EOF
+bench_front_conf # the shipped front plus the /hello ceiling (bench/lib.sh)
 lighttpd -D -f "$RUN/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
 PIDS+=($!)
 LPID=$!

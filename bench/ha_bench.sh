@@ -97,21 +97,7 @@ for p in "$A2" "$B2"; do
   for _ in $(seq 100); do redis-cli -p "$p" INFO replication | grep -q 'master_link_status:up' && break; sleep 0.1; done
 done
 
-echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
-cat > "$RUN/lighttpd.conf" <<EOF
-include "$ROOT/etc/lighttpd.conf"
-url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
-\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
-  fastcgi.server = ("/" => ((
-    "socket" => env.CRM_RUN_DIR + "/hello.sock",
-    "bin-path" => env.CRM_BENCH_HELLO_BIN,
-    "max-procs" => env.CRM_API_PROCS,
-    "min-procs" => env.CRM_API_PROCS,
-    "check-local" => "disable",
-  )))
-}
-EOF
-lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
+bench_front_conf # the shipped front plus the /hello ceiling (bench/lib.sh)
 URL=http://127.0.0.1:$HTTP_PORT
 front_start() { # lighttpd and crm-api with the settings exported now
   lighttpd -D -f "$RUN/lighttpd.conf" >>"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &

@@ -40,3 +40,25 @@ sql() { psql -X -q -v ON_ERROR_STOP=1 -tA -h 127.0.0.1 -p "$PG_PORT" -U postgres
 
 # Waits (5 s at most) until the Redis on $REDIS_PORT answers.
 bench_redis_wait() { for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done; }
+
+# Writes $RUN/www/index.html and $RUN/lighttpd.conf: the shipped front
+# (etc/lighttpd.conf, crm-api from the CRM_* environment) plus the ceiling, a
+# hello-world FastCGI responder ($CRM_BENCH_HELLO_BIN) at /hello behind the
+# same lighttpd with the same number of processes; then checks the config.
+bench_front_conf() {
+  echo '<!doctype html><title>bench</title>' > "$RUN/www/index.html"
+  cat > "$RUN/lighttpd.conf" <<CONF
+include "$ROOT/etc/lighttpd.conf"
+url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/index.html")
+\$HTTP["url"] =~ "^/hello(\\?.*)?\$" {
+  fastcgi.server = ("/" => ((
+    "socket" => env.CRM_RUN_DIR + "/hello.sock",
+    "bin-path" => env.CRM_BENCH_HELLO_BIN,
+    "max-procs" => env.CRM_API_PROCS,
+    "min-procs" => env.CRM_API_PROCS,
+    "check-local" => "disable",
+  )))
+}
+CONF
+  lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
+}
