@@ -94,22 +94,36 @@ size_t auth_revoked_key(char key[AUTH_REVOKED_KEY_SIZE], const char *jti)
     return p + n;
 }
 
+/* SET crm:revoked:<jti> 1 EX <seconds the token has left, at least 1>. */
+struct revoke_set {
+    char key[AUTH_REVOKED_KEY_SIZE], ex[24];
+    const char *argv[5];
+    size_t lens[5];
+};
+
+static void revoke_set_init(struct revoke_set *v, const struct crm_token_claims *claims, long long now)
+{
+    long long ttl = claims->exp - now;
+    if (ttl < 1)
+        ttl = 1;
+    size_t kn = auth_revoked_key(v->key, claims->jti);
+    int en = snprintf(v->ex, sizeof v->ex, "%lld", ttl);
+    const char *argv[] = {"SET", v->key, "1", "EX", v->ex};
+    size_t lens[] = {3, kn, 1, 2, (size_t)en};
+    memcpy(v->argv, argv, sizeof argv);
+    memcpy(v->lens, lens, sizeof lens);
+}
+
 int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long long now)
 {
     redisContext *c = crm_redis_get(r);
     if (!c)
         return -1;
-    long long ttl = claims->exp - now;
-    if (ttl < 1)
-        ttl = 1;
-    char key[AUTH_REVOKED_KEY_SIZE], ex[24];
-    size_t kn = auth_revoked_key(key, claims->jti);
-    int en = snprintf(ex, sizeof ex, "%lld", ttl);
-    const char *set[] = {"SET", key, "1", "EX", ex};
-    size_t set_lens[] = {3, kn, 1, 2, (size_t)en};
+    struct revoke_set set;
+    revoke_set_init(&set, claims, now);
     const char *pub[] = {"PUBLISH", CRM_REVOKED_CHANNEL, claims->jti};
     size_t pub_lens[] = {7, sizeof CRM_REVOKED_CHANNEL - 1, strlen(claims->jti)};
-    redisAppendCommandArgv(c, 5, set, set_lens);
+    redisAppendCommandArgv(c, 5, set.argv, set.lens);
     redisAppendCommandArgv(c, 3, pub, pub_lens);
     int ok = 1;
     for (int i = 0; i < 2; i++) {
@@ -129,15 +143,9 @@ int auth_revoke(struct crm_redis *r, const struct crm_token_claims *claims, long
 
 int auth_revoke_on_shard(struct crm_redis *r, const struct crm_token_claims *claims, long long now)
 {
-    long long ttl = claims->exp - now;
-    if (ttl < 1)
-        ttl = 1;
-    char key[AUTH_REVOKED_KEY_SIZE], ex[24];
-    size_t kn = auth_revoked_key(key, claims->jti);
-    int en = snprintf(ex, sizeof ex, "%lld", ttl);
-    const char *set[] = {"SET", key, "1", "EX", ex};
-    size_t set_lens[] = {3, kn, 1, 2, (size_t)en};
-    redisReply *rep = crm_redis_argv(r, 5, set, set_lens);
+    struct revoke_set set;
+    revoke_set_init(&set, claims, now);
+    redisReply *rep = crm_redis_argv(r, 5, set.argv, set.lens);
     int ok = rep && rep->type == REDIS_REPLY_STATUS;
     if (rep)
         freeReplyObject(rep);

@@ -9,7 +9,7 @@ lib_libcrm_a_SOURCES = \
 	lib/db.c lib/db.h \
 	lib/redis_sync.c lib/redis_sync.h \
 	lib/redis_auth.c lib/redis_auth.h \
-	lib/redis_sentinel.c lib/redis_sentinel.h \
+	lib/redis_sentinel.c lib/redis_sentinel.h lib/host_port.c lib/host_port.h \
 	lib/redis_wait.c lib/redis_wait.h \
 	lib/redis_ha.c lib/redis_ha.h \
 	lib/redis_shards.c lib/redis_shards.h \

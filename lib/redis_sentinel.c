@@ -2,6 +2,7 @@
 
 #include "redis_sentinel.h"
 
+#include "host_port.h"
 #include "log.h"
 #include "redis_auth.h"
 
@@ -35,44 +36,8 @@ void crm_sentinels_clear(struct crm_sentinels *s)
 /* One "host:port" or "[v6]:port" of len bytes into slot i. */
 static int parse_one(struct crm_sentinels *s, int i, const char *item, size_t len, char *err, size_t errlen)
 {
-    const char *colon = NULL;
-    const char *h = item;
-    size_t hlen;
-    if (len > 0 && item[0] == '[') {
-        const char *close = memchr(item, ']', len);
-        if (!close || (size_t)(close - item) + 1 >= len || close[1] != ':')
-            goto bad;
-        h = item + 1;
-        hlen = (size_t)(close - h);
-        colon = close + 1;
-    } else {
-        for (size_t k = len; k > 0; k--)
-            if (item[k - 1] == ':') {
-                colon = item + k - 1;
-                break;
-            }
-        if (!colon)
-            goto bad;
-        hlen = (size_t)(colon - item);
-    }
-    if (hlen == 0 || hlen > CRM_SENTINEL_HOST_MAX)
-        goto bad;
-    size_t plen = len - (size_t)(colon + 1 - item);
-    char port[8];
-    if (plen == 0 || plen >= sizeof port)
-        goto bad;
-    memcpy(port, colon + 1, plen);
-    port[plen] = '\0';
-    char *end;
-    errno = 0;
-    long p = strtol(port, &end, 10);
-    if (errno || *end || p < 1 || p > 65535)
-        goto bad;
-    memcpy(s->host[i], h, hlen);
-    s->host[i][hlen] = '\0';
-    s->port[i] = (int)p;
-    return 0;
-bad:
+    if (crm_host_port_parse(item, len, s->host[i], CRM_SENTINEL_HOST_MAX, &s->port[i]) == 0)
+        return 0;
     snprintf(err, errlen, "CRM_REDIS_SENTINELS: \"%.*s\" is not host:port", (int)(len > 80 ? 80 : len), item);
     return -1;
 }

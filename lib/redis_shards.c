@@ -2,6 +2,8 @@
 
 #include "redis_shards.h"
 
+#include "host_port.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,27 +29,8 @@ static int parse_entry(struct crm_shards *s, int k, const char *item, size_t len
         s->port[k] = 0;
         return 0;
     }
-    const char *colon = NULL;
-    for (size_t i = len; i > 0 && !colon; i--)
-        if (item[i - 1] == ':')
-            colon = item + i - 1;
-    if (!colon || colon == item || (size_t)(colon - item) > CRM_SHARD_HOST_MAX)
-        goto bad;
-    char port[8];
-    size_t plen = len - (size_t)(colon + 1 - item);
-    if (plen == 0 || plen >= sizeof port)
-        goto bad;
-    memcpy(port, colon + 1, plen);
-    port[plen] = '\0';
-    char *end;
-    errno = 0;
-    long p = strtol(port, &end, 10);
-    if (errno || *end || p < 1 || p > 65535)
-        goto bad;
-    memcpy(s->host[k], item, (size_t)(colon - item));
-    s->host[k][colon - item] = '\0';
-    s->port[k] = (int)p;
-    return 0;
+    if (crm_host_port_parse(item, len, s->host[k], CRM_SHARD_HOST_MAX, &s->port[k]) == 0)
+        return 0;
 bad:
     snprintf(err, errlen, "CRM_REDIS_SHARDS: \"%.*s\" is not %s", (int)(len > 80 ? 80 : len), item,
              sentinels ? "a master name (CRM_REDIS_SENTINELS is set)" : "host:port or a socket path");
