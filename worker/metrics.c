@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "queue_stats.h"
+#include "redis_shards.h"
 #include "redis_sync.h"
 
 #include <arpa/inet.h>
@@ -30,8 +31,11 @@ struct worker_metrics worker_metrics;
 struct metrics_server {
     int fd; /* listening socket */
     pthread_t thread;
-    atomic_int stop;        /* set by metrics_server_stop */
-    struct crm_redis redis; /* the thread's own connection for queue figures */
+    atomic_int stop; /* set by metrics_server_stop */
+    /* The thread's own connections for queue figures, one per Redis shard:
+     * a stream's figures come from the shard it lives on. */
+    struct crm_redis redis[CRM_SHARDS_MAX];
+    int nshards;
     int streams;
 };
 
@@ -79,25 +83,33 @@ static void render(struct metrics_server *s, struct out *o)
     put(o, "# TYPE crm_worker_db_up gauge\ncrm_worker_db_up %d\n", atomic_load(&m->db_up));
     put(o, "# TYPE crm_worker_redis_up gauge\ncrm_worker_redis_up %d\n", atomic_load(&m->redis_up));
 
-    redisContext *c = crm_redis_get(&s->redis);
-    struct crm_queue_stats qs;
-    if (!c || crm_queue_stats_get(c, s->streams, &qs) < 0) {
-        if (c && c->err)
-            crm_redis_reset(&s->redis);
-        put(o, "# queue figures unavailable: Redis did not answer\n");
-        return;
+    struct crm_queue_stats qs[CRM_SHARDS_MAX];
+    int got = 0;
+    for (; got < s->nshards; got++) {
+        redisContext *c = crm_redis_get(&s->redis[got]);
+        if (!c || crm_queue_stats_get(c, s->streams, &qs[got]) < 0) {
+            if (c && c->err)
+                crm_redis_reset(&s->redis[got]);
+            put(o, "# queue figures unavailable: Redis shard %d did not answer\n", got);
+            goto done;
+        }
     }
     static const char *const gauges[] = {"length", "lag", "pending", "consumers"};
+    long long dead = 0;
+    for (int k = 0; k < s->nshards; k++)
+        dead += qs[k].dead_letters;
     for (size_t g = 0; g < 4; g++) {
         put(o, "# TYPE crm_queue_%s gauge\n", gauges[g]);
-        for (size_t i = 0; i < qs.n_streams; i++) {
-            const struct crm_queue_stream_stats *st = &qs.streams[i];
+        for (size_t i = 0; i < qs[0].n_streams; i++) {
+            const struct crm_queue_stream_stats *st = &qs[crm_shard_of_stream((int)i, s->nshards)].streams[i];
             long long v = g == 0 ? st->length : g == 1 ? st->lag : g == 2 ? st->pending : st->consumers;
             put(o, "crm_queue_%s{stream=\"%s\"} %lld\n", gauges[g], st->name, v);
         }
     }
-    put(o, "# TYPE crm_queue_dead_letters gauge\ncrm_queue_dead_letters %lld\n", qs.dead_letters);
-    crm_queue_stats_deinit(&qs);
+    put(o, "# TYPE crm_queue_dead_letters gauge\ncrm_queue_dead_letters %lld\n", dead);
+done:
+    for (int k = 0; k < got; k++)
+        crm_queue_stats_deinit(&qs[k]);
 }
 
 static void respond(int fd, const char *status, const char *type, const char *body, size_t len)
@@ -172,15 +184,17 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct metrics_server *metrics_server_start(const char *bind_addr, int port, const char *redis_host,
-                                            int redis_port, int streams)
+struct metrics_server *metrics_server_start(const char *bind_addr, int port, const struct crm_shards *shards,
+                                            int streams)
 {
     struct metrics_server *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->fd = -1;
     s->streams = streams;
-    crm_redis_init(&s->redis, redis_host, redis_port, 1000);
+    s->nshards = shards->n > 1 ? shards->n : 1;
+    for (int k = 0; k < s->nshards; k++)
+        crm_redis_init_shard(&s->redis[k], shards, k, 1000);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
@@ -211,7 +225,8 @@ struct metrics_server *metrics_server_start(const char *bind_addr, int port, con
 fail:
     if (s->fd >= 0)
         close(s->fd);
-    crm_redis_deinit(&s->redis);
+    for (int k = 0; k < s->nshards; k++)
+        crm_redis_deinit(&s->redis[k]);
     free(s);
     return NULL;
 }
@@ -223,6 +238,7 @@ void metrics_server_stop(struct metrics_server *s)
     atomic_store(&s->stop, 1);
     pthread_join(s->thread, NULL);
     close(s->fd);
-    crm_redis_deinit(&s->redis);
+    for (int k = 0; k < s->nshards; k++)
+        crm_redis_deinit(&s->redis[k]);
     free(s);
 }

@@ -34,11 +34,14 @@ extern struct worker_metrics worker_metrics;
 
 struct metrics_server;
 
-/* Listens on bind:port and starts the serving thread, which reads queue figures
- * from Redis at host:redis_port for `streams` partitions. Returns NULL (logged)
- * when the address cannot be bound. Signals stay with the calling thread. */
-struct metrics_server *metrics_server_start(const char *bind, int port, const char *redis_host,
-                                            int redis_port, int streams);
+struct crm_shards;
+
+/* Listens on bind:port and starts the serving thread, which reads the queue
+ * figures of `streams` partitions, each from its Redis shard (shards must
+ * outlive the server). Returns NULL (logged) when the address cannot be bound.
+ * Signals stay with the calling thread. */
+struct metrics_server *metrics_server_start(const char *bind, int port, const struct crm_shards *shards,
+                                            int streams);
 
 /* Stops the thread and frees s; NULL is a no-op. */
 void metrics_server_stop(struct metrics_server *s);

@@ -253,8 +253,8 @@ static int consume_shard(int shard, void *arg)
 
     struct metrics_server *ms = NULL;
     if (cfg->worker_metrics_port > 0 && shard == 0) {
-        ms = metrics_server_start(cfg->worker_metrics_bind, cfg->worker_metrics_port, cfg->redis_host,
-                                  cfg->redis_port, cfg->streams);
+        ms =
+            metrics_server_start(cfg->worker_metrics_bind, cfg->worker_metrics_port, a->shards, cfg->streams);
         if (!ms)
             return a->shards->n > 1 ? SUPERVISOR_EXIT_FATAL : 1;
     }

@@ -46,7 +46,7 @@ async function stop(p, signal = 'SIGTERM') {
   await p.exited;
 }
 
-let shardPort, apiPort, wsPort, redis2, env;
+let shardPort, apiPort, wsPort, metricsPort, redis2, env;
 
 /** redis-cli against the second server as the test stack's operator user. */
 async function cli2(...args) {
@@ -73,7 +73,7 @@ const send = (tok, room, body, key) => gql(tok, SEND, { i: { roomId: String(room
 
 let worker;
 function startWorker() {
-  worker = start('crm-worker-shards', `${BIN}/crm-worker`, [], { ...env, CRM_WORKER_METRICS_PORT: '0', CRM_WORKER_NAME: 'shards' });
+  worker = start('crm-worker-shards', `${BIN}/crm-worker`, [], { ...env, CRM_WORKER_METRICS_PORT: String(metricsPort), CRM_WORKER_NAME: 'shards' });
 }
 
 function startRedis2() {
@@ -82,7 +82,7 @@ function startRedis2() {
 }
 
 before(async () => {
-  [shardPort, apiPort, wsPort] = [await freePort(), await freePort(), await freePort()];
+  [shardPort, apiPort, wsPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   mkdirSync(`${RUN_DIR}/redis-shard1`, { recursive: true });
   startRedis2();
   await eventually(async () => (await cli2('PING')) === 'PONG');
@@ -293,4 +293,23 @@ test('dead letters of every shard are listed, newest first, and retried on their
   assert.equal((await retry(id0)).data.retryDeadLetter, true);
   await eventually(async () => (await psql(`SELECT count(*) FROM messages WHERE idempotency_key = '${k0}'`)) === '1',
     { timeoutMs: 20000 });
+});
+
+test('crm-worker\'s /metrics reads each stream\'s queue figures on its own shard, and every shard\'s dead letters', async () => {
+  const u = await makeUser('STAFF');
+  const rooms = await roomsOnBothShards(u);
+  for (const s of [0, 1]) {
+    const r = await send(token(u), rooms[s], `metrics-${s}`, `m-${process.pid}-${Date.now()}-${s}`);
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+  }
+  const gauge = (text, name, stream) => Number((text.match(new RegExp(`^${name}\\{stream="${stream}"\\} (\\d+)$`, 'm')) || [])[1]);
+  await eventually(async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const len1 = Number(await cli2('XLEN', 'crm:msg:1')), len0 = Number(await cli1('XLEN', 'crm:msg:0'));
+    const dead = Number(await cli1('XLEN', 'crm:dead')) + Number(await cli2('XLEN', 'crm:dead'));
+    const deadGauge = Number((text.match(/^crm_queue_dead_letters (\d+)$/m) || [])[1]);
+    return len1 > 0 && gauge(text, 'crm_queue_length', 'crm:msg:1') === len1 &&
+      gauge(text, 'crm_queue_length', 'crm:msg:0') === len0 && deadGauge === dead &&
+      gauge(text, 'crm_queue_consumers', 'crm:msg:1') >= 1;
+  }, { timeoutMs: 20000, intervalMs: 250 });
 });
