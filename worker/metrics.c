@@ -72,6 +72,8 @@ static void render(struct metrics_server *s, struct out *o)
     counter(o, "crm_worker_ignored_total", "rows already stored (redeliveries)", &m->ignored);
     counter(o, "crm_worker_acked_total", "entries acknowledged", &m->acked);
     counter(o, "crm_worker_rejected_total", "rows refused by the database", &m->rejected);
+    counter(o, "crm_worker_key_reused_total", "messages not stored: their key was another message's",
+            &m->key_reused);
     counter(o, "crm_worker_isolated_batches_total", "batches written row by row", &m->isolated);
     counter(o, "crm_worker_dead_letters_total", "entries dead-lettered", &m->dead_letters);
     counter(o, "crm_worker_claimed_total", "entries claimed from idle consumers", &m->claimed);

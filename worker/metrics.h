@@ -16,6 +16,7 @@ struct worker_metrics {
     atomic_uint_fast64_t ignored;      /* rows already stored (redeliveries) */
     atomic_uint_fast64_t acked;        /* entries acknowledged */
     atomic_uint_fast64_t rejected;     /* rows refused by the database for their content */
+    atomic_uint_fast64_t key_reused;   /* not stored: an idempotency key used again for another message */
     atomic_uint_fast64_t isolated;     /* batches written row by row after a refusal */
     atomic_uint_fast64_t dead_letters; /* entries moved to the dead-letter stream */
     atomic_uint_fast64_t claimed;      /* entries claimed from idle consumers */

@@ -26,7 +26,18 @@ static const char STORE_SQL[] =
     " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],"
     "  $6::bigint[], $14::boolean[]) AS t(r, s, b, k, ms, seq, i)"
     " ON CONFLICT (sender_id, idempotency_key) DO NOTHING RETURNING room_id, sender_id, created_at, "
-    "internal),"
+    "internal, idempotency_key),"
+    /* Rows not inserted whose sender and key an earlier message holds with
+     * another room or body: not a redelivery but a key used again for a new
+     * message (beyond the idempotency window, or in a room on another Redis
+     * shard). It is not stored; its positions are returned to be reported. */
+    " c AS ("
+    " SELECT count(*) AS n, string_agg(t.ms || '-' || t.seq, ',') AS ids"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])"
+    "  AS t(r, s, b, k, ms, seq)"
+    " WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.sender_id = t.s AND m.idempotency_key = t.k)"
+    "  AND EXISTS (SELECT 1 FROM messages x WHERE x.sender_id = t.s AND x.idempotency_key = t.k"
+    "   AND (x.room_id <> t.r OR x.body <> t.b))),"
     " u AS ("
     " UPDATE rooms SET updated_at = greatest(rooms.updated_at + interval '1 microsecond', x.at),"
     "  public_updated_at = CASE WHEN x.public_at IS NULL THEN rooms.public_updated_at"
@@ -42,7 +53,7 @@ static const char STORE_SQL[] =
     " FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],"
     "  $12::text[], $13::text[], $15::bigint[]) AS t(sid, ms, actor, act, tgt, addr, detail, pat)"
     " ON CONFLICT (stream_id) DO NOTHING RETURNING 1)"
-    " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM a)";
+    " SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM a), (SELECT n FROM c), (SELECT ids FROM c)";
 
 void persist_init(struct persist *p, const char *url)
 {
@@ -172,7 +183,13 @@ static void count_result(const PGresult *r, struct persist_result *res, long row
     long m = strtol(PQgetvalue(r, 0, 0), NULL, 10), a = strtol(PQgetvalue(r, 0, 1), NULL, 10);
     res->messages += m;
     res->audit += a;
-    res->ignored += rows - m - a;
+    long reused = strtol(PQgetvalue(r, 0, 2), NULL, 10);
+    res->ignored += rows - m - a - reused;
+    res->key_reused += reused;
+    if (reused > 0)
+        log_warn("%ld message(s) not stored: the sender had used the idempotency key for another message "
+                 "(stream entries %.200s)",
+                 reused, PQgetvalue(r, 0, 3));
 }
 
 static int simple(PGconn *conn, const char *sql)
@@ -240,6 +257,7 @@ static int store_isolated(struct persist *p, PGconn *conn, struct batch *b, stru
     res->messages += part.messages;
     res->audit += part.audit;
     res->ignored += part.ignored;
+    res->key_reused += part.key_reused;
     res->rejected += part.rejected;
     res->isolated = 1;
     rc = PERSIST_OK;

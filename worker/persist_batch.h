@@ -22,11 +22,12 @@ struct persist {
 };
 
 struct persist_result {
-    long messages; /* message rows inserted */
-    long audit;    /* audit rows inserted */
-    long ignored;  /* rows already stored (redeliveries) */
-    long rejected; /* rows refused for their content */
-    int isolated;  /* 1 when the batch was written row by row */
+    long messages;   /* message rows inserted */
+    long audit;      /* audit rows inserted */
+    long ignored;    /* rows already stored (redeliveries) */
+    long rejected;   /* rows refused for their content */
+    long key_reused; /* not stored: their sender's key is another message's (logged) */
+    int isolated;    /* 1 when the batch was written row by row */
 };
 
 enum persist_rc {

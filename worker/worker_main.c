@@ -163,6 +163,7 @@ static int process(struct worker *w)
     METRIC_ADD(audit_rows, (uint64_t)res.audit);
     METRIC_ADD(ignored, (uint64_t)res.ignored);
     METRIC_ADD(rejected, (uint64_t)res.rejected);
+    METRIC_ADD(key_reused, (uint64_t)res.key_reused);
     METRIC_ADD(isolated, (uint64_t)res.isolated);
     w->commits++;
     if (w->crash_after > 0 && w->commits == w->crash_after) {

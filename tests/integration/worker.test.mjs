@@ -31,6 +31,25 @@ test('messages are stored at their stream position, once', async () => {
   await eventually(async () => (await redisCli('XPENDING', 'crm:msg:0', 'crm-worker')).startsWith('0'));
 });
 
+test('a key used again for another message is not stored, and is counted and logged, not taken for a redelivery', async () => {
+  const { sender, rooms } = await makeRooms('reuse', 2);
+  const counter = async () => Number(((await (await fetch(`${METRICS}/metrics`)).text())
+    .match(/^crm_worker_key_reused_total (\d+)$/m) || [])[1]);
+  const before = await counter();
+  assert.ok(before >= 0, 'the counter is served');
+  await xadd(entry(rooms[0], sender, 'reuse-1', 'the first message'));
+  await eventually(async () => (await psql(`SELECT count(*) FROM messages WHERE idempotency_key = 'reuse-1'`)) === '1');
+  // A redelivery (same room and body) is not counted; the same key on a new
+  // message in another room (past the idempotency window, or on another
+  // Redis shard) is, and is not stored.
+  await xadd(entry(rooms[0], sender, 'reuse-1', 'the first message'));
+  const [reused] = await xadd(entry(rooms[1], sender, 'reuse-1', 'a new message with an old key'));
+  await eventually(async () => (await counter()) > before);
+  assert.equal(await psql(`SELECT room_id || '|' || body FROM messages WHERE idempotency_key = 'reuse-1'`),
+    `${rooms[0]}|the first message`);
+  assert.ok(reused, 'the entry was added');
+});
+
 test('audit records are stored append-only, once per stream entry', async () => {
   const [id] = await xadd(['XADD', 'crm:audit', '*', 'actor', '', 'action', 'login.failed', 'target', '',
     'addr', '127.0.0.1', 'detail', '{"reason":"unknown email"}']);
