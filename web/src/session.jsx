@@ -44,15 +44,18 @@ export function SessionProvider({ children }) {
     navigate('/sign-in', { replace: true });
   }, []);
 
-  const endSession = useCallback((reason) => {
-    if (tokenRef.current) finish(reason);
+  // forToken: the token a failure belongs to, when known. A failure of an
+  // earlier sign-in's token (a late answer, a socket closing) leaves a newer
+  // sign-in alone.
+  const endSession = useCallback((reason, forToken) => {
+    if (tokenRef.current && (!forToken || forToken === tokenRef.current)) finish(reason);
   }, [finish]);
 
   const apollo = useMemo(() => {
     const client = createApollo({
       uri: config.graphqlUrl,
       getToken: () => tokenRef.current,
-      onAuthFailure: () => endSession('expired'),
+      onAuthFailure: (used) => endSession('expired', used),
     });
     apolloRef.current = client;
     return client;
@@ -72,8 +75,9 @@ export function SessionProvider({ children }) {
     const l = createLiveClient({
       url: config.wsUrl,
       getToken: () => tokenRef.current,
-      onAuthFailure: () => endSession('expired'),
+      onAuthFailure: () => endSession('expired', token),
     });
+    l.token = token; // whose failures its followers report (endSession)
     setLive(l);
     return () => l.dispose();
   }, [token, endSession]);
@@ -91,7 +95,7 @@ export function SessionProvider({ children }) {
       live,
       me: userId,
       role,
-      onAuthFailure: () => endSession('expired'),
+      onAuthFailure: () => endSession('expired', live.token),
       // The inbox page (and the open conversation's receipts) once after a break.
       onReconnected: () => apollo.refetchQueries({ include: [INBOX, CONVERSATION] }).catch(() => {}),
       openRoom: (id) => navigate(`/rooms/${encodeURIComponent(id)}`),

@@ -30,7 +30,8 @@ export function useTyping(live, roomId, me, enabled, onAuthFailure) {
       },
       // Events missed in a break are not sent again: start from nobody typing.
       onConnected: (wasRetry) => wasRetry && setTypers({}),
-      onAuthFailure,
+      // The failure is this live client's token's (see session.jsx's endSession).
+      onAuthFailure: () => onAuthFailure?.('expired', live.token),
     });
     return () => {
       stop();

@@ -99,7 +99,7 @@ export function useRoomMessages(roomId, { apollo, live, queue, endSession }, epo
         // The history was readable but live messages are not: staff triaging an
         // unassigned conversation they are not a member of. The page stays, not live.
         onDenied: () => !cancelled && setLiveState('notLive'),
-        onAuthFailure: () => endSession('expired'),
+        onAuthFailure: () => endSession('expired', live.token),
       });
     })();
     return () => {
