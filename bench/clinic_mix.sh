@@ -60,28 +60,7 @@ CRM_ENV=test CRM_DATABASE_URL="host=127.0.0.1 port=$PG_PORT dbname=crm user=crm_
   "$BUILD/crm-migrate" "$ROOT/sql" >"$RUN/logs/migrate.log" 2>&1
 
 T0=$(date +%s)
-sql -v rooms="$ROOMS" <<'SQL'
-SET synchronous_commit = off;
--- Member m of room r is user 3r+m: m 0 the patient, 1 the assignee, 2 a second staff member.
-INSERT INTO users (email, display_name, role, password_hash)
-SELECT 'c' || g || '@clinic.bench', CASE WHEN g % 3 = 0 THEN 'Patient ' ELSE 'Staff ' END || g,
-       CASE WHEN g % 3 = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role, 'not-a-hash'
-FROM generate_series(0, 3 * :rooms - 1) g;
-CREATE TEMP TABLE u AS SELECT id, substring(email FROM 2 FOR position('@' IN email) - 2)::int AS g FROM users;
-CREATE INDEX ON u (g);
-ANALYZE u;
-INSERT INTO rooms (name, created_by, patient_id, assignee_id, status)
-SELECT 'Clinic room ' || p.g / 3, a.id, p.id, a.id, 'OPEN'
-FROM u p JOIN u a ON a.g = p.g + 1 WHERE p.g % 3 = 0 ORDER BY p.g;
-CREATE TEMP TABLE rr AS SELECT id, substring(name FROM 13)::int AS r FROM rooms;
-INSERT INTO room_members (room_id, user_id, member_role)
-SELECT rr.id, u.id, CASE WHEN u.g % 3 = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role
-FROM rr JOIN u ON u.g / 3 = rr.r;
-ANALYZE;
-SQL
-sql -F ' ' -c "SELECT rr.id, u.id, lower(u.role::text) FROM rooms rr JOIN room_members m ON m.room_id = rr.id
-  JOIN users u ON u.id = m.user_id ORDER BY substring(rr.name FROM 13)::int, substring(u.email FROM 2 FOR position('@' IN u.email) - 2)::int" \
-  > "$RUN/members"
+bench_seed_rooms "$ROOMS" 3 c
 # One token per member (the claims crm-api's login signs).
 node -e '
 const c=require("crypto"),fs=require("fs");const s=process.argv[1];const n=Math.floor(Date.now()/1000);

@@ -62,3 +62,30 @@ url.rewrite-if-not-file := ("^/(?!graphql|health|ws|hello)[^?]*(\\?.*)?\$" => "/
 CONF
   lighttpd -tt -f "$RUN/lighttpd.conf" >/dev/null
 }
+
+# Seeds $1 conversations of $2 members each (user g = $2*room + m: m 0 the
+# patient, 1 the assignee, any further one staff; emails <$3>g@clinic.bench) and
+# writes "room user role" per member, in order, to $RUN/members.
+bench_seed_rooms() {
+  sql -v rooms="$1" -v per="$2" -v pfx="$3" <<'SQL'
+SET synchronous_commit = off;
+INSERT INTO users (email, display_name, role, password_hash)
+SELECT :'pfx' || g || '@clinic.bench', CASE WHEN g % :per = 0 THEN 'Patient ' ELSE 'Staff ' END || g,
+       CASE WHEN g % :per = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role, 'not-a-hash'
+FROM generate_series(0, :per * :rooms - 1) g;
+CREATE TEMP TABLE u AS SELECT id, substring(email FROM 2 FOR position('@' IN email) - 2)::int AS g FROM users;
+CREATE INDEX ON u (g);
+ANALYZE u;
+INSERT INTO rooms (name, created_by, patient_id, assignee_id, status)
+SELECT 'Clinic room ' || p.g / :per, a.id, p.id, a.id, 'OPEN'
+FROM u p JOIN u a ON a.g = p.g + 1 WHERE p.g % :per = 0 ORDER BY p.g;
+CREATE TEMP TABLE rr AS SELECT id, substring(name FROM 13)::int AS r FROM rooms;
+INSERT INTO room_members (room_id, user_id, member_role)
+SELECT rr.id, u.id, CASE WHEN u.g % :per = 0 THEN 'PATIENT' ELSE 'STAFF' END::user_role
+FROM rr JOIN u ON u.g / :per = rr.r;
+ANALYZE;
+SQL
+  sql -F ' ' -c "SELECT rr.id, u.id, lower(u.role::text) FROM rooms rr JOIN room_members m ON m.room_id = rr.id
+    JOIN users u ON u.id = m.user_id ORDER BY substring(rr.name FROM 13)::int, substring(u.email FROM 2 FOR position('@' IN u.email) - 2)::int" \
+    > "$RUN/members"
+}
