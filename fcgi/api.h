@@ -101,6 +101,10 @@ int api_require(gql_resolve_info *info, struct api_call *call, const char *roles
  * must refuse through api_require on every path that does not reach that write. */
 int api_require_signed(gql_resolve_info *info, struct api_call *call, const char *roles);
 
+/* The caller's role as a query of this request just read it from the users
+ * table (a join that brought it along): role_checked without a query of its own. */
+void api_role_read(struct api_call *call, const char *role);
+
 /* The GraphQL User value from a users row (id, email, display_name, role,
  * created_at) at row i, starting at column col. A patient viewer sees other
  * users' names and roles only: their email is given as "". */

@@ -27,6 +27,23 @@ static struct role_cache_entry {
     char role[sizeof((struct crm_token_claims *)0)->role];
 } role_cache[ROLE_CACHE_SIZE];
 
+static void role_cache_put(struct api_call *call)
+{
+    if (call->api->cfg.role_cache_ttl <= 0)
+        return;
+    struct role_cache_entry *e = &role_cache[(uint64_t)call->who.user_id % ROLE_CACHE_SIZE];
+    e->user = call->who.user_id;
+    e->until = call->now + call->api->cfg.role_cache_ttl;
+    memcpy(e->role, call->who.role, sizeof e->role);
+}
+
+void api_role_read(struct api_call *call, const char *role)
+{
+    snprintf(call->who.role, sizeof call->who.role, "%s", role);
+    call->role_checked = 1;
+    role_cache_put(call);
+}
+
 /* Sets call->who.role from the user's record. 0, or a resolver error. */
 static int caller_role(gql_resolve_info *info, struct api_call *call)
 {
@@ -47,14 +64,8 @@ static int caller_role(gql_resolve_info *info, struct api_call *call)
         PQclear(r);
         return gql_resolve_error(info, "UNAUTHENTICATED", "This account no longer exists.");
     }
-    snprintf(call->who.role, sizeof call->who.role, "%s", PQgetvalue(r, 0, 3));
+    api_role_read(call, PQgetvalue(r, 0, 3));
     PQclear(r);
-    call->role_checked = 1;
-    if (call->api->cfg.role_cache_ttl > 0) {
-        e->user = call->who.user_id;
-        e->until = call->now + call->api->cfg.role_cache_ttl;
-        memcpy(e->role, call->who.role, sizeof e->role);
-    }
     return 0;
 }
 

@@ -226,6 +226,24 @@ test('the role comes from the database: a forged ADMIN token of a patient gets n
   assert.deepEqual(codes(await gql('{ deadLetters { id } }', {}, { token: ghost })), ['UNAUTHENTICATED']);
 });
 
+test('the role comes from the database when sending: a forged STAFF token of a patient writes no internal note', async () => {
+  // sendMessage takes the caller's role from its membership query's row; the claim never counts.
+  const staff = await makeUser('STAFF');
+  const pat = await makeUser('PATIENT');
+  const room = await makeRoom(staff, [pat]);
+  const now = Math.floor(Date.now() / 1000);
+  const forged = signJwt({ alg: 'HS256', typ: 'JWT' },
+    { sub: pat.id, role: 'STAFF', jti: randomUUID().replace(/-/g, ''), iat: now, exp: now + 600 });
+  const SEND = 'mutation($i:SendMessageInput!){sendMessage(input:$i){status sender{role}}}';
+  const note = { roomId: room.id, body: 'staff only?', idempotencyKey: randomUUID(), internal: true };
+  assert.deepEqual(codes(await gql(SEND, { i: note }, { token: forged })), ['FORBIDDEN']);
+  const plain = await ok(SEND, { i: { roomId: room.id, body: 'hello', idempotencyKey: randomUUID() } }, { token: forged });
+  assert.deepEqual(plain.sendMessage, { status: 'PENDING', sender: { role: 'PATIENT' } });
+  // Not a member: refused, whatever the token says.
+  const other = await makeRoom(staff, []);
+  assert.deepEqual(codes(await gql(SEND, { i: { ...note, roomId: other.id, internal: false } }, { token: forged })), ['FORBIDDEN']);
+});
+
 test('without CRM_ENV every program is in production: no start with the dev-only key', () => {
   for (const prog of ['crm-api', 'crm-pushd', 'crm-worker']) {
     const env = { ...process.env };
