@@ -151,7 +151,7 @@ static void handle_head(struct http_conn *c, char *head, size_t len)
     } else if (strcmp(target, "/metrics") == 0 && is_get && c->metrics) {
         /* Only on CRM_WS_METRICS_BIND:PORT: the WebSocket port is the one
          * browsers reach, and the counters are for operators. */
-        char buf[4096];
+        char buf[8192];
         push_metrics.redis_up = redis_link_is_up(c->link);
         size_t n = push_metrics_render(buf, sizeof buf);
         if (n >= sizeof buf)

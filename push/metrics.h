@@ -5,6 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The delivery lag histogram's upper bounds, in ms; +Inf beyond the last. */
+#define PUSH_LAG_BUCKETS 12
+#define PUSH_LAG_BOUNDS_MS                                    \
+    {                                                         \
+        1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000 \
+    }
+
 struct push_metrics {
     uint64_t connections_open;      /* HTTP connections (before upgrade) now open */
     uint64_t connections_total;     /* accepted since start */
@@ -27,9 +34,18 @@ struct push_metrics {
     uint64_t inbox_evictions;       /* snapshots dropped at the cache bound */
     uint64_t live_events_malformed; /* crm:typing / crm:room-events payloads ignored */
     int redis_up;                   /* 1 while the stream connection is established */
+    /* How old stream entries were when this process handed them to its sockets:
+     * now minus the entry id's time (Redis's clock), one count per entry. */
+    uint64_t lag_le[PUSH_LAG_BUCKETS]; /* entries within lag_bounds_ms[i], not cumulative */
+    uint64_t lag_count;
+    uint64_t lag_sum_us;
 };
 
 extern struct push_metrics push_metrics;
+
+/* Counts one entry delivered lag_us after its id's time (clamped at 0: the
+ * clocks of Redis's host and this one may differ). */
+void push_metrics_lag(int64_t lag_us);
 
 /* Renders the counters into buf (size bytes); returns the length written, or the
  * length needed when it does not fit (like snprintf). */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Above CRM_STREAMS's maximum: on_last_id's tag is shard * this + index. */
 #define STREAMS_CAP 1024
@@ -101,7 +102,11 @@ static void try_deliver(struct reader *rd, int give_up)
         }
         return;
     }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* the entry ids' clock is Redis's wall clock */
+    int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
     for (size_t i = 0; i < rd->nbatch; i++) {
+        push_metrics_lag(now_us - (int64_t)rd->batch[i]->ms * 1000);
         rooms_deliver(rd->batch[i]);
         inbox_entry(rd->batch[i]);
         push_message_unref(rd->batch[i]);

@@ -224,3 +224,33 @@ test('/metrics counts sockets, subscriptions, entries, messages and bytes', asyn
   }
   await eventually(async () => /crm_pushd_entries_read_total [1-9]/.test(await (await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`)).text()));
 });
+
+test('/metrics has the delivery lag histogram: cumulative buckets, +Inf equal to the count, growing with entries', async () => {
+  const scrape = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${WS_METRICS_PORT}/metrics`)).text();
+    assert.match(text, /^# TYPE crm_pushd_delivery_lag_seconds histogram$/m);
+    assert.match(text, /^crm_pushd_process_id [1-9]\d*$/m);
+    const buckets = [...text.matchAll(/^crm_pushd_delivery_lag_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)]
+      .map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(buckets.map((b) => b[0]),
+      ['0.001', '0.002', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '10', '+Inf']);
+    for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i][1] >= buckets[i - 1][1], text);
+    const count = Number(/^crm_pushd_delivery_lag_seconds_count (\d+)$/m.exec(text)[1]);
+    const sum = Number(/^crm_pushd_delivery_lag_seconds_sum ([\d.]+)$/m.exec(text)[1]);
+    assert.equal(buckets.at(-1)[1], count);
+    assert.ok(sum >= 0 && (count > 0 || sum === 0));
+    return count;
+  };
+  const staff = await makeUser('STAFF');
+  const room = await makeRoom(staff);
+  const { client } = gqlClient(token(staff));
+  const sub = collect(client, SUB, { room });
+  await sleep(300); // the subscription is registered
+  const before = await scrape();
+  await xadd(room, staff, 'lagged');
+  await sub.waitFor(1);
+  // One process here (CRM_WS_PROCESSES=1): it read the entry and counted it.
+  assert.ok((await scrape()) > before);
+  sub.dispose();
+  await client.dispose();
+});
