@@ -89,3 +89,35 @@ SQL
     JOIN users u ON u.id = m.user_id ORDER BY substring(rr.name FROM 13)::int, substring(u.email FROM 2 FOR position('@' IN u.email) - 2)::int" \
     > "$RUN/members"
 }
+
+# pushd_lag_snap PORT PROCS: the cumulative crm_pushd_delivery_lag_seconds
+# buckets (13 numbers, +Inf last) summed over PROCS crm-pushd processes, each
+# scraped once: the processes share the metrics port, so scrape until every
+# process id was seen (at most 400 tries; fewer seen is said on stderr).
+pushd_lag_snap() {
+  local port=$1 procs=$2 i out seen="" n=0 sum
+  sum=$(printf '0 %.0s' $(seq 13))
+  for i in $(seq 400); do
+    out=$(curl -fsS "http://127.0.0.1:$port/metrics" 2>/dev/null) || continue
+    local pid; pid=$(sed -n 's/^crm_pushd_process_id //p' <<< "$out")
+    case " $seen " in *" $pid "*) continue ;; esac
+    seen="$seen $pid"; n=$((n + 1))
+    sum=$(awk -v s="$sum" '/^crm_pushd_delivery_lag_seconds_bucket/ { v[++k] = $2 }
+      END { split(s, a, " "); for (i = 1; i <= 13; i++) printf "%d ", a[i] + v[i] }' <<< "$out")
+    [ "$n" -ge "$procs" ] && break
+  done
+  [ "$n" -ge "$procs" ] || echo "pushd_lag_snap: $n of $procs processes scraped" >&2
+  echo "$sum"
+}
+
+# lag_line LABEL BEFORE AFTER: the entries counted between two pushd_lag_snap
+# and the bucket holding their p50 and p99 (the histogram's bounds, in ms).
+lag_line() {
+  awk -v l="$1" -v a="$2" -v b="$3" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    split("1 2 5 10 25 50 100 250 500 1000 2500 10000 inf", ub, " "); n = y[13] - x[13];
+    if (n <= 0) { printf "  %s: no entries\n", l; exit }
+    for (i = 1; i <= 13; i++) { c = y[i] - x[i];
+      if (p50 == "" && c >= 0.5 * n) p50 = (i > 1 ? ub[i - 1] : 0) "-" ub[i];
+      if (p99 == "" && c >= 0.99 * n) p99 = (i > 1 ? ub[i - 1] : 0) "-" ub[i] }
+    printf "  %s: %d entries, p50 in %s ms, p99 in %s ms (crm_pushd_delivery_lag_seconds)\n", l, n, p50, p99 }'
+}

@@ -21,6 +21,10 @@ bench_clinic_load_SOURCES = bench/clinic_load.c bench/ws_client.c bench/ws_clien
 bench_clinic_load_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS)
 bench_clinic_load_LDADD = $(LIBEVENT_LIBS) $(LIBPQ_LIBS)
 
+# The disk's durable-write latency beside a benchmark (bench/clinic_day.sh).
+EXTRA_PROGRAMS += bench/fsync_probe
+bench_fsync_probe_SOURCES = bench/fsync_probe.c
+
 # The GraphQL engine against graphql-js (bench/gql_bench.sh runs both).
 EXTRA_PROGRAMS += bench/gql_bench
 bench_gql_bench_SOURCES = bench/gql_bench.c
