@@ -181,6 +181,7 @@ C0=
 while kill -0 $LOAD 2>/dev/null; do # the CPU from the first send (0.2 s after "sending")
   if [ -z "$C0" ] && grep -qs '^sending' "$RUN/load.out"; then
     C0=$(cpu_snap); L0=$(pushd_lag_snap "$WS_METRICS_PORT" "$PROCS")
+    redis-cli -p "$REDIS_PORT" LATENCY RESET >/dev/null # the sends' events only
     # The floor of a durable write: the disk's own fdatasync, on Redis's disk, meanwhile.
     "$BUILD/bench/fsync_probe" "$RUN/redis/fsync_probe" 100 "$((SECS - 1))" > "$RUN/fsync.out" 2>&1 &
     PIDS+=($!)
@@ -192,7 +193,11 @@ C1=$(cpu_snap)
 L1=$(pushd_lag_snap "$WS_METRICS_PORT" "$PROCS")
 grep -E '^(holding|RESULT)' "$RUN/load.out" || tail -5 "$RUN/load.out"
 redis-cli -p "$REDIS_PORT" LATENCY LATEST | paste - - - - |
-  awk '{ printf "  redis latency events >= 2 ms during the day: %s max %s ms\n", $1, $4 }'
+  awk '{ printf "  redis latency events >= 2 ms during the sends: %s max %s ms\n", $1, $4 }'
+# LATENCY HISTORY keeps each second's longest event: the seconds in which some
+# fsync of Redis's held every send of its loop turn past 10 ms.
+redis-cli -p "$REDIS_PORT" LATENCY HISTORY aof-fsync-always | paste - - |
+  awk '{ n++; if ($2 >= 10) k++ } END { printf "  seconds with an aof-fsync-always over 10 ms: %d (of %d with one over 2 ms)\n", k, n }'
 wait "${PIDS[-1]}" 2>/dev/null || true
 sed -n 's/^RESULT /  the disk meanwhile (bench\/fsync_probe, 100 write + fdatasync per s beside Redis'"'"'s AOF): /p' "$RUN/fsync.out"
 [ -n "${L0:-}" ] && lag_line "XADD to crm-pushd's hand-over, every process" "$L0" "$L1"

@@ -78,7 +78,7 @@ rss_kib() {
 
 echo "crm-pushd: $PROCS process(es) on :$WS_PORT; idle RSS $(rss_kib) KiB; load generator: $LOAD_PROCS process(es); nice $NICE"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-nice -n "$NICE" "$BUILD/bench/ws_calibrate" 1000 20
+nice -n "$NICE" "$BUILD/bench/ws_calibrate" 1000 20 | tee "$RUN/calibrate.out"
 timeout $((WINDOW + SECS + 60)) nice -n "$NICE" "$BUILD/bench/ws_load" -p "$WS_PORT" -n "$N" -P "$LOAD_PROCS" \
   -t "$TOKEN" -r "$ROOM" -R "$REDIS_PORT" -m "$RATE" -d "$SECS" -w "$WINDOW" -C "$(cat "$RUN/pushd.pid")" \
   > "$RUN/load.out" &
@@ -96,4 +96,10 @@ LOAD=
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -E '^(holding|RESULT)' "$RUN/load.out" || tail -5 "$RUN/load.out"
 echo "pushd RSS with sockets held: ${HELD_RSS} KiB = $(echo "scale=2; $HELD_RSS / ${SOCKS:-1}" | bc) KiB per socket"
+# The floor under one message's fan-out: its N writes alone, at the calibrated
+# CPU per write, spread over every core with nothing else to do.
+W=$(sed -n 's/^loopback write of 100 bytes: \([0-9.]*\) us CPU.*/\1/p' "$RUN/calibrate.out")
+P99=$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$RUN/load.out" | head -1)
+[ -n "$W" ] && [ -n "$P99" ] && awk -v n="$N" -v w="$W" -v c="$(nproc)" -v p="$P99" 'BEGIN {
+  f = n * w / c / 1000; printf "floor of one message to %d sockets: %d writes x %.2f us / %d cores = %.1f ms; p99 %.1f ms = %.1f floors\n", n, n, w, c, f, p, p / f }'
 grep -E 'error|warn' "$RUN/pushd.log" | head -5 || true
