@@ -90,9 +90,20 @@ void room_members_changed(struct api_call *call, int64_t room)
     char key[64];
     snprintf(key, sizeof key, CRM_MEMBERS_PREFIX "%" PRId64, room);
     redisContext *c = crm_redis_get(&call->api->redis);
-    redisReply *rep = c ? redisCommand(c, "DEL %s %s" CRM_MEMBERS_PATIENT_SUFFIX, key, key) : NULL;
-    if (rep)
+    if (!c)
+        return;
+    /* The generation first: a fill of crm-pushd that read the database before
+     * this change either lands before the DEL (and is deleted) or finds the
+     * generation moved (and is not made). One round trip for the three. */
+    redisAppendCommand(c, "INCR %s" CRM_MEMBERS_GEN_SUFFIX, key);
+    redisAppendCommand(c, "EXPIRE %s" CRM_MEMBERS_GEN_SUFFIX " %d", key, CRM_MEMBERS_GEN_TTL);
+    redisAppendCommand(c, "DEL %s %s" CRM_MEMBERS_PATIENT_SUFFIX, key, key);
+    for (int i = 0; i < 3; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(c, (void **)&rep) != REDIS_OK || !rep) {
+            crm_redis_reset(&call->api->redis);
+            return;
+        }
         freeReplyObject(rep);
-    else
-        crm_redis_reset(&call->api->redis);
+    }
 }

@@ -24,6 +24,12 @@
 #define CRM_MEMBERS_PREFIX "crm:members:"
 /* crm:members:<room>:p holds the room's patient id (0: none) beside the set. */
 #define CRM_MEMBERS_PATIENT_SUFFIX ":p"
+/* crm:members:<room>:g counts the room's membership changes: crm-api raises it
+ * before deleting the cache, and crm-pushd fills the cache only if it has not
+ * moved since before its database read (a read older than a change is not
+ * cached after it). Kept CRM_MEMBERS_GEN_TTL seconds after the last change. */
+#define CRM_MEMBERS_GEN_SUFFIX ":g"
+#define CRM_MEMBERS_GEN_TTL 86400
 
 /* The partition of a room: room_id modulo streams (streams >= 1). */
 static inline int crm_stream_of_room(int64_t room_id, int streams)

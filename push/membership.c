@@ -35,33 +35,52 @@ static void decided(struct sub *s, int rc, int member, int64_t patient)
     sub_granted(s);
 }
 
+/* Fills the cache atomically, unless the room's generation (KEYS[3]) moved
+ * since ARGV[1] was read: then the database answer may predate a change, and
+ * the next miss reads again. ARGV: generation, ttl, patient, member ids. The
+ * "0" in the set marks a cached room (user ids start at 1); the patient (0:
+ * none), for the messages.subscribe record, is a key of its own so that a
+ * check stays O(1) in a room of any size. SADD takes the ids in slices: Lua's
+ * unpack has a bound. */
+static const char fill_script[] =
+    "if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[1] then return 0 end "
+    "redis.call('SADD', KEYS[1], '0') "
+    "for i = 4, #ARGV, 1000 do redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end "
+    "redis.call('EXPIRE', KEYS[1], ARGV[2]) "
+    "redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2]) return 1";
+
+/* A database read for a subscription's membership, and the room's generation
+ * read before it. */
+struct members_ask {
+    struct sub_ref *ref;
+    int64_t room_id;
+    char gen[24]; /* "": unknown (Redis was away): the answer is not cached */
+};
+
 /* Fills the Redis cache with the room's members from res, and its patient. */
-static void cache_members(int64_t room_id, const PGresult *res, int64_t patient)
+static void cache_members(const struct members_ask *a, const PGresult *res, int64_t patient)
 {
+    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
+    if (!a->gen[0] || !ac)
+        return;
     int rows = PQntuples(res);
-    /* SADD key 0 ids...: the "0" marks a cached room (user ids start at 1).
-     * The room's patient (0: none), for the messages.subscribe record, is a
-     * key of its own, so that a check stays O(1) in a room of any size. */
-    size_t argc = 3 + (size_t)rows;
-    char pat[24];
+    size_t argc = 9 + (size_t)rows;
+    char key[64], pkey[72], gkey[72], pat[24], ttl[16];
+    snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, a->room_id);
+    snprintf(pkey, sizeof pkey, "%s%s", key, CRM_MEMBERS_PATIENT_SUFFIX);
+    snprintf(gkey, sizeof gkey, "%s%s", key, CRM_MEMBERS_GEN_SUFFIX);
     snprintf(pat, sizeof pat, "%" PRId64, patient);
+    snprintf(ttl, sizeof ttl, "%d", MEMBERSHIP_TTL);
     const char **argv = calloc(argc, sizeof *argv);
     size_t *argvlen = calloc(argc, sizeof *argvlen);
-    char key[64], pkey[72];
-    snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, room_id);
-    snprintf(pkey, sizeof pkey, "%s%s", key, CRM_MEMBERS_PATIENT_SUFFIX);
-    redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
-    if (ac && argv && argvlen) {
-        argv[0] = "SADD";
-        argv[1] = key;
-        argv[2] = "0";
+    if (argv && argvlen) {
+        const char *head[] = {"EVAL", fill_script, "3", key, pkey, gkey, a->gen, ttl, pat};
+        memcpy(argv, head, sizeof head);
         for (int i = 0; i < rows; i++)
-            argv[3 + i] = PQgetvalue(res, i, 0);
+            argv[9 + i] = PQgetvalue(res, i, 0);
         for (size_t i = 0; i < argc; i++)
             argvlen[i] = strlen(argv[i]);
         redisAsyncCommandArgv(ac, NULL, NULL, (int)argc, argv, argvlen);
-        redisAsyncCommand(ac, NULL, NULL, "EXPIRE %s %d", key, MEMBERSHIP_TTL);
-        redisAsyncCommand(ac, NULL, NULL, "SET %s %s EX %d", pkey, pat, MEMBERSHIP_TTL);
     }
     free(argv);
     free(argvlen);
@@ -70,39 +89,50 @@ static void cache_members(int64_t room_id, const PGresult *res, int64_t patient)
 /* PostgreSQL's answer on a cache miss. */
 static void on_members(const PGresult *res, void *arg)
 {
-    struct sub *s = sub_ref_take(arg);
-    if (!s)
-        return;
-    if (!res) {
+    struct members_ask *a = arg;
+    struct sub *s = sub_ref_take(a->ref);
+    if (res) {
+        int64_t patient = 0;
+        for (int i = 0; i < PQntuples(res); i++)
+            if (!PQgetisnull(res, i, 1))
+                patient = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        /* Cached even when the subscription is gone: the answer is as good. */
+        cache_members(a, res, patient);
+        if (s) {
+            int member = 0;
+            for (int i = 0; i < PQntuples(res) && !member; i++)
+                member = strtoll(PQgetvalue(res, i, 0), NULL, 10) == s->conn->user_id;
+            decided(s, 0, member, patient);
+        }
+    } else if (s) {
         decided(s, -1, 0, 0);
-        return;
     }
-    int member = 0;
-    int64_t patient = 0;
-    for (int i = 0; i < PQntuples(res); i++) {
-        if (strtoll(PQgetvalue(res, i, 0), NULL, 10) == s->conn->user_id)
-            member = 1;
-        if (!PQgetisnull(res, i, 1))
-            patient = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-    }
-    cache_members(s->room_id, res, patient);
-    decided(s, 0, member, patient);
+    free(a);
 }
 
-static void ask_database(struct sub *s)
+/* gen: the room's generation read just before, or "" when unknown. */
+static void ask_database(struct sub *s, const char *gen)
 {
     char room[24];
     snprintf(room, sizeof room, "%" PRId64, s->room_id);
     const char *params[] = {room};
-    struct sub_ref *ref = sub_ref_new(s);
-    if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members, ref) < 0) {
-        sub_ref_take(ref);
+    struct members_ask *a = calloc(1, sizeof *a);
+    if (!a) {
+        decided(s, -1, 0, 0);
+        return;
+    }
+    a->ref = sub_ref_new(s);
+    a->room_id = s->room_id;
+    snprintf(a->gen, sizeof a->gen, "%s", gen);
+    if (pg_link_query(pushd->pg, PSQL_ROOM_MEMBERS, 1, params, SUB_DB_TIMEOUT_MS, on_members, a) < 0) {
+        sub_ref_take(a->ref);
+        free(a);
         decided(s, -1, 0, 0);
     }
 }
 
-/* Reply of the membership script: 0 not a member, -1 not cached, or "p<id>"
- * (a member; the room's patient, 0 for none). */
+/* Reply of the membership script: 0 not a member, "p<id>" a member (the
+ * room's patient, 0 for none), or "g<generation>" not cached. */
 static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
 {
     (void)ac;
@@ -114,29 +144,33 @@ static void on_cached(redisAsyncContext *ac, void *reply, void *priv)
         decided(s, 0, 0, 0);
     else if (r && r->type == REDIS_REPLY_STRING && r->len > 1 && r->str[0] == 'p')
         decided(s, 0, 1, strtoll(r->str + 1, NULL, 10));
+    else if (r && r->type == REDIS_REPLY_STRING && r->len > 1 && r->len < 24 && r->str[0] == 'g')
+        ask_database(s, r->str + 1);
     else
-        ask_database(s);
+        ask_database(s, "");
 }
 
-/* A room counts as cached only with both keys: a set without its patient key
- * (one being filled, or one of an older crm-pushd) is asked of the database. */
-static const char member_script[] = "if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end "
+/* A room counts as cached only with both keys (a set without its patient key
+ * is one of an older crm-pushd): else the database is asked, with the room's
+ * generation of this moment for the fill. */
+static const char member_script[] = "if redis.call('EXISTS', KEYS[1]) == 1 then "
                                     "if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end "
-                                    "local p = redis.call('GET', KEYS[2]) "
-                                    "if not p then return -1 end return 'p' .. p";
+                                    "local p = redis.call('GET', KEYS[2]) if p then return 'p' .. p end end "
+                                    "return 'g' .. (redis.call('GET', KEYS[3]) or '0')";
 
 void membership_check(struct sub *s)
 {
     redisAsyncContext *ac = redis_link_ctx(pushd->cmd);
-    char key[64], pkey[72], uid[24];
+    char key[64], pkey[72], gkey[72], uid[24];
     snprintf(key, sizeof key, "%s%" PRId64, CRM_MEMBERS_PREFIX, s->room_id);
     snprintf(pkey, sizeof pkey, "%s%s", key, CRM_MEMBERS_PATIENT_SUFFIX);
+    snprintf(gkey, sizeof gkey, "%s%s", key, CRM_MEMBERS_GEN_SUFFIX);
     snprintf(uid, sizeof uid, "%" PRId64, s->conn->user_id);
     struct sub_ref *ref = sub_ref_new(s);
-    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 2 %s %s %s", member_script, key, pkey, uid) ==
-                  REDIS_OK)
+    if (ac && redisAsyncCommand(ac, on_cached, ref, "EVAL %s 3 %s %s %s %s", member_script, key, pkey, gkey,
+                                uid) == REDIS_OK)
         return;
-    /* Redis is down: ask PostgreSQL. */
+    /* Redis is down: ask PostgreSQL, and cache nothing. */
     sub_ref_take(ref);
-    ask_database(s);
+    ask_database(s, "");
 }

@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { gql, ok, codes, makeUser, makeRoom, send } from './api.mjs';
-import { psql, eventually } from './lib.mjs';
+import { psql, eventually, redisCli } from './lib.mjs';
 import { gqlClient, collect, sleep } from './pushd_lib.mjs';
 
 const ROOM_FIELDS = 'id name status tags updatedAt patient { id } assignee { id } lastMessage { body internal }';
@@ -163,7 +163,16 @@ test('assignConversation: staff or admin only, the assignee becomes a member; a 
   }
   assert.deepEqual(codes(await gql(ASSIGN, { r: '987654321' }, { token: staff1.token })), ['FORBIDDEN']);
   assert.equal(await roomRow(room.id), was);
+  // crm-pushd's cached member set of the room, without staff2: assigning drops it
+  // and raises the room's generation (so that a fill read before it is not made).
+  const mkey = `crm:members:${room.id}`;
+  await redisCli('SADD', mkey, '0', pat1.id);
+  await redisCli('SET', `${mkey}:p`, pat1.id);
+  const gen = Number(await redisCli('GET', `${mkey}:g`) || 0);
   const d = await ok(ASSIGN, { r: room.id, a: staff2.id }, { token: staff1.token });
+  assert.equal(await redisCli('EXISTS', mkey, `${mkey}:p`), '0');
+  assert.equal(Number(await redisCli('GET', `${mkey}:g`)), gen + 1);
+  assert.ok(Number(await redisCli('TTL', `${mkey}:g`)) > 0);
   assert.equal(d.assignConversation.assignee.id, staff2.id);
   assert.ok(d.assignConversation.members.some((m) => m.id === staff2.id));
   assert.ok(d.assignConversation.updatedAt > room.updatedAt);

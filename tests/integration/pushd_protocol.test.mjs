@@ -2,7 +2,8 @@
 // the real graphql-ws client for the normal paths, raw sockets for misbehaviour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisCli, svc, eventually, WS_PORT, WS_METRICS_PORT } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { redisCli, svc, eventually, psql, WS_PORT, WS_METRICS_PORT, PG_PORT } from './lib.mjs';
 import {
   makeUser, makeRoom, token, jtiOf, xadd, gqlClient, collect, rawSocket, initedSocket,
   MESSAGE_FIELDS, sleep,
@@ -253,4 +254,54 @@ test('/metrics has the delivery lag histogram: cumulative buckets, +Inf equal to
   assert.ok((await scrape()) > before);
   sub.dispose();
   await client.dispose();
+});
+
+test('a membership read older than a change is not cached: the room\'s generation moved meanwhile', async () => {
+  const staff = await makeUser('STAFF');
+  const room = await makeRoom(staff);
+  const key = `crm:members:${room}`;
+  const SUB_BODY = `subscription S($room: ID!) { messageAdded(roomId: $room) { body } }`;
+  // Hold pushd's read of the members: a lock that its SELECT waits behind.
+  const locker = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(PG_PORT),
+    '-U', 'postgres', '-d', 'crm'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const lockerDone = new Promise((resolve) => locker.on('exit', resolve));
+  const { client } = gqlClient(token(staff));
+  const subs = [];
+  try {
+    locker.stdin.write('BEGIN; LOCK TABLE room_members IN ACCESS EXCLUSIVE MODE;\n'); // held while idle in the transaction
+    await eventually(async () => (await psql(`SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+      WHERE c.relname = 'room_members' AND l.mode = 'AccessExclusiveLock' AND l.granted`)) === '1');
+    const sub = collect(client, SUB_BODY, { room });
+    subs.push(sub);
+    // pushd read the generation (none: 0) and waits on the database.
+    await eventually(async () => (await psql(`SELECT count(*) FROM pg_stat_activity
+      WHERE query LIKE '%FROM room_members m JOIN rooms r%' AND wait_event_type = 'Lock'`)) === '1');
+    // Meanwhile a change is committed elsewhere: crm-api raises the generation, then deletes the cache.
+    await redisCli('INCR', `${key}:g`);
+    locker.stdin.end('ROLLBACK;\n');
+    await lockerDone;
+    const subscribed = (n) => eventually(async () => (await psql(`SELECT count(*) FROM audit_log WHERE actor_id = ${staff.id}
+      AND action = 'messages.subscribe' AND target = 'room:${room}'`)) === String(n));
+    await subscribed(1); // granted: its record is written then
+    await xadd(room, staff, 'granted');
+    await sub.waitFor(1);
+    assert.equal(sub.items[0].data?.messageAdded?.body, 'granted', JSON.stringify(sub.error));
+    // The answer came from a read that may predate the change: not cached.
+    assert.equal(await redisCli('EXISTS', key), '0');
+    // The next miss reads again, at the new generation, and caches.
+    const again = collect(client, SUB_BODY, { room });
+    subs.push(again);
+    await subscribed(2);
+    await xadd(room, staff, 'cached');
+    await again.waitFor(1);
+    assert.equal(again.items[0].data?.messageAdded?.body, 'cached', JSON.stringify(again.error));
+    await eventually(async () => (await redisCli('SISMEMBER', key, String(staff.id))) === '1');
+  } finally {
+    // A failure must not leave the lock (every reader of room_members would wait) or a socket behind.
+    if (!locker.stdin.writableEnded) locker.stdin.end('ROLLBACK;\n');
+    await lockerDone;
+    subs.forEach((x) => x.dispose());
+    await client.dispose();
+    await redisCli('DEL', key, `${key}:p`, `${key}:g`);
+  }
 });
