@@ -61,7 +61,8 @@ int main(int argc, char **argv)
         next += gap;
         double wait = next - now_ms();
         if (wait > 0) {
-            struct timespec ts = {(time_t)(wait / 1e3), (long)((wait - (double)(long)(wait / 1e3) * 1e3) * 1e6)};
+            struct timespec ts = {(time_t)(wait / 1e3),
+                                  (long)((wait - (double)(long)(wait / 1e3) * 1e3) * 1e6)};
             nanosleep(&ts, NULL);
         }
     }
