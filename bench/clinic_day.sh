@@ -7,7 +7,7 @@
 #   env: RATE (500 messages/s)  HTTP_CONNS (64 keep-alive connections of the sender)
 #        CRM_API_PROCS (16)  PUSHD_PROCS, LOAD_PROCS (max(2, ceil(2*ROOMS/15000)))
 #        CONNECT_WINDOW (180 s)  SKIP_BUILD=1  KEEP=1 (keep the run folder)
-#        API_BIN (BUILD/crm-api) the crm-api to run: compare builds
+#        API_BIN (BUILD/crm-api), PUSHD_BIN (BUILD/crm-pushd) the programs to run: compare builds
 #        LOAD_NICE (-10) the clients' priority (0: the servers')
 #
 # Starts its own PostgreSQL, Redis (the shipped etc/redis.conf: appendonly,
@@ -114,7 +114,7 @@ bench_front_conf # the shipped front plus the /hello ceiling (bench/lib.sh)
 lighttpd -D -f "$RUN/lighttpd.conf" >"$RUN/logs/lighttpd.log" 2>&1 < /dev/null &
 PIDS+=($!)
 LPID=$!
-setsid "$BUILD/crm-pushd" >"$RUN/logs/pushd.log" 2>&1 < /dev/null &
+setsid "${PUSHD_BIN:-$BUILD/crm-pushd}" >"$RUN/logs/pushd.log" 2>&1 < /dev/null &
 PIDS+=($!)
 PUSHD=$!
 setsid "$BUILD/crm-worker" >"$RUN/logs/worker.log" 2>&1 < /dev/null &

@@ -92,6 +92,10 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     (void)what;
     (void)arg;
     ws_conn_flush_all();
+    /* The next XREAD of each stream reader, issued after its entries were handed over. */
+    redis_link_flush(pushd->xread);
+    for (int k = 1; k < pushd->shards.n; k++)
+        redis_link_flush(pushd->shard_xread[k]);
 }
 
 /* The pubsub link: revocations, and the live-state channels beside them. */
@@ -135,7 +139,15 @@ static int child_main(int index, void *arg)
     }
     gql_error_list_deinit(&errs);
     p->queries = sub_query_cache_new(p->schema, user_cache_lookup);
-    p->base = event_base_new();
+    /* epoll's changelist: an event added and removed in one loop turn (hiredis
+     * arms its write event for every command it queues) costs no epoll_ctl.
+     * No descriptor here is dup()ed, the case libevent warns about. */
+    struct event_config *ecfg = event_config_new();
+    if (ecfg) {
+        event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+        p->base = event_base_new_with_config(ecfg);
+        event_config_free(ecfg);
+    }
     if (p->base)
         p->pg = pg_link_new(p->base, p->cfg.database_url);
     ws_uring_init(); /* without it, the writev path */

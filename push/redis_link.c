@@ -224,6 +224,13 @@ redisAsyncContext *redis_link_ctx(const struct redis_link *link)
     return link && link->ac && link->up ? link->ac : NULL;
 }
 
+void redis_link_flush(struct redis_link *link)
+{
+    redisAsyncContext *ac = redis_link_ctx(link);
+    if (ac && ac->c.obuf && ac->c.obuf[0])
+        redisAsyncHandleWrite(ac);
+}
+
 void redis_link_reset(struct redis_link *link)
 {
     if (link->ac) {

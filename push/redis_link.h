@@ -28,6 +28,12 @@ int redis_link_is_up(const struct redis_link *link);
 /* The connected context, or NULL while down. Valid until the next return to the loop. */
 redisAsyncContext *redis_link_ctx(const struct redis_link *link);
 
+/* Writes the commands queued on link now, outside any hiredis callback, instead
+ * of after one more loop turn waiting for the socket to be writable: with
+ * epoll's changelist, hiredis's arming and disarming of its write event then
+ * cancel out and cost no system call. A no-op while down or with nothing queued. */
+void redis_link_flush(struct redis_link *link);
+
 /* Drops the connection (a reply shows it is stuck); it reconnects with backoff. */
 void redis_link_reset(struct redis_link *link);
 

@@ -209,8 +209,11 @@ static void issue_xread(struct reader *rd, redisAsyncContext *ac)
         argv[6 + i] = rd->names[i];
         argv[6 + rd->nstreams + i] = rd->ids[i];
     }
-    if (redisAsyncCommandArgv(ac, on_entries, rd, argc, argv, NULL) == REDIS_OK)
+    if (redisAsyncCommandArgv(ac, on_entries, rd, argc, argv, NULL) == REDIS_OK) {
         rd->issued_at = pushd_now() ? pushd_now() : 1;
+        if (pushd->flush)
+            event_active(pushd->flush, EV_TIMEOUT, 0); /* sent at the end of this turn (redis_link_flush) */
+    }
     free(argv);
 }
 
