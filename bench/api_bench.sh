@@ -62,8 +62,7 @@ cleanup() {
     p=$(cat "$RUN/lighttpd.main.pid")
     mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
   fi
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  bench_stop_pids
   sleep 0.3
   for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
   bench_pg_stop
@@ -107,22 +106,9 @@ curl -fsS "$URL/health" >/dev/null
 curl -fsS -X POST -d '{}' "$URL/hello" | grep -q hello
 
 # ---- users, tokens, a room ----------------------------------------------------------
-: > "$RUN/emails"; : > "$RUN/tokens"
-gql() { # token query variables-json
-  curl -fsS "$URL/graphql" -H 'Content-Type: application/json' ${1:+-H "Authorization: Bearer $1"} \
-    -d "$(jq -cn --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
-}
-IDS=()
-for i in $(seq "$USERS"); do
-  email="bench$i@bench.test"
-  IDS+=("$(CRM_ADMIN_PASSWORD=$PASSWORD "$BUILD/crm-admin" create-user --email "$email" \
-    --name "Bench Staff $i" --role STAFF)")
-  echo "$email" >> "$RUN/emails"
-  gql "" 'mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}' \
-    "$(jq -cn --arg e "$email" --arg p "$PASSWORD" '{e: $e, p: $p}')" | jq -er .data.login.token >> "$RUN/tokens"
-done
+bench_staff_users "$USERS" "$PASSWORD"
 TOKEN1=$(head -1 "$RUN/tokens")
-ROOM=$(gql "$TOKEN1" 'mutation($m:[ID!]){createRoom(name:"bench room",memberIds:$m){id}}' \
+ROOM=$(bench_gql "$TOKEN1" 'mutation($m:[ID!]){createRoom(name:"bench room",memberIds:$m){id}}' \
   "$(printf '%s\n' "${IDS[@]}" | jq -cR . | jq -cs '{m: .}')" | jq -er .data.createRoom.id)
 STREAM=crm:msg:0 # CRM_STREAMS=1
 
@@ -152,8 +138,6 @@ line() { # name label
 }
 
 # CPU spent per request by each server, from /proc (user + system).
-HZ=$(getconf CLK_TCK)
-cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / HZ)); }
 LPID=$(cat "$RUN/lighttpd.main.pid")
 API_PIDS=(); HELLO_PIDS=()
 for p in $(pgrep -P "$LPID"); do

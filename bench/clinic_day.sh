@@ -62,8 +62,7 @@ PIDS=() # redis, lighttpd, crm-pushd, crm-worker, the generator: stopped on exit
 cleanup() {
   local p kids=()
   if [ -n "${LPID:-}" ]; then mapfile -t kids < <(pgrep -P "$LPID" 2>/dev/null || true); fi
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  bench_stop_pids
   sleep 0.3
   for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
   bench_pg_stop
@@ -126,8 +125,6 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$WS_PORT/health" >/dev/null 2
 curl -fsS -X POST -d '{}' "$URL/hello" | grep -q hello
 
 # CPU of each server from /proc (user + system), milliseconds.
-HZ=$(getconf CLK_TCK)
-cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / HZ)); }
 API_PIDS=(); HELLO_PIDS=()
 for p in $(pgrep -P "$LPID"); do
   case $(readlink "/proc/$p/exe") in *fcgi_hello) HELLO_PIDS+=("$p") ;; *) API_PIDS+=("$p") ;; esac

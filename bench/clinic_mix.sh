@@ -46,9 +46,7 @@ PG_PORT=$(free_port); REDIS_PORT=$(free_port); WS_PORT=$(free_port); METRICS_POR
 
 PIDS=() # redis, crm-pushd's supervisor, the generator: stopped on exit, by PID
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  bench_stop_pids
   bench_pg_stop
   [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
 }

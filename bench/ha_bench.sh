@@ -64,8 +64,7 @@ front_stop() {
 cleanup() {
   front_stop
   local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  bench_stop_pids
   bench_pg_stop
   [ -n "${KEEP:-}" ] && echo "kept $RUN" || rm -rf "$RUN"
 }
@@ -109,24 +108,12 @@ front_start() { # lighttpd and crm-api with the settings exported now
 front_start
 
 # ---- users, tokens, four rooms (two per stream) ------------------------------------
-: > "$RUN/tokens"
-gql() { # token query variables-json
-  curl -fsS "$URL/graphql" -H 'Content-Type: application/json' ${1:+-H "Authorization: Bearer $1"} \
-    -d "$(jq -cn --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
-}
-IDS=()
-for i in $(seq "$USERS"); do
-  email="bench$i@bench.test"
-  IDS+=("$(CRM_ADMIN_PASSWORD=$PASSWORD "$BUILD/crm-admin" create-user --email "$email" \
-    --name "Bench Staff $i" --role STAFF)")
-  gql "" 'mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}' \
-    "$(jq -cn --arg e "$email" --arg p "$PASSWORD" '{e: $e, p: $p}')" | jq -er .data.login.token >> "$RUN/tokens"
-done
+bench_staff_users "$USERS" "$PASSWORD"
 TOKEN1=$(head -1 "$RUN/tokens")
 MEMBERS=$(printf '%s\n' "${IDS[@]}" | jq -cR . | jq -cs '{m: .}')
 ROOMS=""
 for i in 1 2 3 4; do # consecutive ids: two even (stream 0), two odd (stream 1)
-  r=$(gql "$TOKEN1" 'mutation($m:[ID!]){createRoom(name:"bench room",memberIds:$m){id}}' "$MEMBERS" | jq -er .data.createRoom.id)
+  r=$(bench_gql "$TOKEN1" 'mutation($m:[ID!]){createRoom(name:"bench room",memberIds:$m){id}}' "$MEMBERS" | jq -er .data.createRoom.id)
   ROOMS=${ROOMS:+$ROOMS,}$r
 done
 
@@ -141,13 +128,12 @@ rps() { awk -v n="$(field "$1" requests)" -v d="$(field "$1" duration_us)" 'BEGI
 ms() { awk -v u="$(field "$1" "$2")" 'BEGIN { printf "%.2f", u / 1000 }'; }
 errs() { local f s=0; for f in connect read write status timeout; do s=$((s + $(field "$1" errors_$f))); done; echo $s; }
 xlens() { echo $(( $(redis-cli -p "$A" XLEN crm:msg:0) + $(redis-cli -p "$A" XLEN crm:msg:1) + $(redis-cli -p "$B" XLEN crm:msg:1) )); }
-HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 cpu_snap() { local p; for p in "${RPIDS[@]}"; do printf '%s ' "$(cpu "$p")"; done; }
 line() { # name label cpu-before cpu-after
   printf '%-46s %7s req/s  p50 %6s ms  p99 %6s ms  errors %s' "$2" "$(rps "$1")" "$(ms "$1" p50_us)" \
     "$(ms "$1" p99_us)" "$(errs "$1")"
-  [ -z "${3:-}" ] || awk -v a="$3" -v b="$4" -v n="$(field "$1" requests)" -v hz="$HZ" 'BEGIN {
+  [ -z "${3:-}" ] || awk -v a="$3" -v b="$4" -v n="$(field "$1" requests)" -v hz="$CLK_HZ" 'BEGIN {
     split(a, x, " "); split(b, y, " "); split("A A-replica B B-replica", nm, " "); printf "  redis CPU us/req:";
     for (i = 1; i <= 4; i++) printf " %s %.0f", nm[i], (y[i] - x[i]) * 1e6 / hz / n }'
   echo

@@ -62,8 +62,7 @@ cleanup() {
     p=$(cat "$RUN/lighttpd.main.pid")
     mapfile -t kids < <(pgrep -P "$p" 2>/dev/null || true)
   fi
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  bench_stop_pids
   sleep 0.3
   for p in "${kids[@]}"; do kill "$p" 2>/dev/null || true; done
   bench_pg_stop
@@ -216,8 +215,6 @@ if [ -n "${HOLD:-}" ]; then # keep the stack up for profiling until interrupted
 fi
 
 # CPU spent per request by each server, from /proc (user + system).
-HZ=$(getconf CLK_TCK)
-cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / HZ)); }
 LPID=$(cat "$RUN/lighttpd.main.pid")
 API_PIDS=(); HELLO_PIDS=()
 for p in $(pgrep -P "$LPID"); do

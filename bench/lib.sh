@@ -121,3 +121,38 @@ lag_line() {
       if (p99 == "" && c >= 0.99 * n) p99 = (i > 1 ? ub[i - 1] : 0) "-" ub[i] }
     printf "  %s: %d entries, p50 in %s ms, p99 in %s ms (crm_pushd_delivery_lag_seconds)\n", l, n, p50, p99 }'
 }
+
+# Stops the programs a script started, by the PIDs in its PIDS array: all are
+# signalled first, then each is waited for.
+bench_stop_pids() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+
+# cpu_ms PID...: the CPU time (user + system) of these processes, in ms, from /proc.
+CLK_HZ=$(getconf CLK_TCK)
+cpu_ms() { local p t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / CLK_HZ)); }
+
+# bench_gql TOKEN QUERY VARIABLES-JSON: one GraphQL request to $URL ("" TOKEN: none).
+bench_gql() {
+  curl -fsS "$URL/graphql" -H 'Content-Type: application/json' ${1:+-H "Authorization: Bearer $1"} \
+    -d "$(jq -cn --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
+}
+
+# bench_staff_users N PASSWORD: N STAFF users bench1..N@bench.test (crm-admin
+# from $BUILD), each signed in once: their emails in $RUN/emails, their tokens
+# in $RUN/tokens (one a line, in order), their ids in the array IDS.
+bench_staff_users() {
+  local i email
+  : > "$RUN/emails"; : > "$RUN/tokens"
+  IDS=()
+  for i in $(seq "$1"); do
+    email="bench$i@bench.test"
+    IDS+=("$(CRM_ADMIN_PASSWORD=$2 "$BUILD/crm-admin" create-user --email "$email" \
+      --name "Bench Staff $i" --role STAFF)")
+    echo "$email" >> "$RUN/emails"
+    bench_gql "" 'mutation($e:String!,$p:String!){login(email:$e,password:$p){token}}' \
+      "$(jq -cn --arg e "$email" --arg p "$2" '{e: $e, p: $p}')" | jq -er .data.login.token >> "$RUN/tokens"
+  done
+}

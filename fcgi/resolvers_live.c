@@ -190,15 +190,24 @@ static size_t page_batch(struct api_call *call, const char *room, json_object *c
     return n;
 }
 
+/* The value a page batch already put in map (per request) for the parent room:
+ * 1 with *out set (a new reference), else 0. */
+static int batched(const gql_resolve_info *info, json_object *map, const char **room, json_object **out)
+{
+    json_object *cached;
+    *room = json_object_get_string(json_object_object_get(info->parent, "id"));
+    if (!map || !json_object_object_get_ex(map, *room, &cached))
+        return 0;
+    *out = json_object_get(cached);
+    return 1;
+}
+
 static int r_room_unread(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct api_call *call = ctx;
-    const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
-    json_object *cached;
-    if (call->unread && json_object_object_get_ex(call->unread, room, &cached)) {
-        *out = json_object_get(cached);
+    const char *room;
+    if (batched(info, call->unread, &room, out))
         return 0;
-    }
     /* Rooms reach here only through access checks (rooms, room, inbox, the
      * mutations). This room and the rest of the page the caller listed, in
      * one go. */
@@ -275,22 +284,16 @@ static int load_receipts(struct api_call *call, const int64_t *ids, size_t n)
 static int r_room_read_receipts(gql_resolve_info *info, void *ctx, json_object **out)
 {
     struct api_call *call = ctx;
-    const char *room = json_object_get_string(json_object_object_get(info->parent, "id"));
-    json_object *cached;
-    if (call->receipts && json_object_object_get_ex(call->receipts, room, &cached)) {
-        *out = json_object_get(cached);
+    const char *room;
+    if (batched(info, call->receipts, &room, out))
         return 0;
-    }
     /* As unreadCount: this room and the rest of the page the caller listed
      * (rooms reach here only through access checks), in one query. */
     int64_t ids[UNREAD_ROOMS_MAX];
     size_t n = page_batch(call, room, call->receipts, ids);
     if (n == 0 || load_receipts(call, ids, n) < 0)
         return api_unavailable(info);
-    if (!json_object_object_get_ex(call->receipts, room, &cached))
-        return api_unavailable(info);
-    *out = json_object_get(cached);
-    return 0;
+    return batched(info, call->receipts, &room, out) ? 0 : api_unavailable(info);
 }
 
 /* Of ids[0..n), keeps in visible[i] whether a patient caller may see user
